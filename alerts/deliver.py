@@ -1,0 +1,164 @@
+"""Deliver pending outbox rows through Apprise: claim, send, record, retry with backoff.
+
+Delivery is at-least-once with a small duplicate window. A row is *claimed* (status
+``sending``, a lease in ``next_attempt_at``, attempt counted) and committed before the send,
+then marked ``sent`` right after Apprise reports success. A process killed between those two
+commits leaves a claimed row whose lease expires, so it is sent again: a rare duplicate is
+better than a lost alert for a policy team. The claim is an atomic conditional UPDATE, so two
+workers never send the same row at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import apprise
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.redact import scrub
+from alerts.render import AlertContent, Mention, render_html, render_markdown, render_text
+from alerts.sinks import register_local_sinks
+from alerts.subscriptions import Channel, Subscriptions
+from models.base import utcnow
+from models.tables import Alert, DeliveryAttempt, Event, EventMention, Item, Source
+
+LEASE = timedelta(minutes=10)
+
+
+def backoff_seconds() -> float:
+    return float(os.environ.get("POLICYWATCH_ALERT_BACKOFF_SECONDS", "60"))
+
+
+def max_attempts() -> int:
+    return int(os.environ.get("POLICYWATCH_ALERT_MAX_ATTEMPTS", "8"))
+
+
+@dataclass(slots=True)
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def load_content(session: Session, alert: Alert) -> AlertContent:
+    event = session.get_one(Event, alert.event_id)
+    rows = session.execute(
+        select(Item.title, Item.url, Item.published, Source.name, Source.id)
+        .join(EventMention, EventMention.item_id == Item.id)
+        .join(Source, Source.id == Item.source_id)
+        .where(EventMention.event_id == event.id)
+        .order_by(Item.published, Item.id)
+    ).all()
+    mentions = [
+        Mention(
+            title=title or url,
+            url=url,
+            source=source_name or source_id,
+            published=published.date().isoformat() if published else None,
+        )
+        for title, url, published, source_name, source_id in rows
+    ]
+    return AlertContent(
+        event_type=event.type,
+        name=event.name,
+        ordinal=event.ordinal,
+        date=event.date,
+        location=event.location,
+        status=event.status,
+        evidence=event.evidence,
+        reason=alert.reason,
+        mentions=mentions,
+    )
+
+
+def send(channel: Channel, content: AlertContent) -> tuple[bool, str | None]:
+    """Send one alert on one channel; return (ok, redacted error)."""
+    register_local_sinks()
+    plugin = apprise.Apprise.instantiate(channel.url, suppress_exceptions=True)
+    if plugin is None:
+        return False, f"invalid Apprise URL {channel.redacted}"
+    fmt = plugin.notify_format
+    if fmt == apprise.NotifyFormat.HTML:
+        body, body_format = render_html(content), apprise.NotifyFormat.HTML
+    elif fmt == apprise.NotifyFormat.MARKDOWN:
+        body, body_format = render_markdown(content), apprise.NotifyFormat.MARKDOWN
+    else:
+        body, body_format = render_text(content), apprise.NotifyFormat.TEXT
+    sender = apprise.Apprise()
+    sender.add(plugin)
+    with apprise.LogCapture(level=logging.WARNING) as logs:
+        try:
+            ok = bool(sender.notify(body=body, title=content.title, body_format=body_format))
+        except Exception as exc:  # a plugin bug must not stop the other alerts
+            ok = False
+            logs.write(f"{type(exc).__name__}: {exc}\n")
+        captured = logs.getvalue().strip()
+    if ok:
+        return True, None
+    detail = " | ".join(line.strip() for line in captured.splitlines() if line.strip())[-500:]
+    return False, scrub(f"delivery via {channel.redacted} failed" + (f": {detail}" if detail else ""), channel.url)
+
+
+def _claim(session: Session, alert_id: int, now: datetime) -> bool:
+    result = session.execute(
+        update(Alert)
+        .where(
+            Alert.id == alert_id,
+            Alert.status.in_(("pending", "sending")),
+            or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
+        )
+        .values(status="sending", attempts=Alert.attempts + 1, next_attempt_at=now + LEASE)
+    )
+    session.commit()
+    return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
+
+def deliver_pending(factory: sessionmaker[Session], subs: Subscriptions, now: datetime | None = None) -> DeliveryReport:
+    """Send every due outbox row once; failures are retried on later runs with backoff."""
+    report = DeliveryReport()
+    now = now or utcnow()
+    channels = {(c.subscriber, c.name): c for chans in subs.channels.values() for c in chans}
+    with factory() as session:
+        due = session.scalars(
+            select(Alert)
+            .where(
+                Alert.status.in_(("pending", "sending")),
+                or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
+            )
+            .order_by(Alert.id)
+        ).all()
+        per_channel_errors: dict[str, int] = defaultdict(int)
+        for alert in due:
+            channel = channels.get((alert.subscriber, alert.channel))
+            if channel is None:
+                report.skipped += 1  # its channel is not configured now; keep it for later
+                continue
+            if not _claim(session, alert.id, now):
+                continue  # another worker has it
+            content = load_content(session, alert)
+            ok, error = send(channel, content)
+            session.add(DeliveryAttempt(alert_id=alert.id, at=utcnow(), ok=ok, error=error))
+            session.refresh(alert)
+            if ok:
+                alert.status, alert.sent_at, alert.next_attempt_at, alert.last_error = "sent", utcnow(), None, None
+                report.sent += 1
+            elif alert.attempts >= max_attempts():
+                alert.status, alert.last_error, alert.next_attempt_at = "failed", error, None
+                report.failed += 1
+                report.errors.append(f"alert {alert.id} to {alert.subscriber}/{alert.channel} gave up: {error}")
+            else:
+                delay = backoff_seconds() * (2 ** (alert.attempts - 1))
+                alert.status, alert.last_error = "pending", error
+                alert.next_attempt_at = now + timedelta(seconds=delay)
+                report.retrying += 1
+                per_channel_errors[f"{alert.subscriber}/{alert.channel}: {error}"] += 1
+            session.commit()
+        report.errors += [f"{msg} ({n} alert(s) will be retried)" for msg, n in per_channel_errors.items()]
+    return report

@@ -1,0 +1,181 @@
+"""Subscribers, their channels and filters (the subscriptions file), and event matching.
+
+Apprise URLs carry secrets (SMTP passwords, webhook tokens), so the file names an environment
+variable per channel and never holds the URL itself; only the local sinks (a file, the
+console), which carry no secret, may be written inline.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import apprise
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from alerts.redact import display_url
+from alerts.sinks import LOCAL_SCHEMES, register_local_sinks
+from policywatch.yamlconf import ConfigError, load_yaml, validate_file
+
+EVENT_TYPES = ("dpc_meeting", "summit", "mou", "legislation", "declaration")
+
+
+class ChannelConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,60}$")
+    url_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+    """Environment variable holding the Apprise URL (email, Slack, Teams, webhook, ...)."""
+    url: str | None = None
+    """Only for local sinks without secrets: ``pwfile://PATH`` or ``pwconsole://``."""
+    optional: bool = False
+    """An optional channel whose variable is unset is skipped instead of failing start-up."""
+
+    @model_validator(mode="after")
+    def _one_url(self) -> ChannelConfig:
+        if bool(self.url_env) == bool(self.url):
+            raise ValueError("give exactly one of url_env (an environment variable) or url (local sink)")
+        if self.url and not self.url.startswith(tuple(f"{s}://" for s in LOCAL_SCHEMES)):
+            raise ValueError(
+                "inline url is only allowed for local sinks (pwfile://, pwconsole://); "
+                "put Apprise URLs with secrets in an environment variable and name it in url_env"
+            )
+        return self
+
+
+class Filters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_types: list[Literal["dpc_meeting", "summit", "mou", "legislation", "declaration"]] = Field(
+        default_factory=lambda: list(EVENT_TYPES)
+    )
+    jurisdictions: list[str] = Field(default_factory=list)
+    """Any of these (empty: any jurisdiction)."""
+    series: list[str] = Field(default_factory=list)
+    """Case-insensitive substrings of the event's series/name (empty: any)."""
+    keywords: list[str] = Field(default_factory=list)
+    min_confidence: float = Field(default=0.7, ge=0.0, le=1.0)
+    """Background mentions of past events score lower; 0.7 keeps alerts to the news itself."""
+
+
+class Subscriber(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,100}$")
+    channels: list[ChannelConfig] = Field(min_length=1)
+    filters: Filters = Field(default_factory=Filters)
+    mode: Literal["immediate", "digest"] = "immediate"
+    follow_ups: bool = False
+
+
+class SubscriptionsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subscribers: list[Subscriber] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A channel ready to send: its secret URL stays in memory, only the redacted form is shown."""
+
+    subscriber: str
+    name: str
+    url: str
+    redacted: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """The fields of a stored event that filters look at."""
+
+    type: str
+    name: str
+    series: str | None
+    jurisdictions: list[str]
+    confidence: float
+    evidence: str
+
+
+def match(sub: Subscriber, event: EventView) -> str | None:
+    """Return the 'why you got this' line when the event passes the subscriber's filters."""
+    f = sub.filters
+    if event.type not in f.event_types:
+        return None
+    reasons = [f"event type {event.type}"]
+    if f.jurisdictions:
+        hit = [j for j in f.jurisdictions if j in event.jurisdictions]
+        if not hit:
+            return None
+        reasons.append("jurisdiction " + ", ".join(hit))
+    if f.series:
+        hay = f"{event.series or ''} {event.name}".casefold()
+        hit = [s for s in f.series if s.casefold() in hay]
+        if not hit:
+            return None
+        reasons.append("series " + ", ".join(hit))
+    if f.keywords:
+        hay = f"{event.name} {event.evidence}".casefold()
+        hit = [k for k in f.keywords if k.casefold() in hay]
+        if not hit:
+            return None
+        reasons.append("keyword " + ", ".join(hit))
+    if event.confidence < f.min_confidence:
+        return None
+    return "You subscribed to " + "; ".join(reasons) + "."
+
+
+def redact(url: str) -> str:
+    """Apprise's own privacy rendering of a URL (passwords and tokens masked)."""
+    register_local_sinks()
+    plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    if plugin is None:
+        scheme = url.split("://", 1)[0] if "://" in url else "?"
+        return f"{scheme}://(unparseable URL hidden)"
+    if url.startswith("pwfile://"):
+        return url  # a local file path carries no secret and tells the operator where to look
+    return display_url(url, str(plugin.url(privacy=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriptions:
+    path: Path
+    subscribers: list[Subscriber]
+    channels: dict[str, list[Channel]]
+    """Resolved channels per subscriber name (optional channels with no URL left out)."""
+
+
+def load_subscriptions(path: Path, environ: dict[str, str] | None = None) -> Subscriptions:
+    """Validate the file and resolve every channel now, so a bad URL fails before any fetch."""
+    env = os.environ if environ is None else environ
+    data, node = load_yaml(path)
+    parsed = validate_file(path, SubscriptionsFile, data, node)
+    register_local_sinks()
+    channels: dict[str, list[Channel]] = {}
+    problems: list[str] = []
+    from policywatch.yamlconf import _node_line  # the line of a field, for errors found after validation
+
+    for si, sub in enumerate(parsed.subscribers):
+        resolved: list[Channel] = []
+        for ci, ch in enumerate(sub.channels):
+            line = _node_line(node, ("subscribers", si, "channels", ci))
+            where = f"{path}:{line}: subscribers[{si}]({sub.name}).channels[{ci}]({ch.name})"
+            url = ch.url or env.get(ch.url_env or "", "")
+            if not url:
+                if ch.optional:
+                    continue
+                problems.append(f"{where}: environment variable {ch.url_env} is not set")
+                continue
+            if ch.url and ch.url.startswith("pwfile://") and not ch.url.startswith("pwfile:///"):
+                # relative sink paths are relative to the subscriptions file's folder
+                url = "pwfile://" + str((path.parent / ch.url[len("pwfile://") :]).resolve())
+            if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
+                problems.append(
+                    f"{where}: {ch.url_env or 'url'} is not a valid Apprise URL ({redact(url)})"
+                )
+                continue
+            resolved.append(Channel(subscriber=sub.name, name=ch.name, url=url, redacted=redact(url)))
+        channels[sub.name] = resolved
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return Subscriptions(path=path, subscribers=list(parsed.subscribers), channels=channels)

@@ -1,0 +1,186 @@
+"""The `monitor` flow: poll every enabled source, store what is new, queue and send alerts.
+
+Thin orchestration only: each task calls a plain function from ``policywatch.ingest`` or
+``alerts.deliver``. Fetch tasks retry transient failures (timeouts, 5xx) with backoff and
+jitter; permanent ones (404, not a feed) fail at once. A failing source fails its own task
+and is named in the run summary; the flow still completes for the others.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.states import State
+
+from alerts.deliver import DeliveryReport, deliver_pending
+from alerts.subscriptions import Subscriptions, load_subscriptions
+from models.db import check_connection, get_engine, session_factory
+from pipeline.fetch import FetchError, FetchResult
+from pipeline.rules import Rules, load_rules
+from policywatch import settings
+from policywatch.ingest import SourceReport, fetch_error_report, fetch_feed, ingest_feed_response
+from policywatch.sources_config import FeedSource, Source, load_sources
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What one monitor run did: printed by the CLI and published as Prefect artifacts."""
+
+    sources: list[SourceReport] = field(default_factory=list)
+    alerts: DeliveryReport = field(default_factory=DeliveryReport)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {
+            "sources_polled": len(self.sources),
+            "not_modified": sum(1 for s in self.sources if s.status == "not_modified"),
+            "failed_sources": sum(1 for s in self.sources if s.status == "failed"),
+            "items_seen": sum(s.items_seen for s in self.sources),
+            "new_items": sum(s.new_items for s in self.sources),
+            "duplicates_dropped": sum(s.duplicates for s in self.sources),
+            "new_events": sum(s.new_events for s in self.sources),
+            "alerts_queued": sum(s.alerts_queued for s in self.sources),
+            "alerts_sent": self.alerts.sent,
+            "alerts_failed": self.alerts.failed,
+            "alerts_retrying": self.alerts.retrying,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "totals": self.totals,
+            "sources": [s.as_dict() for s in self.sources],
+            "alert_errors": self.alerts.errors,
+        }
+
+
+def _retryable(task_: Any, task_run: Any, state: State[Any]) -> bool:
+    """Retry only what a retry can fix: network trouble and 5xx, never a 404 or a bad document."""
+    try:
+        state.result()
+    except FetchError as exc:
+        return exc.transient
+    except Exception:
+        return False
+    return False
+
+
+def _retries() -> int:
+    return int(os.environ.get("POLICYWATCH_FETCH_RETRIES", "2"))
+
+
+def _retry_delays() -> list[float]:
+    base = float(os.environ.get("POLICYWATCH_FETCH_RETRY_DELAY", "5"))
+    return [base, base * 4, base * 16]
+
+
+@task(name="fetch-feed", cache_policy=NO_CACHE, retry_jitter_factor=0.5,
+      retry_condition_fn=_retryable)
+def fetch_feed_task(source: FeedSource) -> FetchResult:
+    return fetch_feed(session_factory(), source)
+
+
+@task(name="store-feed", cache_policy=NO_CACHE)
+def store_feed_task(source: FeedSource, result: FetchResult, subs: Subscriptions, rules: Rules) -> SourceReport:
+    return ingest_feed_response(session_factory(), source, result, subs, rules)
+
+
+@task(name="record-failure", cache_policy=NO_CACHE)
+def record_failure_task(source: Source, error: str) -> None:
+    from policywatch.ingest import record_failure
+
+    record_failure(session_factory(), source, error)
+
+
+@task(name="deliver-alerts", cache_policy=NO_CACHE)
+def deliver_task(subs: Subscriptions) -> DeliveryReport:
+    return deliver_pending(session_factory(), subs)
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    t = summary.totals
+    lines = [
+        "# AI Policy Watch — monitor run",
+        "",
+        f"**{t['sources_polled']} sources polled** ({t['not_modified']} unchanged, {t['failed_sources']} failed) · "
+        f"**{t['new_items']} new items** · {t['duplicates_dropped']} duplicates dropped · "
+        f"**{t['new_events']} new events** · {t['alerts_sent']} alerts sent"
+        + (f" · {t['alerts_retrying']} retrying · {t['alerts_failed']} failed" if t["alerts_retrying"] or t[
+            "alerts_failed"] else ""),
+        "",
+        "| source | status | HTTP | seen | new | duplicates | events | alerts queued | error |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in summary.sources:
+        err = (s.error or "").replace("|", "/")[:160]
+        lines.append(
+            f"| {s.source_id} | {s.status} | {s.http_status or ''} | {s.items_seen} | {s.new_items} | "
+            f"{s.duplicates} | {s.new_events} | {s.alerts_queued} | {err} |"
+        )
+    if summary.alerts.errors:
+        lines += ["", "## Alert delivery problems", ""] + [f"- {e}" for e in summary.alerts.errors]
+    return "\n".join(lines) + "\n"
+
+
+def load_inputs(sources_file: str | None, base_url: str | None) -> tuple[list[Source], Subscriptions, Rules]:
+    sources = load_sources(Path(sources_file) if sources_file else settings.sources_path(), base_url=base_url)
+    subs = load_subscriptions(settings.subscriptions_path())
+    rules = load_rules(settings.rules_path())
+    return sources, subs, rules
+
+
+@flow(name="monitor", log_prints=True)
+def monitor(
+    sources_file: str | None = None,
+    base_url: str | None = None,
+    only: list[str] | None = None,
+    tier: str | None = None,
+) -> dict[str, Any]:
+    """Poll the sources, store new items and events, send alerts; return the run summary."""
+    logger = get_run_logger()
+    check_connection(get_engine())
+    sources, subs, rules = load_inputs(sources_file, base_url)
+    selected = [
+        s for s in sources
+        if s.enabled and (not only or s.id in only) and (tier is None or s.tier == tier)
+    ]
+    feeds = [s for s in selected if isinstance(s, FeedSource)]
+    summary = RunSummary()
+    fetcher = fetch_feed_task.with_options(retries=_retries(), retry_delay_seconds=_retry_delays())
+    futures = [(src, fetcher.submit(src)) for src in feeds]
+    for src, future in futures:
+        future.wait()
+        state = future.state
+        if state.is_completed():
+            report = store_feed_task(src, future.result(), subs, rules)
+        else:
+            # the task's own error after its retries, e.g. FetchError("HTTP 404 from ...")
+            error = state.result(raise_on_failure=False)
+            if not isinstance(error, BaseException):
+                error = RuntimeError(state.message or f"fetch ended in state {state.name}")
+            report = fetch_error_report(src, error)
+            record_failure_task(src, report.error or "fetch failed")
+            logger.warning("source %s failed: %s", src.id, report.error)
+        summary.sources.append(report)
+    summary.alerts = deliver_task(subs)
+    markdown = summary_markdown(summary)
+    create_markdown_artifact(markdown=markdown, key="monitor-run-summary", description="Monitor run summary")
+    create_table_artifact(
+        table=[
+            {k: v for k, v in s.as_dict().items() if k != "new_event_ids"} for s in summary.sources
+        ] or [{"source_id": "(none)", "status": "no sources selected"}],
+        key="monitor-sources",
+        description="Per-source results of this run",
+    )
+    failed = [s for s in summary.sources if s.status == "failed"]
+    logger.info(
+        "run finished: %s", ", ".join(f"{k}={v}" for k, v in summary.totals.items())
+    )
+    if failed:
+        logger.warning("failed sources: %s", "; ".join(f"{s.source_id}: {s.error}" for s in failed))
+    return summary.as_dict()

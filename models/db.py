@@ -1,0 +1,83 @@
+"""Engine and session factory, and the one-sentence error for an unreachable store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from policywatch.settings import database_url
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached or opened; the message is one readable sentence."""
+
+
+def redact_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid database URL>"
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    # WAL lets the CLI read while a flow writes; busy_timeout waits out short write locks.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """One engine (and pool) per database URL; the URL defaults to the configured store."""
+    return _engine_for(url or database_url())
+
+
+@lru_cache(maxsize=16)
+def _engine_for(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreUnavailable(f"POLICYWATCH_DATABASE_URL is not a valid database URL: {url!r}") from None
+    if parsed.drivername.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Fail early with one sentence instead of a driver traceback deep in a run."""
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+        raise StoreUnavailable(
+            f"Cannot reach the database at {redact_url(str(engine.url))}: {reason}"
+        ) from None
+
+
+def session_factory(url: str | None = None) -> sessionmaker[Session]:
+    return sessionmaker(get_engine(url), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error."""
+    session = session_factory(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

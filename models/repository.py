@@ -1,0 +1,247 @@
+"""Writing and reading the store. Race-free by construction: every insert that could
+collide with a re-run or a second worker is ``INSERT ... ON CONFLICT DO NOTHING``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.tables import Event, EventMention, Item, Label, Source
+from pipeline.types import ProcessedItem
+
+
+def dialect_insert(session: Session, table: Any) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing`` on SQLite and PostgreSQL."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"unsupported database dialect {name!r} (use SQLite or PostgreSQL)")
+
+
+@dataclass(slots=True)
+class StoreOutcome:
+    new_items: int = 0
+    duplicates: int = 0
+    already_stored: int = 0
+    new_event_ids: list[int] = field(default_factory=list)
+    updated_event_ids: list[int] = field(default_factory=list)
+    item_ids: list[int] = field(default_factory=list)
+
+
+def ensure_source(session: Session, source_id: str, kind: str, url: str, name: str = "") -> None:
+    stmt = dialect_insert(session, Source).values(id=source_id, kind=kind, url=url, name=name)
+    session.execute(stmt.on_conflict_do_nothing())
+    session.execute(update(Source).where(Source.id == source_id).values(kind=kind, url=url, name=name))
+
+
+def get_source(session: Session, source_id: str) -> Source | None:
+    return session.get(Source, source_id)
+
+
+def stored_urls(session: Session, canonical_urls: Iterable[str]) -> set[str]:
+    urls = list(set(canonical_urls))
+    found: set[str] = set()
+    for start in range(0, len(urls), 500):
+        chunk = urls[start : start + 500]
+        found.update(session.scalars(select(Item.canonical_url).where(Item.canonical_url.in_(chunk))))
+    return found
+
+
+def stored_guids(session: Session, source_id: str, guids: Iterable[str]) -> set[str]:
+    wanted = list({g for g in guids if g})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            g
+            for g in session.scalars(select(Item.guid).where(Item.source_id == source_id, Item.guid.in_(chunk)))
+            if g
+        )
+    return found
+
+
+def _stored_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
+    wanted = list(set(hashes))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(session.scalars(select(Item.content_hash).where(Item.content_hash.in_(chunk))))
+    return found
+
+
+def _upsert_event(session: Session, ev: Any, item_id: int, jurisdictions: list[str]) -> tuple[int, bool, bool]:
+    """Insert the event or link to the stored one; return (id, created, gained_detail)."""
+    now = utcnow()
+    stmt = (
+        dialect_insert(session, Event)
+        .values(
+            key=ev.key,
+            type=ev.type,
+            name=ev.name,
+            series=ev.series,
+            ordinal=ev.ordinal,
+            date=ev.date,
+            location=ev.location,
+            status=ev.status,
+            evidence=ev.evidence,
+            confidence=ev.confidence,
+            jurisdictions=jurisdictions,
+            first_item_id=item_id,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(Event.id)
+    )
+    new_id = session.execute(stmt).scalar()
+    if new_id is not None:
+        return int(new_id), True, False
+    stored = session.execute(select(Event).where(Event.key == ev.key)).scalar_one()
+    gained = False
+    for attr in ("date", "location", "ordinal", "status"):
+        value = getattr(ev, attr)
+        if value and not getattr(stored, attr):
+            setattr(stored, attr, value)
+            gained = True
+    if gained:
+        stored.updated_at = now
+    return stored.id, False, gained
+
+
+def store_items(session: Session, processed: Sequence[ProcessedItem], fetched_at: datetime | None = None) -> StoreOutcome:
+    """Store new items with labels, events and mentions; skip what is already there.
+
+    Runs inside the caller's transaction, so the caller can queue alerts for the new events
+    in the same commit (the transactional outbox).
+    """
+    outcome = StoreOutcome()
+    fetched_at = fetched_at or utcnow()
+    known_hashes = _stored_hashes(session, (p.content_hash for p in processed))
+    batch_hashes: set[str] = set()
+    for item in processed:
+        if item.content_hash in known_hashes or item.content_hash in batch_hashes:
+            outcome.duplicates += 1
+            continue
+        raw, cls = item.raw, item.classification
+        stmt = (
+            dialect_insert(session, Item)
+            .values(
+                source_id=raw.source_id,
+                external_id=raw.guid,
+                guid=raw.guid,
+                url=raw.url,
+                canonical_url=item.canonical_url,
+                title=raw.title,
+                published=raw.published,
+                summary=raw.summary[:2000],
+                text=item.text,
+                content_hash=item.content_hash,
+                language=raw.language,
+                ai_policy=cls.ai_policy,
+                event_type=cls.event_type,
+                evidence=cls.evidence,
+                jurisdictions=cls.jurisdictions,
+                topics=cls.topics,
+                fetched_at=fetched_at,
+            )
+            .on_conflict_do_nothing()
+            .returning(Item.id)
+        )
+        item_id = session.execute(stmt).scalar()
+        if item_id is None:
+            outcome.already_stored += 1
+            continue
+        batch_hashes.add(item.content_hash)
+        outcome.new_items += 1
+        outcome.item_ids.append(item_id)
+        if cls.labels:
+            session.execute(
+                dialect_insert(session, Label),
+                [
+                    {"item_id": item_id, "kind": lb.kind, "value": lb.value, "rule": lb.rule, "evidence": lb.evidence}
+                    for lb in cls.labels
+                ],
+            )
+        for ev in cls.events:
+            event_id, created, gained = _upsert_event(session, ev, item_id, cls.jurisdictions)
+            session.execute(
+                dialect_insert(session, EventMention)
+                .values(event_id=event_id, item_id=item_id, evidence=ev.evidence)
+                .on_conflict_do_nothing()
+            )
+            if created:
+                outcome.new_event_ids.append(event_id)
+            elif gained and event_id not in outcome.updated_event_ids:
+                outcome.updated_event_ids.append(event_id)
+    if outcome.new_items and processed:
+        source_id = processed[0].raw.source_id
+        session.execute(
+            update(Source)
+            .where(Source.id == source_id)
+            .values(last_new_item_at=fetched_at, items_total=Source.items_total + outcome.new_items)
+        )
+    return outcome
+
+
+def record_poll(
+    session: Session,
+    source_id: str,
+    *,
+    ok: bool,
+    status: str,
+    error: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> None:
+    """Remember the outcome of a poll: validators for the next conditional GET, and health."""
+    now = utcnow()
+    values: dict[str, Any] = {"last_polled_at": now, "last_status": status}
+    if ok:
+        values.update(consecutive_failures=0, last_success_at=now, last_error=error)
+        if etag is not None or last_modified is not None:
+            values.update(etag=etag, last_modified=last_modified)
+    else:
+        values.update(consecutive_failures=Source.consecutive_failures + 1, last_error=error)
+    session.execute(update(Source).where(Source.id == source_id).values(**values))
+
+
+def event_item_ids(session: Session, event_ids: Sequence[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {eid: [] for eid in event_ids}
+    if not event_ids:
+        return out
+    rows = session.execute(
+        select(EventMention.event_id, EventMention.item_id)
+        .where(EventMention.event_id.in_(event_ids))
+        .order_by(EventMention.item_id)
+    )
+    for event_id, item_id in rows:
+        out[event_id].append(item_id)
+    return out
+
+
+def item_event_ids(session: Session, item_ids: Sequence[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {iid: [] for iid in item_ids}
+    if not item_ids:
+        return out
+    rows = session.execute(
+        select(EventMention.item_id, EventMention.event_id)
+        .where(EventMention.item_id.in_(item_ids))
+        .order_by(EventMention.event_id)
+    )
+    for item_id, event_id in rows:
+        out[item_id].append(event_id)
+    return out
+
+
+def count_rows(session: Session, model: Any) -> int:
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)

@@ -1,0 +1,652 @@
+"""Event extraction: which meetings, summits, MoUs, laws and declarations an item reports.
+
+Why it works this way:
+
+* Mentions come from ``rules.yaml`` (named series first, generic triggers after); overlapping
+  mentions keep the longest, so "Colorado AI Act" is not read as the EU AI Act.
+* A mention becomes an event only with a concrete cue in its sentence (a meeting verb,
+  "signed", "entered into force", or an ordinal/date/place): "a Digital Partnership Council
+  will address these concerns" is talk about a council, not a meeting.
+* "The summit", "the third meeting", "this declaration" refer back to a recent event of the
+  same type (anaphora); a series named again without cues supports its event.
+* Attributes (ordinal, date, place, status) are read from the clause around the mention, so
+  "signed in May 2022 and the third meeting has been scheduled for 2025 in Tokyo" gives 2025.
+* The event key is deterministic (type, slug of the canonical name, ordinal or year), so five
+  write-ups of one meeting in two languages collapse into one event.
+* Salience (``score``) is a sum of explainable weights from rules.yaml; the primary event type
+  of an item is the best-scoring event, not a fixed priority of types.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from pipeline.rules import Rules, Series
+from pipeline.types import ExtractedEvent
+
+# ----------------------------------------------------------------------------- gazetteers
+
+
+def jurisdiction_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
+    """Every jurisdiction alias in ``text`` as (start, end, code), left to right."""
+    return rules.fast.juris.find(text)
+
+
+_PLACE_PREP = re.compile(
+    r"(?:\b(?:in|at|to|held\s+in|hosted\s+in|hosted\s+by|venue|city\s+of|host\s+city)\s+(?:the\s+)?(?:city\s+of\s+)?)$",
+    re.IGNORECASE,
+)
+_PLACE_POST = re.compile(r"^\s*(?:で|에서|にて)")
+
+
+def find_place(text: str, rules: Rules, anchor: int = 0) -> str | None:
+    """The place an event is held: a gazetteer name introduced by "in/at/held in" (or で/에서).
+
+    Bare names are ignored on purpose: datelines ("Brussels, Belgium –") and party names
+    ("Japan and the EU") are not venues.
+    """
+    best: tuple[int, str] | None = None
+    for start, end, name in rules.fast.places.find(text):
+        before = text[max(0, start - 24) : start]
+        if not (_PLACE_PREP.search(before) or _PLACE_POST.match(text[end:])):
+            continue
+        dist = abs(start - anchor) + (0 if start >= anchor else 10)
+        if best is None or dist < best[0]:
+            best = (dist, name)
+    return best[1] if best else None
+
+
+# ----------------------------------------------------------------------------- ordinals
+
+_ORD_WORDS = {
+    "first": 1, "inaugural": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+}
+_KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_MONTHS["sept"] = 9
+_MONTH_RX = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_ORD = re.compile(
+    r"(?<![\w-])(?:(?P<w>first|inaugural|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)"
+    r"|(?P<n>\d{1,2})(?:st|nd|rd|th))(?:-ever)?(?!-)\b"
+    r"|第\s*(?P<j>\d{1,2}|[一二三四五六七八九十]{1,3})\s*回"
+    r"|제\s*(?P<k>\d{1,2})\s*(?:차|회)|(?<![\d\w])(?P<k2>\d{1,2})\s*차(?=\s)",
+    re.IGNORECASE,
+)
+_ORD_NOUN = re.compile(
+    r"meeting|session|edition|council|summit|round|ministerial|conference|forum|gathering|dialogue"
+    r"|協議会|会合|会議|サミット|협의회|회의|정상회의",
+    re.IGNORECASE,
+)
+_ORD_BAD_AFTER = re.compile(r"^\s*(?:time|half|quarter|phase|step|day|week|anniversary|reading|place|priority|largest|biggest)",
+                            re.IGNORECASE)
+
+
+def _ord_value(m: re.Match[str]) -> int | None:
+    if m.group("w"):
+        return _ORD_WORDS[m.group("w").lower()]
+    if m.group("n"):
+        return int(m.group("n"))
+    if m.group("j"):
+        j = m.group("j")
+        if j.isdigit():
+            return int(j)
+        if j.startswith("十"):
+            return 10 + _KANJI.get(j[1:], 0) if len(j) > 1 else 10
+        return _KANJI.get(j[0], 0) * (10 if "十" in j else 1) + (_KANJI.get(j[-1], 0) if "十" in j and len(j) > 2 else 0)
+    k = m.group("k") or m.group("k2")
+    return int(k) if k else None
+
+
+def find_ordinal(text: str, anchor: int = 0) -> tuple[int, int] | None:
+    """(ordinal, position) of the ordinal that qualifies an event noun ("third meeting", "2nd DETA Summit")."""
+    best: tuple[int, int, int] | None = None
+    for m in _ORD.finditer(text):
+        if _ORD_BAD_AFTER.match(text[m.end() :]):
+            continue
+        if re.search(_MONTH_RX + r"\s*$", text[max(0, m.start() - 12) : m.start()], re.IGNORECASE):
+            continue  # "October 2nd" is a date
+        if re.search(r"for\s+the\s*$", text[max(0, m.start() - 10) : m.start()], re.IGNORECASE) and \
+                re.match(r"\s*time", text[m.end() :]):
+            continue
+        tail = text[m.end() : m.end() + 90]
+        noun = _ORD_NOUN.search(tail)
+        if noun is None or re.search(r"[.;。]", tail[: noun.start()]):
+            continue
+        value = _ord_value(m)
+        if not value:
+            continue
+        dist = abs(m.start() - anchor)
+        if best is None or dist < best[0]:
+            best = (dist, value, m.start())
+    return (best[1], best[2]) if best else None
+
+
+# ----------------------------------------------------------------------------- dates
+
+_D = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
+_D2 = r"(?:\s*(?:-|–|to|and|&)\s*\d{1,2}(?:st|nd|rd|th)?)?"
+_MON = r"(?P<mon>" + _MONTH_RX + r")"
+_Y = r"(?P<y>(?:19|20)\d{2})"
+_DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("ymd", re.compile(r"\b" + _Y + r"-(?P<m>\d{2})-(?P<d>\d{2})\b")),
+    ("ymd", re.compile(_Y + r"\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]")),
+    ("ym", re.compile(_Y + r"\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]")),
+    ("md", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]")),
+    ("dmy", re.compile(r"\b" + _D + _D2 + r"\s+(?:of\s+)?" + _MON + r",?\s+" + _Y + r"\b", re.IGNORECASE)),
+    ("mdy", re.compile(r"\b" + _MON + r"\s+" + _D + _D2 + r",?\s+" + _Y + r"\b", re.IGNORECASE)),
+    ("my", re.compile(r"\b" + _MON + r"\s+(?:of\s+)?" + _Y + r"\b", re.IGNORECASE)),
+    ("md", re.compile(r"\b" + _MON + r"\s+" + _D + _D2 + r"\b(?!\s*(?:%|per|million|billion))", re.IGNORECASE)),
+    ("dm", re.compile(r"\b" + _D + _D2 + r"\s+(?:of\s+)?" + _MON + r"\b", re.IGNORECASE)),
+    ("rel", re.compile(r"\b(?P<rel>(?:last|next|this|earlier\s+this|later\s+this|early\s+next|late\s+last)\s+"
+                       r"(?:week|month|year)|yesterday|today|tomorrow)\b", re.IGNORECASE)),
+    ("m", re.compile(r"\b(?:in|by|until|from|since|early|late|mid|mid-|this|next|last|on)\s*(?P<mon>January|February|March|"
+                     r"April|May|June|July|August|September|October|November|December)\b(?!\s+\d)", re.IGNORECASE)),
+    ("y", re.compile(r"(?<![\w.-])" + _Y + r"(?:\s*[-–/]\s*(?:19|20)?\d{2})?(?![\w.-]|\s*(?:%|per\s*cent|people|participants))")),
+    ("y", re.compile(_Y + r"\s*[年년]")),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    start: int
+    iso: str
+    """"YYYY", "YYYY-MM", "YYYY-MM-DD", or "--MM-DD" when no year is known."""
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name.lower().rstrip(".")]
+
+
+def _resolve(kind: str, m: re.Match[str], published: date | None, status: str | None) -> str | None:
+    """Turn one match into an ISO string; relative/yearless dates need the published date."""
+    g = m.groupdict()
+    y = int(g["y"]) if g.get("y") else None
+    if kind in ("ymd", "dmy", "mdy"):
+        mon = int(g["m"]) if g.get("m") else _month(g["mon"])
+        return f"{y:04d}-{mon:02d}-{int(g['d']):02d}"
+    if kind in ("ym", "my"):
+        mon = int(g["m"]) if g.get("m") else _month(g["mon"])
+        return f"{y:04d}-{mon:02d}"
+    if kind == "y":
+        return f"{y:04d}"
+    if kind in ("md", "dm", "m"):
+        mon = int(g["m"]) if g.get("m") else _month(g["mon"])
+        day = int(g["d"]) if g.get("d") else None
+        if published is None:
+            return f"--{mon:02d}-{day:02d}" if day else None
+        year = published.year
+        # A yearless month points to the nearest matching occurrence in the direction of the status.
+        if status == "upcoming" and mon < published.month - 1:
+            year += 1
+        elif status == "held" and mon > published.month + 1:
+            year -= 1
+        return f"{year:04d}-{mon:02d}-{day:02d}" if day else f"{year:04d}-{mon:02d}"
+    if kind == "rel" and published is not None:
+        rel = " ".join(g["rel"].lower().split())
+        if rel == "yesterday":
+            return (published - timedelta(days=1)).isoformat()
+        if rel == "today":
+            return published.isoformat()
+        if rel == "tomorrow":
+            return (published + timedelta(days=1)).isoformat()
+        unit = rel.split()[-1]
+        step = -1 if rel.startswith(("last", "late last")) else 1 if rel.startswith(("next", "early next")) else 0
+        if unit == "week":
+            return (published + timedelta(days=7 * step)).isoformat()
+        if unit == "month":
+            mon = published.month + step
+            year = published.year + (mon - 1) // 12
+            mon = (mon - 1) % 12 + 1
+            return f"{year:04d}-{mon:02d}"
+        return f"{published.year + step:04d}"
+    return None
+
+
+def find_dates(text: str, published: date | None = None, status: str | None = None) -> list[FoundDate]:
+    """All dates in ``text``, most specific pattern first, non-overlapping, left to right."""
+    taken: list[tuple[int, int]] = []
+    out: list[FoundDate] = []
+    for kind, rx in _DATE_PATTERNS:
+        for m in rx.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            try:
+                iso = _resolve(kind, m, published, status)
+            except (KeyError, ValueError):
+                iso = None
+            if iso:
+                taken.append((m.start(), m.end()))
+                out.append(FoundDate(m.start(), iso))
+    return sorted(out, key=lambda d: d.start)
+
+
+def pick_date(text: str, anchor: int, published: date | None, status: str | None) -> str | None:
+    """The date nearest the event mention, preferring one after it ("scheduled for 2025")."""
+    dates = find_dates(text, published, status)
+    if not dates:
+        return None
+    return min(dates, key=lambda d: (d.start - anchor) if d.start >= anchor else (anchor - d.start) * 1.5 + 5).iso
+
+
+# ----------------------------------------------------------------------------- status
+
+
+def find_status(text: str, rules: Rules, anchor: int = 0) -> str | None:
+    """upcoming / held / postponed from tense and keywords; the cue nearest the mention wins."""
+    rx = rules.fast.status
+    if rx["postponed"].search(text):
+        return "postponed"
+    up = [(m.start(), m.end()) for m in rx["upcoming"].finditer(text)]
+    held = [(m.start(), m.end()) for m in rx["held"].finditer(text)
+            if not any(s <= m.start() < e for s, e in up)]
+    cands = [(abs(s - anchor), "upcoming") for s, _ in up] + [(abs(s - anchor), "held") for s, _ in held]
+    return min(cands)[1] if cands else None
+
+
+# ----------------------------------------------------------------------------- helpers
+
+_CLAUSE = re.compile(r";|,\s+(?:and|but|while|whereas)\s+|\s+and\s+(?=the\s|its\s|their\s|a\s)|\s+[–—]\s+")
+
+
+def clause_around(sentence: str, pos: int) -> tuple[str, int]:
+    """The clause of ``sentence`` containing ``pos`` and its offset (clauses split at ';', ', and' ...)."""
+    start = 0
+    for m in _CLAUSE.finditer(sentence):
+        if m.start() >= pos:
+            return sentence[start : m.start()], start
+        start = m.end()
+    return sentence[start:], start
+
+
+def slug(text: str) -> str:
+    """Lower-case, dash-separated identity fragment (Unicode letters kept for CJK names)."""
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")
+
+
+def order_parties(codes: list[str], rules: Rules) -> list[str]:
+    """EU first, then alphabetical by display name: one spelling for "Japan-EU" and "EU-Japan"."""
+    uniq = list(dict.fromkeys(codes))
+
+    def key(code: str) -> tuple[int, str]:
+        j = rules.jurisdiction(code)
+        return (0 if code == "EU" else 1, j.label if j else code)
+
+    return sorted(uniq, key=key)
+
+
+def party_label(codes: list[str], rules: Rules) -> str:
+    labels = []
+    for c in order_parties(codes, rules):
+        j = rules.jurisdiction(c)
+        labels.append(j.label if j else c)
+    return "-".join(labels)
+
+
+_PROPER_TOKEN = re.compile(r"^(?:[A-Z0-9][\w&.’'-]*|&|of|on|for|and|the|de|du)$")
+_LEADING_JUNK = re.compile(r"^(?:(?:the|of|on|for|and|de|du|\d{4}|\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|"
+                           r"next|inaugural|annual|upcoming|&)\s+)+", re.IGNORECASE)
+
+
+def proper_name_before(sentence: str, start: int, end: int) -> str | None:
+    """The capitalised name that ends with the trigger: "...at the International AI Summit" -> that name."""
+    trigger = sentence[start:end]
+    if not trigger[:1].isupper() and not re.match(r"[^\x00-\x7f]", trigger):
+        return None
+    words = re.sub(r"[‘’'\"“”()]", " ", sentence[:start]).split()
+    kept: list[str] = []
+    for w in reversed(words[-8:]):
+        if not _PROPER_TOKEN.match(w):
+            break
+        kept.append(w)
+    name = " ".join([*reversed(kept), trigger.strip()])
+    name = _LEADING_JUNK.sub("", name).strip()
+    if name.lower() == trigger.strip().lower() or not re.search(r"[A-Z]", name.replace(trigger, "")):
+        return None
+    return " ".join(w if not w.islower() else w for w in name.split())
+
+
+# ----------------------------------------------------------------------------- mentions
+
+
+@dataclass(slots=True)
+class Mention:
+    series: Series
+    type: str
+    sent: int
+    """Sentence index; -1 is the title."""
+    pos: int
+    text: str
+    name: str
+    parties: list[str]
+    explicit: bool = True
+    has_cue: bool = False
+    ordinal: int | None = None
+    date: str | None = None
+    location: str | None = None
+    status: str | None = None
+    boiler: bool = False
+    weight: float = 0.0
+
+
+@dataclass(slots=True)
+class Event:
+    type: str
+    name: str
+    series: Series
+    parties: list[str]
+    mentions: list[Mention] = field(default_factory=list)
+    score: float = 0.0
+    weighted: float = 0.0
+    title_hit: bool = False
+
+    @property
+    def ordinal(self) -> int | None:
+        return next((m.ordinal for m in self.mentions if m.ordinal), None)
+
+    def last_sent(self) -> int:
+        return max(m.sent for m in self.mentions)
+
+
+@dataclass(slots=True)
+class Doc:
+    """Everything the extractor needs about one item, computed once."""
+
+    title: str
+    sentences: list[str]
+    published: date | None
+    rules: Rules
+    juris: list[list[tuple[int, int, str]]]
+    ai: list[bool]
+    boiler: list[bool]
+
+
+def _series_matches(text: str, rules: Rules) -> list[tuple[int, int, Series]]:
+    """All series mentions in a sentence, overlaps resolved: longest first, named before generic."""
+    found = []
+    for s, rx in rules.fast.series:
+        for m in rx.finditer(text):
+            if m.end() > m.start():
+                found.append((m.start(), m.end(), s))
+    found.sort(key=lambda t: (-(t[1] - t[0]), t[2].generic))
+    kept: list[tuple[int, int, Series]] = []
+    for st, en, s in found:
+        if all(en <= a or st >= b for a, b, _ in kept):
+            kept.append((st, en, s))
+    return sorted(kept, key=lambda t: t[0])
+
+
+def _vetoed(type_: str, sentence: str, rules: Rules, title: str) -> bool:
+    for neg in rules.negatives:
+        if type_ not in neg.vetoes:
+            continue
+        target = title if neg.scope == "title" else sentence
+        if neg.pattern.search(target) and not (neg.unless and neg.unless.search(target)):
+            return True
+    return False
+
+
+def _parties(doc: Doc, idx: int, text: str, start: int, end: int, prior: list[str]) -> list[str]:
+    """Jurisdictions a mention is between: right before the trigger, else in its sentence, else earlier."""
+    spans = jurisdiction_spans(text, doc.rules) if idx < 0 else doc.juris[idx]
+    near = [c for s, e, c in spans if start - 45 <= s < start]
+    codes = list(dict.fromkeys(near))
+    if len(codes) < 2:
+        sent_codes = list(dict.fromkeys(c for _, _, c in sorted(spans, key=lambda t: abs(t[0] - start))))
+        for c in sent_codes:
+            if c not in codes and len(codes) < 2:
+                codes.append(c)
+    if len(codes) < 2 and prior:
+        for c in prior:
+            if c not in codes and len(codes) < 2:
+                codes.append(c)
+    return codes[:2]
+
+
+def _mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str]]) -> list[Mention]:
+    rules, sc = doc.rules, doc.rules.scoring
+    out: list[Mention] = []
+    for start, end, s in _series_matches(text, rules):
+        if _vetoed(s.type, text, rules, doc.title):
+            continue
+        if s.needs_ai:
+            near = [doc.ai[i] for i in range(max(0, idx - 1), min(len(doc.ai), idx + 2))] if idx >= 0 else []
+            if not (any(near) or rules.fast.ai.search(text)):
+                continue
+        if s.needs_actor:
+            prev = doc.sentences[idx - 1] if idx > 0 else ""
+            actor = rules.fast.actor
+            if actor is None or not (actor.search(text) or (actor.search(prev) and not rules.fast.company)):
+                if not (len({c for _, _, c in (doc.juris[idx] if idx >= 0 else [])}) >= 2):
+                    continue
+        parties = list(s.parties)
+        name = s.name
+        if s.generic or "{" in s.name:
+            parties = _parties(doc, idx, text, start, end, prior_parties.get(s.type, []))
+            if s.type == "dpc_meeting" and len(parties) == 1 and parties[0] != "EU":
+                parties = ["EU", parties[0]]
+            named = next((x for x in rules.series if not x.generic and x.type == s.type and x.parties
+                          and set(x.parties) == set(parties)), None)
+            if named is not None and s.type == "dpc_meeting":
+                name, s = named.name, named
+            elif "{name}" in s.name:
+                proper = proper_name_before(text, start, end)
+                fallback = "AI summit" if s.type == "summit" else f"{party_label(parties, rules)} joint statement".strip()
+                name = proper or fallback
+            else:
+                label = party_label(parties, rules)
+                name = s.name.replace("{parties}", label).strip()
+        elif s.type == "legislation" and s.parties:
+            # "Japan's AI Act" is not the EU AI Act: a different jurisdiction right before wins.
+            spans = jurisdiction_spans(text, rules) if idx < 0 else doc.juris[idx]
+            other = [c for a, _, c in spans if start - 25 <= a < start and c not in s.parties]
+            if other:
+                parties = other[:1]
+                name = f"{party_label(parties, rules)} AI law"
+        clause, off = clause_around(text, start)
+        anchor = start - off
+        ordinal = find_ordinal(clause, anchor)
+        if ordinal is None and s.type in ("dpc_meeting", "summit"):
+            # "... signed in May 2022 and the third meeting has been scheduled for 2025": the meeting clause.
+            whole = find_ordinal(text, start)
+            if whole is not None:
+                clause, off = clause_around(text, whole[1])
+                anchor, ordinal = whole[1] - off, whole
+        status = find_status(clause, rules, anchor) or find_status(text, rules, start)
+        day = pick_date(clause, anchor, doc.published, status)
+        place = find_place(clause, rules, anchor) or find_place(text, rules, start)
+        cue_rx = rules.fast.type_cue[s.type]
+        cue = bool(cue_rx and cue_rx.search(text))
+        if rules.fast.attribute_cues[s.type] and (ordinal or day or place):
+            cue = True
+        out.append(Mention(
+            series=s, type=s.type, sent=idx, pos=start, text=text, name=name, parties=parties,
+            explicit=True, has_cue=cue, ordinal=ordinal[0] if ordinal else None, date=day,
+            location=place, status=status, boiler=idx >= 0 and doc.boiler[idx],
+        ))
+        if parties:
+            prior_parties[s.type] = parties
+    return out
+
+
+def _mention_weight(m: Mention, sc_rules: Rules) -> float:
+    sc = sc_rules.scoring
+    w = (sc.mention * m.series.weight) if m.explicit else sc.anaphora
+    w += sc.cue if m.has_cue and m.explicit else 0.0
+    w += sc.ordinal if m.ordinal else 0.0
+    w += sc.date if m.date else 0.0
+    w += sc.location if m.location else 0.0
+    w += sc.status if m.status else 0.0
+    return w * (sc.boilerplate_factor if m.boiler else 1.0)
+
+
+def _attach(ev_list: list[Event], m: Mention) -> None:
+    """Put a mention into the event it belongs to, or start a new event."""
+    same = [e for e in ev_list if e.type == m.type and e.name == m.name]
+    if m.ordinal:
+        target = next((e for e in same if e.ordinal == m.ordinal), None)
+        if target is None:
+            loose = [e for e in same if e.ordinal is None]
+            target = loose[0] if len(loose) == 1 and len(same) == 1 else None
+    else:
+        target = None
+        if same:
+            year = m.date[:4] if m.date and m.date[:1].isdigit() else None
+            def dist(e: Event) -> tuple[int, int]:
+                status_clash = int(bool(m.status and any(x.status and x.status != m.status for x in e.mentions)))
+                return (status_clash, min(abs(x.sent - m.sent) for x in e.mentions))
+            pool = [e for e in same if not year or not any(x.date and x.date[:4] != year for x in e.mentions)] or same
+            target = min(pool, key=dist)
+    if target is None:
+        target = Event(type=m.type, name=m.name, series=m.series, parties=m.parties)
+        ev_list.append(target)
+    target.mentions.append(m)
+
+
+def _best_attr(ev: Event, attr: str) -> str | None:
+    vals = [getattr(m, attr) for m in ev.mentions if getattr(m, attr)]
+    if attr == "date":
+        return max(vals, key=lambda v: (v[:1].isdigit(), len(v)), default=None)
+    return vals[0] if vals else None
+
+
+def extract(doc: Doc) -> list[Event]:
+    """Find, validate, merge and score the events of one item."""
+    rules, sc = doc.rules, doc.rules.scoring
+    prior: dict[str, list[str]] = {}
+    title_mentions = _mentions_in(doc, -1, doc.title, prior) if doc.title else []
+    events: list[Event] = []
+    pending: list[Mention] = []
+    for idx, sent in enumerate(doc.sentences):
+        found = _mentions_in(doc, idx, sent, prior)
+        for m in found:
+            generic_ref = m.series.generic and m.series.type != "dpc_meeting" and not _has_proper(m)
+            if m.has_cue and not generic_ref:
+                _attach(events, m)
+            else:
+                pending.append(m)
+        types_here = {m.type for m in found}
+        for type_, ana in rules.fast.type_ana.items():
+            if ana is None or type_ in types_here:
+                continue
+            hit = ana.search(sent)
+            if hit:
+                clause, off = clause_around(sent, hit.start())
+                anchor = hit.start() - off
+                ordinal = find_ordinal(clause, anchor)
+                status = find_status(clause, rules, anchor)
+                pending.append(Mention(
+                    series=rules.series[0], type=type_, sent=idx, pos=hit.start(), text=sent, name="", parties=[],
+                    explicit=False, ordinal=ordinal[0] if ordinal else None, status=status,
+                    date=pick_date(clause, anchor, doc.published, status), location=find_place(clause, rules, anchor),
+                    boiler=doc.boiler[idx],
+                ))
+    # References: a generic "the summit" or a series named again without cues joins a nearby event.
+    for m in pending:
+        cands = [e for e in events if e.type == m.type]
+        if m.explicit and not m.series.generic:
+            named = [e for e in cands if e.series.id == m.series.id or e.name == m.name]
+            if named:
+                m.explicit = False
+                m.has_cue = False
+                _attach_to(named, m)
+                continue
+        near = [e for e in cands if min(abs(x.sent - m.sent) for x in e.mentions if x.explicit or True)
+                <= sc.anaphora_window]
+        if near:
+            if m.ordinal and any(e.ordinal == m.ordinal for e in near):
+                near = [e for e in near if e.ordinal == m.ordinal]
+            elif m.ordinal and all(e.ordinal for e in near):
+                continue
+            m.explicit = False
+            _attach_to(near, m)
+        elif m.explicit and m.has_cue:
+            _attach(events, m)
+    for ev in events:
+        explicit = [m for m in ev.mentions if m.explicit]
+        if not explicit:
+            continue
+        ev.score = sum(_mention_weight(m, rules) for m in ev.mentions)
+        if any(m.sent < sc.early_sentences for m in ev.mentions):
+            ev.score += sc.early
+        ev.title_hit = any(t.type == ev.type and (t.name == ev.name or t.series.generic or not ev.series.generic)
+                           and (t.name == ev.name or t.series.generic) for t in title_mentions)
+        if ev.title_hit:
+            ev.score += sc.title
+        factor = rules.fast.prior[ev.type]
+        if ev.type == "mou" and len(ev.parties) <= 1:
+            factor *= sc.domestic_mou_factor
+        ev.weighted = ev.score * factor
+    # Title mentions with cues and no body event still describe one (short news items).
+    for t in title_mentions:
+        if t.has_cue and not any(e.type == t.type and e.name == t.name for e in events):
+            ev = Event(type=t.type, name=t.name, series=t.series, parties=t.parties, mentions=[t])
+            ev.score = _mention_weight(t, rules) + sc.title
+            ev.weighted = ev.score * rules.fast.prior[t.type]
+            ev.title_hit = True
+            events.append(ev)
+    return [e for e in events if e.score > 0]
+
+
+def _has_proper(m: Mention) -> bool:
+    return m.name not in ("AI summit",) and not m.name.endswith("joint statement")
+
+
+def _attach_to(pool: list[Event], m: Mention) -> None:
+    target = min(pool, key=lambda e: min(abs(x.sent - m.sent) - (0.5 if x.sent <= m.sent else 0) for x in e.mentions))
+    m.name = target.name
+    target.mentions.append(m)
+
+
+def to_extracted(ev: Event, published: date | None, rules: Rules) -> ExtractedEvent:
+    """Freeze an Event into the shared type with its deterministic key."""
+    ordinal = ev.ordinal
+    day = _best_attr(ev, "date")
+    rich = max((m for m in ev.mentions if m.explicit or m.ordinal),
+               key=lambda m: (bool(m.ordinal) + bool(m.date) + bool(m.location) + bool(m.status), m.explicit),
+               default=ev.mentions[0])
+    status = rich.status or _best_attr(ev, "status")
+    if status is None and day and day[:1].isdigit() and published is not None:
+        status = "upcoming" if day > published.isoformat()[: len(day)] else "held"
+    location = next((m.location for m in ev.mentions if m.location and m.ordinal == ordinal), None) \
+        or _best_attr(ev, "location") or ev.series.location
+    base = ev.name
+    if ev.series.key_from == "parties" and ev.parties:
+        base = f"{'-'.join(order_parties(ev.parties, rules))} {ev.type}"
+    year = day[:4] if day and day[:1].isdigit() else None
+    if ordinal:
+        key = f"{ev.type}:{slug(base)}:{ordinal}"
+    elif year:
+        key = f"{ev.type}:{slug(base)}:{year}"
+    else:
+        key = f"{ev.type}:{slug(base)}"
+    return ExtractedEvent(
+        type=ev.type, name=ev.name, key=key, evidence=rich.text,
+        series=None if ev.series.generic else ev.series.name, ordinal=ordinal, date=day,
+        location=location, status=status, rule=ev.series.id, confidence=round(min(1.0, ev.score / 4.0), 2),
+    )
+
+
+def extract_events(
+    title: str, sentences: list[str], published: datetime | date | None, rules: Rules,
+    juris: list[list[tuple[int, int, str]]] | None = None, ai: list[bool] | None = None,
+) -> tuple[list[ExtractedEvent], list[Event]]:
+    """Public entry: events of one item (most salient first) plus the scored internals for classify."""
+    pub = published.date() if isinstance(published, datetime) else published
+    boiler, inside = [], False
+    brx = rules.fast.boiler
+    for s in sentences:
+        inside = inside or bool(brx and brx.search(s))
+        boiler.append(inside)
+    doc = Doc(
+        title=title, sentences=sentences, published=pub, rules=rules,
+        juris=juris if juris is not None else [jurisdiction_spans(s, rules) for s in sentences],
+        ai=ai if ai is not None else [bool(rules.fast.ai.search(s)) for s in sentences],
+        boiler=boiler,
+    )
+    events = sorted(extract(doc), key=lambda e: -e.weighted)
+    return [to_extracted(e, pub, rules) for e in events], events

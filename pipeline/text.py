@@ -1,0 +1,71 @@
+"""Main text from HTML, and the normalised text used for identity.
+
+trafilatura removes navigation, promos, comment boxes and cookie/adblock banners; that is
+what makes two outlets' copies of one syndicated story hash the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import re
+import unicodedata
+
+import trafilatura
+from lxml import html as lxml_html
+
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def extract_main_text(page_html: str, url: str | None = None) -> tuple[str, dict[str, str]]:
+    """Return (main text, metadata: title/date/author when found) of an article page."""
+    if not page_html.strip():
+        return "", {}
+    doc = trafilatura.bare_extraction(
+        page_html,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        favor_precision=True,
+        with_metadata=True,
+    )
+    if doc is None:
+        return "", {}
+    meta = {k: str(v) for k in ("title", "date", "author", "sitename") if (v := getattr(doc, k, None))}
+    text = (getattr(doc, "text", None) or "").strip()
+    # Some templates repeat the headline inside the article body and others do not; drop it so
+    # two outlets' copies of one story extract to the same text.
+    first, _sep, rest = text.partition("\n")
+    if meta.get("title") and normalize_for_hash(first) == normalize_for_hash(meta["title"]):
+        text = rest.strip()
+    return text, meta
+
+
+def html_fragment_to_text(fragment: str) -> str:
+    """Plain text of a content fragment (feed content:encoded, WordPress content.rendered)."""
+    if not fragment or "<" not in fragment:
+        return html_lib.unescape(fragment or "").strip()
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # lxml raises several types on junk; fall back to tag stripping
+        return html_lib.unescape(re.sub(r"<[^>]+>", " ", fragment)).strip()
+    for bad in root.xpath(".//script|.//style"):
+        bad.drop_tree()
+    for block in root.xpath(".//p|.//br|.//li|.//h1|.//h2|.//h3|.//h4|.//div"):
+        block.tail = "\n" + (block.tail or "")
+    text = root.text_content()
+    lines = (_WS.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def normalize_for_hash(text: str) -> str:
+    """Case-, accent-, punctuation- and whitespace-insensitive form of a text."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_WORD.findall(text))
+
+
+def content_hash(title: str, text: str) -> str:
+    """Exact-duplicate key: the normalised main text (the title when there is no text)."""
+    basis = normalize_for_hash(text) or normalize_for_hash(title)
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()

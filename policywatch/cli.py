@@ -1,0 +1,327 @@
+"""The `policywatch` command line (typer). Heavy imports (Prefect, trafilatura) stay inside
+the commands that need them, so `policywatch --help` and the JSON views start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="AI Policy Watch: monitor AI-policy news, find events, alert subscribers.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
+sources_app = typer.Typer(help="Inspect the configured sources.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
+out = Console()
+err = Console(stderr=True)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Known failures become one readable sentence and an exit code, never a traceback."""
+    from models.db import StoreUnavailable
+    from policywatch.ingest import ImportLineError
+    from policywatch.yamlconf import ConfigError
+
+    try:
+        yield
+    except ConfigError as exc:
+        err.print(f"[bold red]Configuration error[/]\n{exc}", highlight=False)
+        raise typer.Exit(2) from None
+    except ImportLineError as exc:
+        err.print(f"[bold red]Input error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    except StoreUnavailable as exc:
+        err.print(f"[bold red]Store unavailable:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except FileNotFoundError as exc:
+        err.print(f"[bold red]File not found:[/] {exc.filename}", highlight=False)
+        raise typer.Exit(2) from None
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        if isinstance(exc, OperationalError | ProgrammingError) and (
+            "no such table" in str(exc) or "does not exist" in str(exc)
+        ):
+            err.print("[bold red]The store has no tables yet:[/] run `policywatch db upgrade` first.")
+            raise typer.Exit(1) from None
+        if isinstance(exc, OperationalError):
+            from models.db import redact_url
+            from policywatch.settings import database_url
+
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            err.print(f"[bold red]Store unavailable:[/] cannot use the database at "
+                      f"{redact_url(database_url())}: {reason}", highlight=False)
+            raise typer.Exit(1) from None
+        raise
+
+
+def _upgrade_quietly() -> None:
+    from models.migrate import upgrade
+
+    upgrade()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the store to the latest schema (Alembic)."""
+    from models.db import redact_url
+    from policywatch.settings import database_url
+
+    with friendly_errors():
+        _upgrade_quietly()
+    out.print(f"Store is at the latest schema: {redact_url(database_url())}")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the models and the migrations disagree (alembic check)."""
+    from models.migrate import check
+
+    with friendly_errors():
+        check()
+    out.print("Models and migrations agree.")
+
+
+@app.command()
+def classify(file: Annotated[Path, typer.Argument(help="JSON lines with id, title, text (url, published).")]) -> None:
+    """Classify JSON lines and print one JSON line per input. Nothing is stored."""
+    from pipeline.classify import classify as run_classifier
+    from pipeline.rules import load_rules
+    from policywatch.ingest import read_jsonl
+    from policywatch.settings import rules_path
+
+    with friendly_errors():
+        rules = load_rules(rules_path())
+        for raw in read_jsonl(file):
+            result = run_classifier(raw.title, raw.body, raw.published, rules)
+            row = {
+                "id": raw.guid,
+                "ai_policy": result.ai_policy,
+                "event_type": result.event_type,
+                "jurisdictions": result.jurisdictions,
+                "topics": result.topics,
+                "events": [
+                    {"type": e.type, "name": e.name, "date": e.date, "location": e.location,
+                     "ordinal": e.ordinal, "status": e.status, "key": e.key, "evidence": e.evidence}
+                    for e in result.events
+                ],
+                "evidence": result.evidence,
+            }
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _load_runtime() -> tuple[Any, Any, Any]:
+    from alerts.subscriptions import load_subscriptions
+    from models.db import session_factory
+    from pipeline.rules import load_rules
+    from policywatch.settings import rules_path, subscriptions_path
+
+    return session_factory(), load_subscriptions(subscriptions_path()), load_rules(rules_path())
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="JSON lines with id, title, text (url, published).")],
+    deliver: Annotated[bool, typer.Option(help="Send the alerts this import queues.")] = True,
+) -> None:
+    """Store JSON lines through the normal path: dedup, classify, events, alerts."""
+    from alerts.deliver import deliver_pending
+    from policywatch.ingest import import_items, read_jsonl
+    from policywatch.sources_config import JsonlSource
+
+    with friendly_errors():
+        _upgrade_quietly()
+        factory, subs, rules = _load_runtime()
+        source = JsonlSource(url=f"file://{file.resolve()}")
+        report = import_items(factory, read_jsonl(file), subs, rules, source)
+        sent = deliver_pending(factory, subs) if deliver else None
+    out.print(
+        f"Imported {file}: {report.items_seen} lines, {report.new_items} new items, "
+        f"{report.already_stored} already stored, {report.duplicates} duplicates dropped, "
+        f"{report.new_events} new events, {report.alerts_queued} alerts queued"
+        + (f", {sent.sent} sent" if sent else "")
+    )
+
+
+def _print_rows(rows: Iterator[dict[str, Any]], as_json: bool, columns: list[str], title: str) -> None:
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*[_cell(row.get(c)) for c in columns])
+    out.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    text = str(value)
+    return text if len(text) <= 90 else text[:87] + "..."
+
+
+def _view(fn: Callable[[Any], Iterator[dict[str, Any]]], as_json: bool, columns: list[str], title: str) -> None:
+    from models.db import check_connection, get_engine, session_factory
+
+    with friendly_errors():
+        check_connection(get_engine())
+        with session_factory()() as session:
+            _print_rows(fn(session), as_json, columns, title)
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
+
+
+@app.command()
+def items(as_json: JsonOpt = False) -> None:
+    """List stored items."""
+    from policywatch.views import item_rows
+
+    _view(item_rows, as_json, ["id", "source", "published", "event_type", "jurisdictions", "title"], "Items")
+
+
+@app.command()
+def events(as_json: JsonOpt = False) -> None:
+    """List stored events with the items that reported them."""
+    from policywatch.views import event_rows
+
+    _view(event_rows, as_json, ["id", "type", "name", "date", "location", "status", "item_ids"], "Events")
+
+
+@app.command()
+def alerts(as_json: JsonOpt = False) -> None:
+    """List the alert outbox: what was queued, sent, retried or given up."""
+    from policywatch.views import alert_rows
+
+    _view(alert_rows, as_json, ["id", "subscriber", "event_id", "channel", "status", "attempts", "last_error"],
+          "Alerts")
+
+
+@app.command()
+def deliver() -> None:
+    """Send the pending alerts now (the monitor flow does this at the end of every run)."""
+    from alerts.deliver import deliver_pending
+
+    with friendly_errors():
+        factory, subs, _rules = _load_runtime()
+        report = deliver_pending(factory, subs)
+    out.print(f"alerts sent: {report.sent}, retrying: {report.retrying}, failed: {report.failed}")
+    for line in report.errors:
+        err.print(f"  {line}", highlight=False)
+
+
+def print_summary(summary: dict[str, Any], heading: str) -> None:
+    t = summary["totals"]
+    out.print(f"\n[bold]{heading}[/]")
+    table = Table(show_header=True, header_style="bold")
+    for col in ("source", "status", "HTTP", "seen", "new", "dup", "events", "alerts", "error"):
+        table.add_column(col, overflow="fold")
+    for s in summary["sources"]:
+        table.add_row(s["source_id"], s["status"], str(s["http_status"] or ""), str(s["items_seen"]),
+                      str(s["new_items"]), str(s["duplicates"]), str(s["new_events"]), str(s["alerts_queued"]),
+                      (s["error"] or "")[:80])
+    out.print(table)
+    out.print(
+        f"sources polled: {t['sources_polled']} ({t['not_modified']} unchanged, HTTP 304; "
+        f"{t['failed_sources']} failed) | new items: {t['new_items']} | duplicates dropped: "
+        f"{t['duplicates_dropped']} | events found: {t['new_events']} | alerts sent: {t['alerts_sent']}"
+        + (f" | alerts retrying: {t['alerts_retrying']}" if t["alerts_retrying"] else "")
+        + (f" | alerts failed: {t['alerts_failed']}" if t["alerts_failed"] else "")
+    )
+    for e in summary.get("alert_errors", []):
+        err.print(f"  alert problem: {e}", highlight=False)
+
+
+def _prefect_env() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@app.command()
+def run(
+    sources: Annotated[Path | None, typer.Option(help="Sources file (default: sources.yaml).")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Poll only this source id (repeatable).")] = None,
+    tier: Annotated[str | None, typer.Option(help="Poll only sources of this tier.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the Prefect `monitor` flow once over the configured sources."""
+    _prefect_env()
+    with friendly_errors():
+        _upgrade_quietly()
+        from flows.monitor import monitor
+
+        summary = monitor(sources_file=str(sources) if sources else None, only=only, tier=tier)
+    if as_json:
+        sys.stdout.write(json.dumps(summary) + "\n")
+    else:
+        print_summary(summary, "Monitor run")
+
+
+@app.command()
+def demo(
+    keep_serving: Annotated[bool, typer.Option(help="Leave the demo web running until Ctrl-C.")] = False,
+) -> None:
+    """Offline end-to-end demo: a loopback 'demo web', two monitor runs, alerts to a local file."""
+    _prefect_env()
+    from policywatch.demo import run_demo
+
+    with friendly_errors():
+        run_demo(out, keep_serving=keep_serving)
+
+
+@sources_app.command("list")
+def sources_list(
+    sources: Annotated[Path | None, typer.Option(help="Sources file (default: sources.yaml).")] = None,
+) -> None:
+    """Every configured source with its kind, tier and health (from the store, when known)."""
+    from sqlalchemy import select
+
+    from models.db import get_engine, session_factory
+    from models.tables import Source
+    from policywatch.settings import sources_path
+    from policywatch.sources_config import load_sources
+
+    with friendly_errors():
+        configured = load_sources(sources or sources_path(), base_url="http://127.0.0.1")
+        state: dict[str, Source] = {}
+        try:
+            get_engine().connect().close()
+            with session_factory()() as session:
+                state = {s.id: s for s in session.scalars(select(Source))}
+        except Exception:
+            state = {}
+    table = Table(title="Sources")
+    for col in ("id", "kind", "tier", "enabled", "health", "last polled", "url"):
+        table.add_column(col, overflow="fold")
+    for src in configured:
+        st = state.get(src.id)
+        if st is None:
+            health = "never polled"
+        elif st.consecutive_failures:
+            health = f"failing x{st.consecutive_failures}: {(st.last_error or '')[:60]}"
+        else:
+            health = "ok"
+        polled = st.last_polled_at.strftime("%Y-%m-%d %H:%M") if st and st.last_polled_at else ""
+        table.add_row(src.id, src.kind, src.tier, "yes" if src.enabled else "no", health, polled, src.url)
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,107 @@
+"""Load a YAML data file into a pydantic model, with errors that name file, line and field.
+
+Maintainers edit ``sources.yaml``, ``rules.yaml`` and the subscriptions file by hand; a
+pydantic error that says ``sources.3.url`` is useless to them, so every validation error is
+mapped back to the line of the offending node.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ConfigError(Exception):
+    """A configuration file is missing, unreadable or invalid; the message is for humans."""
+
+
+def _node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """Follow a pydantic error location through the YAML node tree; return a 1-based line."""
+    node = root
+    best = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = None
+            for key_node, value_node in node.value:
+                if key_node.value == str(part):
+                    nxt = value_node
+                    break
+            if nxt is None:
+                if any(getattr(v, "value", None) == part for _k, v in node.value):
+                    continue  # a discriminated-union tag (the value of `kind`), not a field
+                break
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+        else:
+            # pydantic adds tags for unions (e.g. 'feed' for a discriminated union); skip them.
+            continue
+        best = node.start_mark.line + 1
+    return best
+
+
+def _field_path(loc: tuple[int | str, ...], data: Any) -> str:
+    """Render a loc as a readable path, naming list entries by their ``id``/``name`` when they have one."""
+    parts: list[str] = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, list) and isinstance(part, int) and part < len(cur):
+            cur = cur[part]
+            label = cur.get("id") or cur.get("name") if isinstance(cur, dict) else None
+            parts.append(f"[{part}]" + (f"({label})" if label else ""))
+        elif isinstance(cur, dict) and str(part) in cur:
+            cur = cur[str(part)]
+            parts.append(f".{part}")
+        elif isinstance(cur, dict) and part in cur.values():
+            continue  # discriminated-union tag
+        elif isinstance(part, str) and not isinstance(cur, dict):
+            continue  # union tag
+        else:
+            parts.append(f".{part}")
+            cur = None
+    return "".join(parts).lstrip(".")
+
+
+def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """Parse a YAML file; syntax errors become ConfigError with the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
+    return data, node
+
+
+def validate_file(path: Path, model: type[M], data: Any = None, node: yaml.Node | None = None) -> M:
+    """Validate a YAML file against ``model``; raise ConfigError listing every bad field by line."""
+    if data is None and node is None:
+        data, node = load_yaml(path)
+    if data is None:
+        data = {}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            line = _node_line(node, loc)
+            field = _field_path(loc, data) or "(top level)"
+            where = f"{path}:{line}" if line else str(path)
+            lines.append(f"{where}: {field}: {err['msg']}")
+        raise ConfigError("\n".join(lines)) from None

@@ -1,0 +1,51 @@
+"""Which sources file the spiders read, and the crawlable sources in it.
+
+Spider classes are generated at import from this file (see ``spiders.spiders.configured``),
+so ``scrapy list`` shows one spider per enabled non-feed source. Lookup order for the file:
+``POLICYWATCH_SOURCES``, ``./sources.yaml``, the repo root's ``sources.yaml``.
+``POLICYWATCH_BASE_URL`` fills ``{base}`` in demo/test URLs.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from policywatch.sources_config import Source, load_sources
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CRAWLED_KINDS = ("listing", "wordpress", "sitemap", "json_api", "spider")
+BASE_PLACEHOLDER = "{base}"
+
+
+def sources_path() -> Path | None:
+    """The sources file to read, or None when there is none anywhere."""
+    env = os.environ.get("POLICYWATCH_SOURCES")
+    if env:
+        return Path(env)
+    for candidate in (Path.cwd() / "sources.yaml", REPO_ROOT / "sources.yaml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, base_url: str | None) -> tuple[Source, ...]:
+    # Without a base URL, keep "{base}" in place: the spider still lists, and fails on start
+    # with a message that says which variable to set.
+    return tuple(load_sources(Path(path), base_url=base_url or BASE_PLACEHOLDER))
+
+
+def crawl_sources() -> list[Source]:
+    """Enabled sources whose kind is crawled by Scrapy (everything but feeds)."""
+    path = sources_path()
+    if path is None:
+        return []
+    base = os.environ.get("POLICYWATCH_BASE_URL") or None
+    return [s for s in _load(str(path), base) if s.enabled and s.kind in CRAWLED_KINDS]
+
+
+def source_by_id(source_id: str) -> Source | None:
+    """The configured source with this id (hand-written site spiders use it for url/language)."""
+    return next((s for s in crawl_sources() if s.id == source_id), None)

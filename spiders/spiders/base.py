@@ -1,0 +1,84 @@
+"""Shared behaviour of every policywatch spider: source config, known URLs, item emission.
+
+``known_urls`` (a file, one URL per line; spider argument or ``POLICYWATCH_KNOWN_URLS``) lets
+a re-crawl skip article pages we already stored, so an hourly crawl of a listing costs one
+request. ``after`` is the newest published date already stored (ISO), for APIs that filter.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urldefrag
+
+import scrapy
+from scrapy.http import Response
+
+from spiders.items import ArticleItem, item_from_dict
+from spiders.parsing import decode_html
+from spiders.sources import BASE_PLACEHOLDER
+
+logger = logging.getLogger(__name__)
+
+
+def load_known_urls(path: str | None) -> set[str]:
+    """Read a newline-separated URL file; a missing path means 'nothing known'."""
+    if not path:
+        return set()
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return {_norm(line) for line in lines if line.strip()}
+
+
+def _norm(url: str) -> str:
+    return urldefrag(url.strip())[0].rstrip("/")
+
+
+class SourceSpider(scrapy.Spider):
+    """Base for generated and hand-written spiders; ``source`` is the pydantic source entry."""
+
+    source: ClassVar[Any] = None
+
+    def __init__(self, *args: Any, known_urls: str | None = None, after: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.known_urls = load_known_urls(known_urls or os.environ.get("POLICYWATCH_KNOWN_URLS"))
+        self.after = after or None
+        if self.source is not None and BASE_PLACEHOLDER in self.source.url:
+            raise ValueError(
+                f"source {self.source.id}: url {self.source.url!r} uses {{base}}; set POLICYWATCH_BASE_URL"
+            )
+
+    @property
+    def source_id(self) -> str:
+        return self.source.id if self.source is not None else self.name
+
+    @property
+    def language(self) -> str | None:
+        return getattr(self.source, "language", None)
+
+    def arg_int(self, name: str, default: int) -> int:
+        """An integer spider argument (``-a name=3``); Scrapy passes them as strings."""
+        value = getattr(self, name, None)
+        return int(value) if value not in (None, "") else default
+
+    def is_known(self, url: str) -> bool:
+        return _norm(url) in self.known_urls
+
+    def count(self, key: str, n: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"policywatch/{key}", n)
+
+    def page_text(self, response: Response) -> str:
+        """Response body decoded with our charset rules (see parsing.decode_html)."""
+        return decode_html(response.body, response.headers.get("Content-Type"))
+
+    def emit(self, dicts: Iterable[Mapping[str, Any]]) -> Iterable[ArticleItem]:
+        """Turn parser dicts into items, skipping already-known URLs and counting candidates."""
+        for data in dicts:
+            self.count("candidates")
+            if self.is_known(str(data.get("url", ""))):
+                self.count("skipped_known")
+                continue
+            yield item_from_dict({**data, "source_id": self.source_id})

@@ -1,0 +1,96 @@
+"""The monitor flow over the bundled demo web, twice, under a real (test) Prefect server:
+exact counts on the first run, zeros on the second, and a real email on loopback SMTP."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from models.db import session_factory
+from models.migrate import upgrade
+from models.tables import Alert, Event, Item, Source
+from policywatch.demo import DEMO_DIR
+from policywatch.demo.server import DemoWeb
+from tests.loopback import smtp_server
+
+
+@pytest.fixture
+def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    sink = tmp_path / "alerts.txt"
+    monkeypatch.setenv("POLICYWATCH_SUBSCRIPTIONS", str(DEMO_DIR / "subscriptions.yaml"))
+    monkeypatch.setenv("POLICYWATCH_DEMO_SINK", f"pwfile://{sink}")
+    upgrade()
+    return sink
+
+
+def run(web: DemoWeb, sources: Path | None = None) -> dict[str, Any]:
+    from flows.monitor import monitor
+
+    return monitor(sources_file=str(sources or DEMO_DIR / "sources.yaml"), base_url=web.base_url)
+
+
+def test_monitor_twice_over_the_demo_web(prefect_harness: None, demo_env: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    with smtp_server() as (inbox, port), DemoWeb() as web:
+        monkeypatch.setenv("POLICYWATCH_EMAIL_URL",
+                           f"mailto://127.0.0.1:{port}?from=watch@example.com&to=team@example.com&format=html")
+        first = run(web)
+        requests_after_first = len(web.requests)
+        second = run(web)
+        second_requests = web.requests[requests_after_first:]
+
+    t1, t2 = first["totals"], second["totals"]
+    assert t1["sources_polled"] == 4 and t1["failed_sources"] == 0
+    assert t1["items_seen"] == 10
+    assert t1["new_items"] == 9
+    assert t1["duplicates_dropped"] == 1  # the syndicated copy with other boilerplate
+    assert t1["alerts_sent"] == t1["alerts_queued"] == 4  # 2 events x 2 channels (file + email)
+    # second run: every feed answers 304, nothing stored, nothing sent
+    assert t2["not_modified"] == 4
+    assert {k: t2[k] for k in ("new_items", "duplicates_dropped", "new_events", "alerts_sent", "alerts_queued")} \
+        == dict.fromkeys(("new_items", "duplicates_dropped", "new_events", "alerts_sent", "alerts_queued"), 0)
+    assert len(second_requests) == 4 and all(status == 304 for _p, _inm, status in second_requests)
+
+    with session_factory()() as s:
+        assert len(s.scalars(select(Item)).all()) == 9
+        events = {e.id: e for e in s.scalars(select(Event))}
+        alerted = {events[a.event_id].name for a in s.scalars(select(Alert))}
+        assert all(a.status == "sent" and a.attempts == 1 for a in s.scalars(select(Alert)))
+        sources = {src.id: src for src in s.scalars(select(Source))}
+    assert alerted == {"EU-Japan Digital Partnership Council", "AI summit"} or len(alerted) == 2
+    dpc = next(e for e in events.values() if e.type == "dpc_meeting" and "Japan" in e.name)
+    assert (dpc.ordinal, dpc.date, dpc.location, dpc.status) == (4, "2026-12-09", "Tokyo", "upcoming")
+    assert all(src.etag and src.last_status == "304" and src.consecutive_failures == 0 for src in sources.values())
+
+    # the file sink and the email got the same two alerts
+    assert demo_env.read_text().count("=== ") == 2
+    assert len(inbox.messages) == 2
+    subjects = sorted(str(m["Subject"]) for m in inbox.messages)
+    assert any("EU-Japan Digital Partnership Council" in s for s in subjects)
+    for msg in inbox.messages:
+        assert msg.get_body(preferencelist=("html",)) is not None
+        assert msg.get_body(preferencelist=("plain",)) is not None
+
+
+def test_a_failing_source_does_not_stop_the_others(prefect_harness: None, demo_env: Path, tmp_path: Path) -> None:
+    web_root = tmp_path / "web"
+    shutil.copytree(DEMO_DIR / "web", web_root)
+    (web_root / "govuk" / "ai.atom").write_text("<html><body>Maintenance</body></html>")
+    sources = tmp_path / "sources.yaml"
+    sources.write_text((DEMO_DIR / "sources.yaml").read_text() + (
+        "\n  - id: dead-source\n    kind: feed\n    url: \"{base}/gone/feed.xml\"\n"))
+    with DemoWeb(root=web_root) as web:
+        summary = run(web, sources)
+    by_id = {s["source_id"]: s for s in summary["sources"]}
+    assert by_id["dead-source"]["status"] == "failed" and "HTTP 404" in by_id["dead-source"]["error"]
+    assert by_id["demo-govuk"]["status"] == "failed" and "not a feed" in by_id["demo-govuk"]["error"]
+    assert by_id["demo-commission"]["new_items"] == 4  # the others carried on
+    with session_factory()() as s:
+        dead = s.get(Source, "dead-source")
+        assert dead is not None and dead.consecutive_failures == 1 and "404" in (dead.last_error or "")
+    json.dumps(summary)  # the summary is plain data (it is the flow's return value)

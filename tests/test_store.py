@@ -1,0 +1,107 @@
+"""The store on SQLite and on real PostgreSQL: migrations, identity and race-free inserts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from models import repository as repo
+from models.db import session_factory
+from models.migrate import check
+from models.tables import Event, EventMention, Item, Label
+from pipeline.text import content_hash
+from pipeline.types import Classification, ExtractedEvent, Label as LabelT, ProcessedItem, RawItem
+from pipeline.urls import canonical_url
+
+DPC = ExtractedEvent(
+    type="dpc_meeting",
+    name="EU-Japan Digital Partnership Council",
+    key="dpc_meeting:eu-japan-digital-partnership-council:4",
+    evidence="The fourth meeting will take place in Tokyo.",
+    series="EU-Japan Digital Partnership Council",
+    ordinal=4,
+)
+
+
+def processed(url: str, text: str, guid: str | None = None, events: tuple[ExtractedEvent, ...] = ()) -> ProcessedItem:
+    raw = RawItem(source_id="src", url=url, title=f"Title of {url}", published=datetime(2026, 11, 16, tzinfo=UTC),
+                  body=text, guid=guid)
+    cls = Classification(
+        ai_policy=True,
+        event_type=events[0].type if events else "none",
+        jurisdictions=["EU", "JP"],
+        topics=["ai_regulation"],
+        labels=[LabelT("jurisdiction", "EU", "jurisdiction:EU", "The European Union and Japan...")],
+        events=list(events),
+        evidence=events[0].evidence if events else "",
+    )
+    return ProcessedItem(raw=raw, canonical_url=canonical_url(url), text=text, content_hash=content_hash("", text),
+                         classification=cls)
+
+
+def test_migrations_match_models(store_url: str) -> None:
+    check(store_url)  # raises if models and migrations drift
+
+
+def test_items_are_stored_once_by_url_guid_and_content(store_url: str) -> None:
+    factory = session_factory(store_url)
+    with factory.begin() as s:
+        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        first = repo.store_items(s, [
+            processed("http://Example.org/a?utm_source=rss#top", "Alpha text about AI policy.", guid="g1",
+                      events=(DPC,)),
+            processed("http://example.org/b", "Beta text about AI policy."),
+        ])
+    assert (first.new_items, first.duplicates, first.already_stored) == (2, 0, 0)
+    assert len(first.new_event_ids) == 1
+    with factory.begin() as s:
+        again = repo.store_items(s, [
+            processed("http://example.org/a", "Alpha text, edited slightly.", guid="g9"),  # same canonical URL
+            processed("http://example.org/c", "Beta text about AI policy!"),  # same content, other URL
+            processed("http://example.org/d", "Gamma text, mentions the same council.", events=(DPC,)),
+        ])
+    assert (again.new_items, again.duplicates, again.already_stored) == (1, 1, 1)
+    assert again.new_event_ids == []  # the meeting is already known: a mention, not a new event
+    with factory() as s:
+        assert s.scalar(select(Item.canonical_url).where(Item.guid == "g1")) == "http://example.org/a"
+        assert repo.count_rows(s, Item) == 3
+        assert repo.count_rows(s, Event) == 1
+        assert repo.count_rows(s, EventMention) == 2
+        assert repo.count_rows(s, Label) == 3
+        item = s.scalars(select(Item).order_by(Item.id)).first()
+        assert item is not None and item.published == datetime(2026, 11, 16, tzinfo=UTC)
+        assert item.jurisdictions == ["EU", "JP"]
+
+
+def test_later_mention_fills_missing_event_details(store_url: str) -> None:
+    factory = session_factory(store_url)
+    bare = DPC
+    detailed = ExtractedEvent(**{**{f: getattr(DPC, f) for f in DPC.__slots__},  # type: ignore[attr-defined]
+                                 "date": "2026-12-09", "location": "Tokyo"})
+    with factory.begin() as s:
+        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        repo.store_items(s, [processed("http://example.org/1", "First report.", events=(bare,))])
+    with factory.begin() as s:
+        out = repo.store_items(s, [processed("http://example.org/2", "Second report.", events=(detailed,))])
+    assert out.updated_event_ids and not out.new_event_ids
+    with factory() as s:
+        ev = s.scalars(select(Event)).one()
+        assert (ev.date, ev.location) == ("2026-12-09", "Tokyo")
+
+
+def test_poll_state_round_trip(store_url: str) -> None:
+    factory = session_factory(store_url)
+    with factory.begin() as s:
+        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        repo.record_poll(s, "src", ok=False, status="error", error="HTTP 503")
+        repo.record_poll(s, "src", ok=False, status="error", error="HTTP 503")
+    with factory() as s:
+        src = repo.get_source(s, "src")
+        assert src is not None and (src.consecutive_failures, src.last_error) == (2, "HTTP 503")
+    with factory.begin() as s:
+        repo.record_poll(s, "src", ok=True, status="200", etag='"abc"', last_modified="Mon, 16 Nov 2026 10:00:00 GMT")
+    with factory() as s:
+        src = repo.get_source(s, "src")
+        assert src is not None
+        assert (src.consecutive_failures, src.etag, src.last_error) == (0, '"abc"', None)
