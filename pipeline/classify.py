@@ -17,32 +17,43 @@ from pipeline.sentences import split_sentences
 from pipeline.types import Classification, Label
 
 
-def _ai_policy(title: str, sentences: list[str], ai: list[bool], rules: Rules) -> tuple[bool, str, str]:
+def _ai_policy(
+    title: str, sentences: list[str], ai: list[bool], rules: Rules, n_events: int
+) -> tuple[bool, str, str]:
     """Score AI x policy co-occurrence; negatives (earnings, sports, defence) pull it down.
 
-    Returns (decision, rule, evidence). Co-occurrence in one sentence is required because an
-    article about chips that says "policy" once and "AI" elsewhere is not AI-policy news.
+    A sentence about AI counts when it, or a neighbouring sentence, uses a policy word: an
+    article about chips that says "policy" once and "AI" five paragraphs later is not
+    AI-policy news, but "Ministers met in Brussels. They discussed AI." is. Validated events
+    (a council meeting, a summit, a signed MoU) are policy evidence in their own right.
+    Returns (decision, rule, evidence).
     """
     cfg, fast = rules.ai_policy, rules.fast
+    policy = [bool(fast.policy.search(s)) for s in sentences]
+    title_ai, title_policy = bool(fast.ai.search(title)), bool(fast.policy.search(title))
     score, evidence = 0.0, ""
-    if fast.ai.search(title) and fast.policy.search(title):
+    if title_ai and title_policy:
         score += cfg.title_weight
         evidence = title
-    for s, has_ai in zip(sentences, ai, strict=True):
-        if has_ai and fast.policy.search(s):
-            score += cfg.sentence_weight
-            evidence = evidence or s
-    negatives = Counter()
+    for i, has_ai in enumerate(ai):
+        near = policy[max(0, i - 1) : i + 2] + ([title_policy] if i < 2 else [])
+        if has_ai and any(near):
+            score += cfg.sentence_weight if policy[i] else cfg.sentence_weight / 2
+            evidence = evidence or sentences[i]
+    score += cfg.event_weight * n_events
+    negatives: Counter[str] = Counter()
     for s in [title, *sentences]:
         for neg in cfg.negative:
             if neg.pattern.search(s):
                 negatives[neg.name] += 1
                 score -= neg.weight
-    rule = "ai_policy" + ("" if not negatives else " -" + ",".join(sorted(negatives)))
+    rule = f"ai_policy score={score:.1f}" + ("" if not negatives else " -" + ",".join(sorted(negatives)))
     return score >= cfg.min_score, rule, evidence
 
 
-def classify(title: str, text: str, published: datetime | None = None, rules: Rules | None = None) -> Classification:
+def classify(
+    title: str, text: str, published: datetime | None = None, rules: Rules | None = None
+) -> Classification:
     """Classify one item; ``rules=None`` uses the default rules.yaml (cached after the first load)."""
     rules = rules or load_rules()
     title = " ".join((title or "").split())
@@ -51,7 +62,9 @@ def classify(title: str, text: str, published: datetime | None = None, rules: Ru
     juris = [jurisdiction_spans(s, rules) for s in sentences]
     labels: list[Label] = []
 
-    is_ai_policy, ai_rule, ai_evidence = _ai_policy(title, sentences, ai, rules)
+    events, scored = extract_events(title, sentences, published, rules, juris=juris, ai=ai)
+    strong = sum(1 for ev in scored if ev.score >= rules.scoring.min_primary)
+    is_ai_policy, ai_rule, ai_evidence = _ai_policy(title, sentences, ai, rules, strong)
     labels.append(Label("ai_policy", str(is_ai_policy).lower(), ai_rule, ai_evidence))
 
     counts: Counter[str] = Counter()
@@ -70,15 +83,26 @@ def classify(title: str, text: str, published: datetime | None = None, rules: Ru
             topics.append(topic_id)
             labels.append(Label("topic", topic_id, f"topic:{topic_id}", hit))
 
-    events, scored = extract_events(title, sentences, published, rules, juris=juris, ai=ai)
     event_type, evidence = "none", ""
-    if is_ai_policy:
-        for ext, ev in zip(events, scored, strict=True):
-            if ev.score >= rules.scoring.min_primary:
-                event_type, evidence = ext.type, ext.evidence
-                labels.append(Label("event_type", ext.type, f"series:{ext.rule} score={ev.weighted:.2f}", evidence))
-                break
+    for ext, ev in zip(events, scored, strict=True):
+        # Generic triggers ("a summit", "an MoU") need AI-policy context; curated series such as
+        # a Digital Partnership Council are policy events by definition and only need some AI/digital talk.
+        curated = not ev.series.generic and any(ai)
+        if ev.score >= rules.scoring.min_primary and (is_ai_policy or curated):
+            event_type, evidence = ext.type, ext.evidence
+            labels.append(
+                Label("event_type", ext.type, f"series:{ext.rule} score={ev.weighted:.2f}", evidence)
+            )
+            if not is_ai_policy:
+                is_ai_policy = True
+                labels[0] = Label("ai_policy", "true", ai_rule + f" +series:{ext.rule}", evidence)
+            break
     return Classification(
-        ai_policy=is_ai_policy, event_type=event_type, jurisdictions=jurisdictions, topics=topics,
-        labels=labels, events=events, evidence=evidence,
+        ai_policy=is_ai_policy,
+        event_type=event_type,
+        jurisdictions=jurisdictions,
+        topics=topics,
+        labels=labels,
+        events=events,
+        evidence=evidence,
     )

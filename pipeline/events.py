@@ -62,14 +62,28 @@ def find_place(text: str, rules: Rules, anchor: int = 0) -> str | None:
 # ----------------------------------------------------------------------------- ordinals
 
 _ORD_WORDS = {
-    "first": 1, "inaugural": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
-    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+    "first": 1,
+    "inaugural": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
 }
 _KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 _MONTHS["sept"] = 9
-_MONTH_RX = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_MONTH_RX = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
 _ORD = re.compile(
     r"(?<![\w-])(?:(?P<w>first|inaugural|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)"
     r"|(?P<n>\d{1,2})(?:st|nd|rd|th))(?:-ever)?(?!-)\b"
@@ -82,8 +96,10 @@ _ORD_NOUN = re.compile(
     r"|協議会|会合|会議|サミット|협의회|회의|정상회의",
     re.IGNORECASE,
 )
-_ORD_BAD_AFTER = re.compile(r"^\s*(?:time|half|quarter|phase|step|day|week|anniversary|reading|place|priority|largest|biggest)",
-                            re.IGNORECASE)
+_ORD_BAD_AFTER = re.compile(
+    r"^\s*(?:time|half|quarter|phase|step|day|week|anniversary|reading|place|priority|largest|biggest)",
+    re.IGNORECASE,
+)
 
 
 def _ord_value(m: re.Match[str]) -> int | None:
@@ -97,21 +113,24 @@ def _ord_value(m: re.Match[str]) -> int | None:
             return int(j)
         if j.startswith("十"):
             return 10 + _KANJI.get(j[1:], 0) if len(j) > 1 else 10
-        return _KANJI.get(j[0], 0) * (10 if "十" in j else 1) + (_KANJI.get(j[-1], 0) if "十" in j and len(j) > 2 else 0)
+        return _KANJI.get(j[0], 0) * (10 if "十" in j else 1) + (
+            _KANJI.get(j[-1], 0) if "十" in j and len(j) > 2 else 0
+        )
     k = m.group("k") or m.group("k2")
     return int(k) if k else None
 
 
 def find_ordinal(text: str, anchor: int = 0) -> tuple[int, int] | None:
-    """(ordinal, position) of the ordinal that qualifies an event noun ("third meeting", "2nd DETA Summit")."""
+    """(ordinal, position) of the ordinal qualifying an event noun ("third meeting", "2nd DETA Summit")."""
     best: tuple[int, int, int] | None = None
     for m in _ORD.finditer(text):
         if _ORD_BAD_AFTER.match(text[m.end() :]):
             continue
         if re.search(_MONTH_RX + r"\s*$", text[max(0, m.start() - 12) : m.start()], re.IGNORECASE):
             continue  # "October 2nd" is a date
-        if re.search(r"for\s+the\s*$", text[max(0, m.start() - 10) : m.start()], re.IGNORECASE) and \
-                re.match(r"\s*time", text[m.end() :]):
+        if re.search(r"for\s+the\s*$", text[max(0, m.start() - 10) : m.start()], re.IGNORECASE) and re.match(
+            r"\s*time", text[m.end() :]
+        ):
             continue
         tail = text[m.end() : m.end() + 90]
         noun = _ORD_NOUN.search(tail)
@@ -140,13 +159,35 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("dmy", re.compile(r"\b" + _D + _D2 + r"\s+(?:of\s+)?" + _MON + r",?\s+" + _Y + r"\b", re.IGNORECASE)),
     ("mdy", re.compile(r"\b" + _MON + r"\s+" + _D + _D2 + r",?\s+" + _Y + r"\b", re.IGNORECASE)),
     ("my", re.compile(r"\b" + _MON + r"\s+(?:of\s+)?" + _Y + r"\b", re.IGNORECASE)),
-    ("md", re.compile(r"\b" + _MON + r"\s+" + _D + _D2 + r"\b(?!\s*(?:%|per|million|billion))", re.IGNORECASE)),
+    (
+        "md",
+        re.compile(r"\b" + _MON + r"\s+" + _D + _D2 + r"\b(?!\s*(?:%|per|million|billion))", re.IGNORECASE),
+    ),
     ("dm", re.compile(r"\b" + _D + _D2 + r"\s+(?:of\s+)?" + _MON + r"\b", re.IGNORECASE)),
-    ("rel", re.compile(r"\b(?P<rel>(?:last|next|this|earlier\s+this|later\s+this|early\s+next|late\s+last)\s+"
-                       r"(?:week|month|year)|yesterday|today|tomorrow)\b", re.IGNORECASE)),
-    ("m", re.compile(r"\b(?:in|by|until|from|since|early|late|mid|mid-|this|next|last|on)\s*(?P<mon>January|February|March|"
-                     r"April|May|June|July|August|September|October|November|December)\b(?!\s+\d)", re.IGNORECASE)),
-    ("y", re.compile(r"(?<![\w.-])" + _Y + r"(?:\s*[-–/]\s*(?:19|20)?\d{2})?(?![\w.-]|\s*(?:%|per\s*cent|people|participants))")),
+    (
+        "rel",
+        re.compile(
+            r"\b(?P<rel>(?:last|next|this|earlier\s+this|later\s+this|early\s+next|late\s+last)\s+"
+            r"(?:week|month|year)|yesterday|today|tomorrow)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "m",
+        re.compile(
+            r"\b(?:in|by|until|from|since|early|late|mid|mid-|this|next|last|on)\s*(?P<mon>January|February|March|"
+            r"April|May|June|July|August|September|October|November|December)\b(?!\s+\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "y",
+        re.compile(
+            r"(?<![\w.-])"
+            + _Y
+            + r"(?:\s*[-–/]\s*(?:19|20)?\d{2})?(?![\w.-]|\s*(?:%|per\s*cent|people|participants))"
+        ),
+    ),
     ("y", re.compile(_Y + r"\s*[年년]")),
 ]
 
@@ -195,7 +236,13 @@ def _resolve(kind: str, m: re.Match[str], published: date | None, status: str | 
         if rel == "tomorrow":
             return (published + timedelta(days=1)).isoformat()
         unit = rel.split()[-1]
-        step = -1 if rel.startswith(("last", "late last")) else 1 if rel.startswith(("next", "early next")) else 0
+        step = (
+            -1
+            if rel.startswith(("last", "late last"))
+            else 1
+            if rel.startswith(("next", "early next"))
+            else 0
+        )
         if unit == "week":
             return (published + timedelta(days=7 * step)).isoformat()
         if unit == "month":
@@ -230,7 +277,9 @@ def pick_date(text: str, anchor: int, published: date | None, status: str | None
     dates = find_dates(text, published, status)
     if not dates:
         return None
-    return min(dates, key=lambda d: (d.start - anchor) if d.start >= anchor else (anchor - d.start) * 1.5 + 5).iso
+    return min(
+        dates, key=lambda d: (d.start - anchor) if d.start >= anchor else (anchor - d.start) * 2 + 20
+    ).iso
 
 
 # ----------------------------------------------------------------------------- status
@@ -242,8 +291,9 @@ def find_status(text: str, rules: Rules, anchor: int = 0) -> str | None:
     if rx["postponed"].search(text):
         return "postponed"
     up = [(m.start(), m.end()) for m in rx["upcoming"].finditer(text)]
-    held = [(m.start(), m.end()) for m in rx["held"].finditer(text)
-            if not any(s <= m.start() < e for s, e in up)]
+    held = [
+        (m.start(), m.end()) for m in rx["held"].finditer(text) if not any(s <= m.start() < e for s, e in up)
+    ]
     cands = [(abs(s - anchor), "upcoming") for s, _ in up] + [(abs(s - anchor), "held") for s, _ in held]
     return min(cands)[1] if cands else None
 
@@ -288,8 +338,11 @@ def party_label(codes: list[str], rules: Rules) -> str:
 
 
 _PROPER_TOKEN = re.compile(r"^(?:[A-Z0-9][\w&.’'-]*|&|of|on|for|and|the|de|du)$")
-_LEADING_JUNK = re.compile(r"^(?:(?:the|of|on|for|and|de|du|\d{4}|\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|"
-                           r"next|inaugural|annual|upcoming|&)\s+)+", re.IGNORECASE)
+_LEADING_JUNK = re.compile(
+    r"^(?:(?:the|of|on|for|and|de|du|\d{4}|\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|"
+    r"next|inaugural|annual|upcoming|&)\s+)+",
+    re.IGNORECASE,
+)
 
 
 def proper_name_before(sentence: str, start: int, end: int) -> str | None:
@@ -363,6 +416,9 @@ class Doc:
     juris: list[list[tuple[int, int, str]]]
     ai: list[bool]
     boiler: list[bool]
+    vetoed: dict[str, list[int]] = field(default_factory=dict)
+    """Sentences (-1: title) where a mention of a type was vetoed by a hard negative: "the summit"
+    two sentences after "the COP29 climate summit" is the climate summit, not an AI one."""
 
 
 def _series_matches(text: str, rules: Rules) -> list[tuple[int, int, Series]]:
@@ -407,35 +463,60 @@ def _parties(doc: Doc, idx: int, text: str, start: int, end: int, prior: list[st
     return codes[:2]
 
 
+def _public_party(doc: Doc, idx: int, text: str) -> bool:
+    """Is a government body a party (an MoU between two companies is business news, not policy)?
+
+    A public actor in the sentence settles it; a company cue without one rules it out; else a
+    public actor in the previous sentence, or two jurisdictions ("France and India signed...").
+    """
+    fast = doc.rules.fast
+    if fast.actor is not None and fast.actor.search(text):
+        return True
+    if fast.company is not None and fast.company.search(text):
+        return False
+    prev = doc.sentences[idx - 1] if idx > 0 else doc.title
+    if fast.actor is not None and fast.actor.search(prev):
+        return True
+    spans = doc.juris[idx] if idx >= 0 else jurisdiction_spans(text, doc.rules)
+    return len({c for _, _, c in spans}) >= 2
+
+
 def _mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str]]) -> list[Mention]:
-    rules, sc = doc.rules, doc.rules.scoring
+    rules = doc.rules
     out: list[Mention] = []
     for start, end, s in _series_matches(text, rules):
         if _vetoed(s.type, text, rules, doc.title):
+            doc.vetoed.setdefault(s.type, []).append(idx)
             continue
         if s.needs_ai:
             near = [doc.ai[i] for i in range(max(0, idx - 1), min(len(doc.ai), idx + 2))] if idx >= 0 else []
             if not (any(near) or rules.fast.ai.search(text)):
                 continue
-        if s.needs_actor:
-            prev = doc.sentences[idx - 1] if idx > 0 else ""
-            actor = rules.fast.actor
-            if actor is None or not (actor.search(text) or (actor.search(prev) and not rules.fast.company)):
-                if not (len({c for _, _, c in (doc.juris[idx] if idx >= 0 else [])}) >= 2):
-                    continue
+        if s.needs_actor and not _public_party(doc, idx, text):
+            continue
         parties = list(s.parties)
         name = s.name
         if s.generic or "{" in s.name:
             parties = _parties(doc, idx, text, start, end, prior_parties.get(s.type, []))
             if s.type == "dpc_meeting" and len(parties) == 1 and parties[0] != "EU":
                 parties = ["EU", parties[0]]
-            named = next((x for x in rules.series if not x.generic and x.type == s.type and x.parties
-                          and set(x.parties) == set(parties)), None)
+            named = next(
+                (
+                    x
+                    for x in rules.series
+                    if not x.generic and x.type == s.type and x.parties and set(x.parties) == set(parties)
+                ),
+                None,
+            )
             if named is not None and s.type == "dpc_meeting":
                 name, s = named.name, named
             elif "{name}" in s.name:
                 proper = proper_name_before(text, start, end)
-                fallback = "AI summit" if s.type == "summit" else f"{party_label(parties, rules)} joint statement".strip()
+                fallback = (
+                    "AI summit"
+                    if s.type == "summit"
+                    else f"{party_label(parties, rules)} joint statement".strip()
+                )
                 name = proper or fallback
             else:
                 label = party_label(parties, rules)
@@ -463,11 +544,24 @@ def _mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[st
         cue = bool(cue_rx and cue_rx.search(text))
         if rules.fast.attribute_cues[s.type] and (ordinal or day or place):
             cue = True
-        out.append(Mention(
-            series=s, type=s.type, sent=idx, pos=start, text=text, name=name, parties=parties,
-            explicit=True, has_cue=cue, ordinal=ordinal[0] if ordinal else None, date=day,
-            location=place, status=status, boiler=idx >= 0 and doc.boiler[idx],
-        ))
+        out.append(
+            Mention(
+                series=s,
+                type=s.type,
+                sent=idx,
+                pos=start,
+                text=text,
+                name=name,
+                parties=parties,
+                explicit=True,
+                has_cue=cue,
+                ordinal=ordinal[0] if ordinal else None,
+                date=day,
+                location=place,
+                status=status,
+                boiler=idx >= 0 and doc.boiler[idx],
+            )
+        )
         if parties:
             prior_parties[s.type] = parties
     return out
@@ -496,10 +590,16 @@ def _attach(ev_list: list[Event], m: Mention) -> None:
         target = None
         if same:
             year = m.date[:4] if m.date and m.date[:1].isdigit() else None
+
             def dist(e: Event) -> tuple[int, int]:
-                status_clash = int(bool(m.status and any(x.status and x.status != m.status for x in e.mentions)))
+                status_clash = int(
+                    bool(m.status and any(x.status and x.status != m.status for x in e.mentions))
+                )
                 return (status_clash, min(abs(x.sent - m.sent) for x in e.mentions))
-            pool = [e for e in same if not year or not any(x.date and x.date[:4] != year for x in e.mentions)] or same
+
+            pool = [
+                e for e in same if not year or not any(x.date and x.date[:4] != year for x in e.mentions)
+            ] or same
             target = min(pool, key=dist)
     if target is None:
         target = Event(type=m.type, name=m.name, series=m.series, parties=m.parties)
@@ -539,14 +639,27 @@ def extract(doc: Doc) -> list[Event]:
                 anchor = hit.start() - off
                 ordinal = find_ordinal(clause, anchor)
                 status = find_status(clause, rules, anchor)
-                pending.append(Mention(
-                    series=rules.series[0], type=type_, sent=idx, pos=hit.start(), text=sent, name="", parties=[],
-                    explicit=False, ordinal=ordinal[0] if ordinal else None, status=status,
-                    date=pick_date(clause, anchor, doc.published, status), location=find_place(clause, rules, anchor),
-                    boiler=doc.boiler[idx],
-                ))
+                pending.append(
+                    Mention(
+                        series=rules.series[0],
+                        type=type_,
+                        sent=idx,
+                        pos=hit.start(),
+                        text=sent,
+                        name="",
+                        parties=[],
+                        explicit=False,
+                        ordinal=ordinal[0] if ordinal else None,
+                        status=status,
+                        date=pick_date(clause, anchor, doc.published, status),
+                        location=find_place(clause, rules, anchor),
+                        boiler=doc.boiler[idx],
+                    )
+                )
     # References: a generic "the summit" or a series named again without cues joins a nearby event.
     for m in pending:
+        if _blocked(doc, m, events):
+            continue
         cands = [e for e in events if e.type == m.type]
         if m.explicit and not m.series.generic:
             named = [e for e in cands if e.series.id == m.series.id or e.name == m.name]
@@ -555,8 +668,7 @@ def extract(doc: Doc) -> list[Event]:
                 m.has_cue = False
                 _attach_to(named, m)
                 continue
-        near = [e for e in cands if min(abs(x.sent - m.sent) for x in e.mentions if x.explicit or True)
-                <= sc.anaphora_window]
+        near = [e for e in cands if min(abs(x.sent - m.sent) for x in e.mentions) <= sc.anaphora_window]
         if near:
             if m.ordinal and any(e.ordinal == m.ordinal for e in near):
                 near = [e for e in near if e.ordinal == m.ordinal]
@@ -573,8 +685,12 @@ def extract(doc: Doc) -> list[Event]:
         ev.score = sum(_mention_weight(m, rules) for m in ev.mentions)
         if any(m.sent < sc.early_sentences for m in ev.mentions):
             ev.score += sc.early
-        ev.title_hit = any(t.type == ev.type and (t.name == ev.name or t.series.generic or not ev.series.generic)
-                           and (t.name == ev.name or t.series.generic) for t in title_mentions)
+        ev.title_hit = any(
+            t.type == ev.type
+            and (t.name == ev.name or t.series.generic or not ev.series.generic)
+            and (t.name == ev.name or t.series.generic)
+            for t in title_mentions
+        )
         if ev.title_hit:
             ev.score += sc.title
         factor = rules.fast.prior[ev.type]
@@ -592,12 +708,30 @@ def extract(doc: Doc) -> list[Event]:
     return [e for e in events if e.score > 0]
 
 
+def _blocked(doc: Doc, m: Mention, events: list[Event]) -> bool:
+    """A reference whose nearest antecedent is a vetoed mention (a NATO or climate summit) is dropped."""
+    if m.explicit and not m.series.generic:
+        return False
+    if m.explicit and _has_proper(m):
+        return False
+    vetoed = [i for i in doc.vetoed.get(m.type, []) if i <= m.sent]
+    if not vetoed:
+        return False
+    nearest_veto = m.sent - max(vetoed) if max(vetoed) >= 0 else doc.rules.scoring.anaphora_window
+    if nearest_veto > doc.rules.scoring.anaphora_window:
+        return False
+    dists = [m.sent - x.sent for e in events if e.type == m.type for x in e.mentions if x.sent <= m.sent]
+    return not dists or min(dists) > nearest_veto
+
+
 def _has_proper(m: Mention) -> bool:
     return m.name not in ("AI summit",) and not m.name.endswith("joint statement")
 
 
 def _attach_to(pool: list[Event], m: Mention) -> None:
-    target = min(pool, key=lambda e: min(abs(x.sent - m.sent) - (0.5 if x.sent <= m.sent else 0) for x in e.mentions))
+    target = min(
+        pool, key=lambda e: min(abs(x.sent - m.sent) - (0.5 if x.sent <= m.sent else 0) for x in e.mentions)
+    )
     m.name = target.name
     target.mentions.append(m)
 
@@ -606,14 +740,19 @@ def to_extracted(ev: Event, published: date | None, rules: Rules) -> ExtractedEv
     """Freeze an Event into the shared type with its deterministic key."""
     ordinal = ev.ordinal
     day = _best_attr(ev, "date")
-    rich = max((m for m in ev.mentions if m.explicit or m.ordinal),
-               key=lambda m: (bool(m.ordinal) + bool(m.date) + bool(m.location) + bool(m.status), m.explicit),
-               default=ev.mentions[0])
+    rich = max(
+        (m for m in ev.mentions if m.explicit or m.ordinal),
+        key=lambda m: (bool(m.ordinal) + bool(m.date) + bool(m.location) + bool(m.status), m.explicit),
+        default=ev.mentions[0],
+    )
     status = rich.status or _best_attr(ev, "status")
     if status is None and day and day[:1].isdigit() and published is not None:
         status = "upcoming" if day > published.isoformat()[: len(day)] else "held"
-    location = next((m.location for m in ev.mentions if m.location and m.ordinal == ordinal), None) \
-        or _best_attr(ev, "location") or ev.series.location
+    location = (
+        next((m.location for m in ev.mentions if m.location and m.ordinal == ordinal), None)
+        or _best_attr(ev, "location")
+        or ev.series.location
+    )
     base = ev.name
     if ev.series.key_from == "parties" and ev.parties:
         base = f"{'-'.join(order_parties(ev.parties, rules))} {ev.type}"
@@ -625,15 +764,27 @@ def to_extracted(ev: Event, published: date | None, rules: Rules) -> ExtractedEv
     else:
         key = f"{ev.type}:{slug(base)}"
     return ExtractedEvent(
-        type=ev.type, name=ev.name, key=key, evidence=rich.text,
-        series=None if ev.series.generic else ev.series.name, ordinal=ordinal, date=day,
-        location=location, status=status, rule=ev.series.id, confidence=round(min(1.0, ev.score / 4.0), 2),
+        type=ev.type,
+        name=ev.name,
+        key=key,
+        evidence=rich.text,
+        series=None if ev.series.generic else ev.series.name,
+        ordinal=ordinal,
+        date=day,
+        location=location,
+        status=status,
+        rule=ev.series.id,
+        confidence=round(min(1.0, ev.score / 4.0), 2),
     )
 
 
 def extract_events(
-    title: str, sentences: list[str], published: datetime | date | None, rules: Rules,
-    juris: list[list[tuple[int, int, str]]] | None = None, ai: list[bool] | None = None,
+    title: str,
+    sentences: list[str],
+    published: datetime | date | None,
+    rules: Rules,
+    juris: list[list[tuple[int, int, str]]] | None = None,
+    ai: list[bool] | None = None,
 ) -> tuple[list[ExtractedEvent], list[Event]]:
     """Public entry: events of one item (most salient first) plus the scored internals for classify."""
     pub = published.date() if isinstance(published, datetime) else published
@@ -643,7 +794,10 @@ def extract_events(
         inside = inside or bool(brx and brx.search(s))
         boiler.append(inside)
     doc = Doc(
-        title=title, sentences=sentences, published=pub, rules=rules,
+        title=title,
+        sentences=sentences,
+        published=pub,
+        rules=rules,
         juris=juris if juris is not None else [jurisdiction_spans(s, rules) for s in sentences],
         ai=ai if ai is not None else [bool(rules.fast.ai.search(s)) for s in sentences],
         boiler=boiler,

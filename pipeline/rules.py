@@ -166,6 +166,8 @@ class AiPolicy(Strict):
     negative: list[WeightedPattern] = Field(default_factory=list)
     title_weight: float = 2.0
     sentence_weight: float = 1.0
+    event_weight: float = 1.0
+    """Each validated event (score >= scoring.min_primary) adds this much policy evidence."""
     min_score: float = 2.0
     _ai: re.Pattern[str] | None = PrivateAttr(default=None)
     _policy: re.Pattern[str] | None = PrivateAttr(default=None)
@@ -483,9 +485,13 @@ class Compiled:
     """Everything the hot path needs, as plain attributes built once per loaded Rules."""
 
     def __init__(self, rules: Rules) -> None:
-        self.juris = Gazetteer([(j.code, [*j.aliases, j.name], list(j.patterns)) for j in rules.jurisdictions])
+        self.juris = Gazetteer(
+            [(j.code, [*j.aliases, j.name], list(j.patterns)) for j in rules.jurisdictions]
+        )
         self.places = Gazetteer([(p.name, [p.name, *p.aliases], list(p.patterns)) for p in rules.places])
-        self.series: list[tuple[Series, re.Pattern[str]]] = [(s, s.rx) for s in rules.series if s.rx is not None]
+        self.series: list[tuple[Series, re.Pattern[str]]] = [
+            (s, s.rx) for s in rules.series if s.rx is not None
+        ]
         self.type_cue: dict[str, re.Pattern[str] | None] = {t.type: t.rx for t in rules.event_types}
         self.type_ana: dict[str, re.Pattern[str] | None] = {t.type: t.ana for t in rules.event_types}
         self.prior: dict[str, float] = {t.type: t.prior for t in rules.event_types}
@@ -493,7 +499,9 @@ class Compiled:
         self.ai = rules.ai_policy.ai
         self.policy = rules.ai_policy.policy
         self.status = dict(rules.status.rx)
-        self.topics: list[tuple[str, re.Pattern[str]]] = [(t.id, t.rx) for t in rules.topics if t.rx is not None]
+        self.topics: list[tuple[str, re.Pattern[str]]] = [
+            (t.id, t.rx) for t in rules.topics if t.rx is not None
+        ]
         self.actor = rules.actor_rx
         self.company = rules.company_rx
         self.boiler = rules.boilerplate_rx

@@ -16,7 +16,9 @@ _ABBREV = re.compile(
 )
 # A candidate break: ., ! or ? (optionally followed by closing quotes/brackets) then whitespace,
 # or a CJK full stop (which needs no whitespace after it).
-_BREAK = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af])|[。！？]\s*")
+_BREAK = re.compile(
+    r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af])|[。！？]\s*"
+)
 
 
 def split_sentences(text: str) -> list[str]:

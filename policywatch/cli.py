@@ -23,7 +23,8 @@ sources_app = typer.Typer(help="Inspect the configured sources.", no_args_is_hel
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
 out = Console()
-err = Console(stderr=True)
+# soft_wrap: error sentences and URLs stay on one line (greppable, copyable)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @contextmanager
@@ -264,9 +265,10 @@ def run(
     """Run the Prefect `monitor` flow once over the configured sources."""
     _prefect_env()
     with friendly_errors():
-        _upgrade_quietly()
-        from flows.monitor import monitor
+        from flows.monitor import load_inputs, monitor
 
+        load_inputs(str(sources) if sources else None, None)  # bad config fails here, before any fetch
+        _upgrade_quietly()
         summary = monitor(sources_file=str(sources) if sources else None, only=only, tier=tier)
     if as_json:
         sys.stdout.write(json.dumps(summary) + "\n")

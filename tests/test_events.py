@@ -1,0 +1,310 @@
+"""Event extraction, table-driven: series names, ordinals, dates, places, status, keys, negatives."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from pipeline.classify import classify
+from pipeline.events import find_dates, find_ordinal, find_place, find_status, order_parties, pick_date, slug
+from pipeline.rules import Rules, load_rules
+from pipeline.types import ExtractedEvent
+
+PUB = datetime(2025, 5, 14, 9, 0)
+
+
+@pytest.fixture(scope="module")
+def rules() -> Rules:
+    return load_rules()
+
+
+def events_of(title: str, text: str, published: datetime | None = PUB) -> list[ExtractedEvent]:
+    return classify(title, text, published).events
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "The EU and Japan held the second EU-Japan Digital Partnership Council in Brussels.",
+            "EU-Japan Digital Partnership Council",
+        ),
+        (
+            "Tokyo hosted the second Japan-EU Digital Partnership Council on Tuesday.",
+            "EU-Japan Digital Partnership Council",
+        ),
+        (
+            "Ministers met for the second Korea-EU Digital Partnership Council in Seoul.",
+            "EU-Korea Digital Partnership Council",
+        ),
+        (
+            "Singapore and the European Union held the first Digital Partnership Council in Singapore.",
+            "EU-Singapore Digital Partnership Council",
+        ),
+        (
+            "The UK-Japan Digital Partnership held its second ministerial meeting in London.",
+            "Japan-UK Digital Partnership Council",
+        ),
+        (
+            "2024年4月30日、ブリュッセルにおいて第2回日EUデジタルパートナーシップ協議会が開催されました。",
+            "EU-Japan Digital Partnership Council",
+        ),
+        (
+            "과기정통부는 브뤼셀에서 제2차 한-EU 디지털 파트너십 협의회를 개최했다.",
+            "EU-Korea Digital Partnership Council",
+        ),
+        ("Leaders will meet at the AI Seoul Summit in Seoul next week.", "AI Seoul Summit"),
+        ("AI 서울 정상회의가 5월 21일 서울에서 개최된다.", "AI Seoul Summit"),
+        (
+            "Delegates attended the 2nd Disruptive & Emerging Technologies Alliance (DETA) Summit in "
+            "Brussels.",
+            "DETA Summit",
+        ),
+    ],
+)
+def test_series_normalisation(text: str, name: str) -> None:
+    assert name in [e.name for e in events_of("", text)]
+
+
+def test_party_order(rules: Rules) -> None:
+    assert order_parties(["JP", "EU"], rules) == ["EU", "JP"]
+    assert order_parties(["UK", "JP"], rules) == ["JP", "UK"]
+    assert order_parties(["SG", "EU", "SG"], rules) == ["EU", "SG"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ordinal"),
+    [
+        ("the third meeting has been scheduled for 2025", 3),
+        ("at the 2nd Disruptive & Emerging Technologies Alliance (DETA) Summit", 2),
+        ("the 3rd DETA Summit, scheduled for 2028-2029", 3),
+        ("the inaugural EU-Singapore Digital Partnership Council", 1),
+        ("held the fourth ministerial meeting", 4),
+        ("第3回日EUデジタルパートナーシップ協議会", 3),
+        ("제2차 한-EU 디지털 파트너십 협의회", 2),
+        ("for the first time, ministers discussed AI at the council", None),
+        ("the second-largest economy hosted the summit", None),
+        ("the meeting on October 2nd in Tokyo", None),
+    ],
+)
+def test_ordinals(text: str, ordinal: int | None) -> None:
+    found = find_ordinal(text)
+    assert (found[0] if found else None) == ordinal
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "status", "expected"),
+    [
+        ("The meeting was held on 13 May 2025 in Tokyo.", None, None, "2025-05-13"),
+        ("It took place on May 13, 2025.", None, None, "2025-05-13"),
+        ("The summit is planned for May 2025.", None, None, "2025-05"),
+        ("The third meeting has been scheduled for 2025 in Tokyo.", None, None, "2025"),
+        (
+            "The Summit, held in Belgium from October 13th to 16th, convened leaders.",
+            date(2025, 10, 20),
+            "held",
+            "2025-10-13",
+        ),
+        ("The Summit, held in Belgium from October 13th to 16th, convened leaders.", None, "held", "--10-13"),
+        ("The council met last month in Seoul.", date(2025, 5, 14), "held", "2025-04"),
+        ("The council will meet next month.", date(2025, 12, 3), "upcoming", "2026-01"),
+        ("The council will meet in June.", date(2025, 5, 14), "upcoming", "2025-06"),
+        ("The council will meet in February.", date(2025, 11, 14), "upcoming", "2026-02"),
+        ("Ministers met this week.", date(2025, 5, 14), "held", "2025-05-14"),
+        ("2024年4月30日に開催された。", None, None, "2024-04-30"),
+        ("2024년 3월 13일 개최했다.", None, None, "2024-03-13"),
+        ("No date is mentioned here.", date(2025, 5, 14), None, None),
+    ],
+)
+def test_dates(text: str, published: date | None, status: str | None, expected: str | None) -> None:
+    assert pick_date(text, 0, published, status) == expected
+
+
+def test_date_nearest_after_the_event_wins() -> None:
+    text = (
+        "The partnership was signed in May 2022 and the third meeting has been scheduled for 2025 in Tokyo."
+    )
+    assert [d.iso for d in find_dates(text)] == ["2022-05", "2025"]
+    assert pick_date(text, text.index("third"), None, "upcoming") == "2025"
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("the third meeting has been scheduled for 2025 in Tokyo", "Tokyo"),
+        ("The Summit, held in Belgium from October 13th to 16th", "Belgium"),
+        ("the forthcoming OECD ministerial meeting in Paris", "Paris"),
+        ("a significant stride was made in the UK, where China signed", "UK"),
+        ("Brussels, Belgium – the delegation presented its platform", None),
+        ("ソウルで閣僚会合を開いた", "Seoul"),
+        ("벨기에 브뤼셀에서 협의회를 개최했다", "Brussels"),
+    ],
+)
+def test_places(rules: Rules, text: str, place: str | None) -> None:
+    assert find_place(text, rules) == place
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("the third meeting has been scheduled for 2025", "upcoming"),
+        ("the upcoming EU-Japan Digital Partnership Council", "upcoming"),
+        ("the summit is to be held in Paris", "upcoming"),
+        ("The Summit, held in Belgium, convened representatives", "held"),
+        ("the ministers met in Seoul", "held"),
+        ("the council took place on Monday", "held"),
+        ("the third meeting has been postponed", "postponed"),
+        ("a meeting on the topic", None),
+    ],
+)
+def test_status(rules: Rules, text: str, status: str | None) -> None:
+    assert find_status(text, rules) == status
+
+
+SAME_MEETING = [
+    (
+        "EU and Japan hold third Digital Partnership Council in Tokyo",
+        "The European Union and Japan held the third meeting of their Digital Partnership Council in Tokyo "
+        "on "
+        "12 May 2025. Ministers discussed artificial intelligence, semiconductors and data flows.",
+    ),
+    (
+        "Japan, EU deepen AI cooperation",
+        "Japan and the EU convened the 3rd Japan-EU Digital Partnership Council in Tokyo this week, "
+        "agreeing to "
+        "cooperate on AI safety and AI governance. The council also discussed digital identity.",
+    ),
+    (
+        "第3回日EUデジタルパートナーシップ協議会を開催",
+        "2025年5月12日、東京において第3回日EUデジタルパートナーシップ協議会が開催されました。"
+        "会合では人工知能（AI）政策の協力について議論しました。",
+    ),
+]
+
+
+def test_same_meeting_same_key() -> None:
+    keys = set()
+    for title, text in SAME_MEETING:
+        evs = [e for e in events_of(title, text) if e.type == "dpc_meeting"]
+        assert evs, title
+        keys.add(evs[0].key)
+    assert keys == {"dpc_meeting:eu-japan-digital-partnership-council:3"}
+
+
+def test_different_ordinals_different_keys() -> None:
+    a = events_of(
+        "", "The EU and Korea held the second Digital Partnership Council in Brussels on AI policy."
+    )
+    b = events_of("", "The EU and Korea held the third Digital Partnership Council in Seoul on AI policy.")
+    assert a[0].key != b[0].key
+    assert a[0].key.endswith(":2") and b[0].key.endswith(":3")
+
+
+def test_key_falls_back_to_year_then_name() -> None:
+    with_year = events_of(
+        "", "The AI Impact Summit will be held in New Delhi in February 2026 to discuss AI governance."
+    )
+    assert with_year[0].key == "summit:ai-impact-summit:2026"
+    relative = events_of(
+        "",
+        "Last month, the EU and South Korea announced AI cooperation at their Digital Partnership Council.",
+        datetime(2025, 1, 10),
+    )
+    assert relative[0].key == "dpc_meeting:eu-korea-digital-partnership-council:2024"
+    assert relative[0].date == "2024-12" and relative[0].status == "held"
+    assert slug("EU-Japan Digital Partnership Council") == "eu-japan-digital-partnership-council"
+
+
+def test_evidence_is_the_sentence() -> None:
+    ev = events_of(
+        "", "Officials said little. The 3rd DETA Summit is scheduled for 2028 in Seoul to discuss AI."
+    )[0]
+    assert ev.evidence == "The 3rd DETA Summit is scheduled for 2028 in Seoul to discuss AI."
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "NATO summit agrees defence spending goal",
+            "NATO leaders meeting at the summit in The Hague agreed to raise defence spending. Allies "
+            "discussed AI for "
+            "military use at the summit. The summit declaration reaffirmed Article 5.",
+        ),
+        (
+            "COP29 climate summit opens in Baku",
+            "The COP29 climate summit opened in Baku on Monday. Delegates discussed climate finance and "
+            "the use of AI for "
+            "weather forecasting at the summit.",
+        ),
+        (
+            "EU-UK Partnership Council meets",
+            "The EU-UK Partnership Council met in London to review the Withdrawal Agreement and the "
+            "Windsor Framework "
+            "for Northern Ireland. The next meeting will take place in Brussels.",
+        ),
+        (
+            "Samsung and Naver sign MoU on AI chips",
+            "Samsung Electronics and Naver Corp. signed a memorandum of understanding to co-develop AI "
+            "chips. "
+            "The companies did not disclose terms.",
+        ),
+        (
+            "OpenAI launches new model",
+            "OpenAI launched its new model on Thursday. The company said the AI model is better at coding.",
+        ),
+        (
+            "Japan leans to soft AI rules",
+            "Japan prefers softer AI regulation than the EU AI Act. An EU-Japan Digital Partnership "
+            "Council will address "
+            "these concerns, the commissioner said.",
+        ),
+        (
+            "G20 summit focuses on trade",
+            "G20 leaders gathered in Rio for a summit on trade, tariffs and debt relief. The summit "
+            "communique called for "
+            "reform of the WTO.",
+        ),
+    ],
+)
+def test_hard_negatives(title: str, text: str) -> None:
+    c = classify(title, text, PUB)
+    assert c.event_type == "none", [(e.key, e.evidence) for e in c.events]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "ai_policy"),
+    [
+        (
+            "City beat Arsenal",
+            "Manchester City beat Arsenal 2-1 to go top of the league. The coach praised the striker.",
+            False,
+        ),
+        (
+            "Nvidia revenue beats forecasts",
+            "Nvidia reported quarterly revenue of $30 billion, beating Wall Street estimates on AI chip "
+            "demand. Shares fell 3%.",
+            False,
+        ),
+        (
+            "NATO summit agrees defence spending goal",
+            "NATO leaders agreed to raise defence spending to 5%. Allies also discussed AI for military "
+            "use and troops.",
+            False,
+        ),
+        (
+            "OpenAI launches new model",
+            "OpenAI launched its new model on Thursday. The AI model is better at coding.",
+            False,
+        ),
+        (
+            "EU adopts AI Act",
+            "The Council adopted the AI Act, the EU's law on artificial intelligence. The regulation "
+            "enters into force in August.",
+            True,
+        ),
+    ],
+)
+def test_ai_policy_flag(title: str, text: str, ai_policy: bool) -> None:
+    assert classify(title, text, PUB).ai_policy is ai_policy
