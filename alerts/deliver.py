@@ -103,7 +103,9 @@ def send(channel: Channel, content: AlertContent) -> tuple[bool, str | None]:
     if ok:
         return True, None
     detail = " | ".join(line.strip() for line in captured.splitlines() if line.strip())[-500:]
-    return False, scrub(f"delivery via {channel.redacted} failed" + (f": {detail}" if detail else ""), channel.url)
+    return False, scrub(
+        f"delivery via {channel.redacted} failed" + (f": {detail}" if detail else ""), channel.url
+    )
 
 
 def _claim(session: Session, alert_id: int, now: datetime) -> bool:
@@ -120,7 +122,9 @@ def _claim(session: Session, alert_id: int, now: datetime) -> bool:
     return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
 
 
-def deliver_pending(factory: sessionmaker[Session], subs: Subscriptions, now: datetime | None = None) -> DeliveryReport:
+def deliver_pending(
+    factory: sessionmaker[Session], subs: Subscriptions, now: datetime | None = None
+) -> DeliveryReport:
     """Send every due outbox row once; failures are retried on later runs with backoff."""
     report = DeliveryReport()
     now = now or utcnow()
@@ -147,12 +151,19 @@ def deliver_pending(factory: sessionmaker[Session], subs: Subscriptions, now: da
             session.add(DeliveryAttempt(alert_id=alert.id, at=utcnow(), ok=ok, error=error))
             session.refresh(alert)
             if ok:
-                alert.status, alert.sent_at, alert.next_attempt_at, alert.last_error = "sent", utcnow(), None, None
+                alert.status, alert.sent_at, alert.next_attempt_at, alert.last_error = (
+                    "sent",
+                    utcnow(),
+                    None,
+                    None,
+                )
                 report.sent += 1
             elif alert.attempts >= max_attempts():
                 alert.status, alert.last_error, alert.next_attempt_at = "failed", error, None
                 report.failed += 1
-                report.errors.append(f"alert {alert.id} to {alert.subscriber}/{alert.channel} gave up: {error}")
+                report.errors.append(
+                    f"alert {alert.id} to {alert.subscriber}/{alert.channel} gave up: {error}"
+                )
             else:
                 delay = backoff_seconds() * (2 ** (alert.attempts - 1))
                 alert.status, alert.last_error = "pending", error

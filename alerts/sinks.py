@@ -17,7 +17,9 @@ LOCAL_SCHEMES = ("pwfile", "pwconsole")
 _registered = False
 
 
-def _file_sink(body: str, title: str, notify_type: str, meta: dict[str, Any], *args: Any, **kwargs: Any) -> bool:
+def _file_sink(
+    body: str, title: str, notify_type: str, meta: dict[str, Any], *args: Any, **kwargs: Any
+) -> bool:
     """Append the alert to a text file (one block per alert)."""
     # Apprise normalises pwfile:///abs/path into host + fullpath; the path is always absolute.
     path = Path("/" + unquote(str(meta.get("host") or "")) + unquote(str(meta.get("fullpath") or "")))

@@ -19,7 +19,8 @@ from alerts.redact import display_url
 from alerts.sinks import LOCAL_SCHEMES, register_local_sinks
 from policywatch.yamlconf import ConfigError, load_yaml, validate_file
 
-EVENT_TYPES = ("dpc_meeting", "summit", "mou", "legislation", "declaration")
+EventType = Literal["dpc_meeting", "summit", "mou", "legislation", "declaration"]
+EVENT_TYPES: tuple[EventType, ...] = ("dpc_meeting", "summit", "mou", "legislation", "declaration")
 
 
 class ChannelConfig(BaseModel):
@@ -48,9 +49,7 @@ class ChannelConfig(BaseModel):
 class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    event_types: list[Literal["dpc_meeting", "summit", "mou", "legislation", "declaration"]] = Field(
-        default_factory=lambda: list(EVENT_TYPES)
-    )
+    event_types: list[EventType] = Field(default_factory=lambda: list(EVENT_TYPES))
     jurisdictions: list[str] = Field(default_factory=list)
     """Any of these (empty: any jurisdiction)."""
     series: list[str] = Field(default_factory=list)
@@ -170,9 +169,7 @@ def load_subscriptions(path: Path, environ: dict[str, str] | None = None) -> Sub
                 # relative sink paths are relative to the subscriptions file's folder
                 url = "pwfile://" + str((path.parent / ch.url[len("pwfile://") :]).resolve())
             if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
-                problems.append(
-                    f"{where}: {ch.url_env or 'url'} is not a valid Apprise URL ({redact(url)})"
-                )
+                problems.append(f"{where}: {ch.url_env or 'url'} is not a valid Apprise URL ({redact(url)})")
                 continue
             resolved.append(Channel(subscriber=sub.name, name=ch.name, url=url, redacted=redact(url)))
         channels[sub.name] = resolved

@@ -24,7 +24,14 @@ from models.db import check_connection, get_engine, session_factory
 from pipeline.fetch import FetchError, FetchResult
 from pipeline.rules import Rules, load_rules
 from policywatch import settings
-from policywatch.ingest import SourceReport, fetch_error_report, fetch_feed, ingest_feed_response
+from policywatch.ingest import (
+    SourceReport,
+    crawl_state,
+    fetch_error_report,
+    fetch_feed,
+    ingest_crawl_result,
+    ingest_feed_response,
+)
 from policywatch.sources_config import FeedSource, Source, load_sources
 
 
@@ -79,15 +86,51 @@ def _retry_delays() -> list[float]:
     return [base, base * 4, base * 16]
 
 
-@task(name="fetch-feed", cache_policy=NO_CACHE, retry_jitter_factor=0.5,
-      retry_condition_fn=_retryable)
+@task(name="fetch-feed", cache_policy=NO_CACHE, retry_jitter_factor=0.5, retry_condition_fn=_retryable)
 def fetch_feed_task(source: FeedSource) -> FetchResult:
     return fetch_feed(session_factory(), source)
 
 
 @task(name="store-feed", cache_policy=NO_CACHE)
-def store_feed_task(source: FeedSource, result: FetchResult, subs: Subscriptions, rules: Rules) -> SourceReport:
+def store_feed_task(
+    source: FeedSource, result: FetchResult, subs: Subscriptions, rules: Rules
+) -> SourceReport:
     return ingest_feed_response(session_factory(), source, result, subs, rules)
+
+
+class CrawlFailed(Exception):
+    """A crawl that ended badly (crash, timeout, errors and nothing scraped)."""
+
+
+@task(name="crawl-source", cache_policy=NO_CACHE, retry_jitter_factor=0.5)
+def crawl_task(
+    source: Source, sources_file: str, base_url: str | None
+) -> tuple[list[Any], list[str], str | None]:
+    """One crawl in its own OS process (Twisted cannot restart in ours); items come back as data."""
+    from spiders.runner import crawl
+
+    known, newest = crawl_state(session_factory(), source)
+    result = crawl(
+        source.id,
+        sources_path=Path(sources_file),
+        base_url=base_url,
+        known_urls=known,
+        after=newest if source.kind == "wordpress" else None,
+        timeout=float(os.environ.get("POLICYWATCH_CRAWL_TIMEOUT", "900")),
+        fast=os.environ.get("POLICYWATCH_CRAWL_FAST") == "1",
+    )
+    reason = result.failed_reason()
+    if reason:
+        raise CrawlFailed(f"crawl failed: {reason}")
+    return result.items, result.errors, result.finish_reason
+
+
+@task(name="store-crawl", cache_policy=NO_CACHE)
+def store_crawl_task(
+    source: Source, crawled: tuple[list[Any], list[str], str | None], subs: Subscriptions, rules: Rules
+) -> SourceReport:
+    items, errors, finish_reason = crawled
+    return ingest_crawl_result(session_factory(), source, items, errors, finish_reason, subs, rules)
 
 
 @task(name="record-failure", cache_policy=NO_CACHE)
@@ -107,11 +150,15 @@ def summary_markdown(summary: RunSummary) -> str:
     lines = [
         "# AI Policy Watch — monitor run",
         "",
-        f"**{t['sources_polled']} sources polled** ({t['not_modified']} unchanged, {t['failed_sources']} failed) · "
+        f"**{t['sources_polled']} sources polled** "
+        f"({t['not_modified']} unchanged, {t['failed_sources']} failed) · "
         f"**{t['new_items']} new items** · {t['duplicates_dropped']} duplicates dropped · "
         f"**{t['new_events']} new events** · {t['alerts_sent']} alerts sent"
-        + (f" · {t['alerts_retrying']} retrying · {t['alerts_failed']} failed" if t["alerts_retrying"] or t[
-            "alerts_failed"] else ""),
+        + (
+            f" · {t['alerts_retrying']} retrying · {t['alerts_failed']} failed"
+            if t["alerts_retrying"] or t["alerts_failed"]
+            else ""
+        ),
         "",
         "| source | status | HTTP | seen | new | duplicates | events | alerts queued | error |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -144,20 +191,32 @@ def monitor(
     """Poll the sources, store new items and events, send alerts; return the run summary."""
     logger = get_run_logger()
     check_connection(get_engine())
-    sources, subs, rules = load_inputs(sources_file, base_url)
+    sources_path = Path(sources_file) if sources_file else settings.sources_path()
+    sources, subs, rules = load_inputs(str(sources_path), base_url)
     selected = [
-        s for s in sources
-        if s.enabled and (not only or s.id in only) and (tier is None or s.tier == tier)
+        s for s in sources if s.enabled and (not only or s.id in only) and (tier is None or s.tier == tier)
     ]
-    feeds = [s for s in selected if isinstance(s, FeedSource)]
     summary = RunSummary()
     fetcher = fetch_feed_task.with_options(retries=_retries(), retry_delay_seconds=_retry_delays())
-    futures = [(src, fetcher.submit(src)) for src in feeds]
+    crawler = crawl_task.with_options(retries=1, retry_delay_seconds=_retry_delays()[:1])
+    futures = [
+        (
+            src,
+            fetcher.submit(src)
+            if isinstance(src, FeedSource)
+            else crawler.submit(src, str(sources_path), base_url),
+        )
+        for src in selected
+    ]
     for src, future in futures:
         future.wait()
         state = future.state
         if state.is_completed():
-            report = store_feed_task(src, future.result(), subs, rules)
+            outcome: Any = future.result()
+            if isinstance(src, FeedSource):
+                report = store_feed_task(src, outcome, subs, rules)
+            else:
+                report = store_crawl_task(src, outcome, subs, rules)
         else:
             # the task's own error after its retries, e.g. FetchError("HTTP 404 from ...")
             error = state.result(raise_on_failure=False)
@@ -171,16 +230,13 @@ def monitor(
     markdown = summary_markdown(summary)
     create_markdown_artifact(markdown=markdown, key="monitor-run-summary", description="Monitor run summary")
     create_table_artifact(
-        table=[
-            {k: v for k, v in s.as_dict().items() if k != "new_event_ids"} for s in summary.sources
-        ] or [{"source_id": "(none)", "status": "no sources selected"}],
+        table=[{k: v for k, v in s.as_dict().items() if k != "new_event_ids"} for s in summary.sources]
+        or [{"source_id": "(none)", "status": "no sources selected"}],
         key="monitor-sources",
         description="Per-source results of this run",
     )
     failed = [s for s in summary.sources if s.status == "failed"]
-    logger.info(
-        "run finished: %s", ", ".join(f"{k}={v}" for k, v in summary.totals.items())
-    )
+    logger.info("run finished: %s", ", ".join(f"{k}={v}" for k, v in summary.totals.items()))
     if failed:
         logger.warning("failed sources: %s", "; ".join(f"{s.source_id}: {s.error}" for s in failed))
     return summary.as_dict()

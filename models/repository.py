@@ -64,7 +64,9 @@ def stored_guids(session: Session, source_id: str, guids: Iterable[str]) -> set[
         chunk = wanted[start : start + 500]
         found.update(
             g
-            for g in session.scalars(select(Item.guid).where(Item.source_id == source_id, Item.guid.in_(chunk)))
+            for g in session.scalars(
+                select(Item.guid).where(Item.source_id == source_id, Item.guid.in_(chunk))
+            )
             if g
         )
     return found
@@ -79,7 +81,9 @@ def _stored_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
     return found
 
 
-def _upsert_event(session: Session, ev: Any, item_id: int, jurisdictions: list[str]) -> tuple[int, bool, bool]:
+def _upsert_event(
+    session: Session, ev: Any, item_id: int, jurisdictions: list[str]
+) -> tuple[int, bool, bool]:
     """Insert the event or link to the stored one; return (id, created, gained_detail)."""
     now = utcnow()
     stmt = (
@@ -118,7 +122,9 @@ def _upsert_event(session: Session, ev: Any, item_id: int, jurisdictions: list[s
     return stored.id, False, gained
 
 
-def store_items(session: Session, processed: Sequence[ProcessedItem], fetched_at: datetime | None = None) -> StoreOutcome:
+def store_items(
+    session: Session, processed: Sequence[ProcessedItem], fetched_at: datetime | None = None
+) -> StoreOutcome:
     """Store new items with labels, events and mentions; skip what is already there.
 
     Runs inside the caller's transaction, so the caller can queue alerts for the new events
@@ -168,7 +174,13 @@ def store_items(session: Session, processed: Sequence[ProcessedItem], fetched_at
             session.execute(
                 dialect_insert(session, Label),
                 [
-                    {"item_id": item_id, "kind": lb.kind, "value": lb.value, "rule": lb.rule, "evidence": lb.evidence}
+                    {
+                        "item_id": item_id,
+                        "kind": lb.kind,
+                        "value": lb.value,
+                        "rule": lb.rule,
+                        "evidence": lb.evidence,
+                    }
                     for lb in cls.labels
                 ],
             )

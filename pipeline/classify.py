@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from pipeline.events import extract_events, jurisdiction_spans
+from pipeline.events import Sentences, extract_events, jurisdiction_spans
 from pipeline.rules import Rules, load_rules
 from pipeline.sentences import split_sentences
 from pipeline.types import Classification, Label
 
 
 def _ai_policy(
-    title: str, sentences: list[str], ai: list[bool], rules: Rules, n_events: int
+    title: str, joined: Sentences, ai: list[bool], rules: Rules, n_events: int
 ) -> tuple[bool, str, str]:
     """Score AI x policy co-occurrence; negatives (earnings, sports, defence) pull it down.
 
@@ -29,7 +29,8 @@ def _ai_policy(
     Returns (decision, rule, evidence).
     """
     cfg, fast = rules.ai_policy, rules.fast
-    policy = [bool(fast.policy.search(s)) for s in sentences]
+    sentences = joined.items
+    policy = joined.flags(fast.policy)
     title_ai, title_policy = bool(fast.ai.search(title)), bool(fast.policy.search(title))
     score, evidence = 0.0, ""
     if title_ai and title_policy:
@@ -42,11 +43,11 @@ def _ai_policy(
             evidence = evidence or sentences[i]
     score += cfg.event_weight * n_events
     negatives: Counter[str] = Counter()
-    for s in [title, *sentences]:
-        for neg in cfg.negative:
-            if neg.pattern.search(s):
-                negatives[neg.name] += 1
-                score -= neg.weight
+    for name, rx, weight in fast.negative:
+        hits = sum(joined.flags(rx)) + bool(rx.search(title))
+        if hits:
+            negatives[name] += hits
+            score -= weight * hits
     rule = f"ai_policy score={score:.1f}" + ("" if not negatives else " -" + ",".join(sorted(negatives)))
     return score >= cfg.min_score, rule, evidence
 
@@ -58,13 +59,14 @@ def classify(
     rules = rules or load_rules()
     title = " ".join((title or "").split())
     sentences = split_sentences(text or "")
-    ai = [bool(rules.fast.ai.search(s)) for s in sentences]
-    juris = [jurisdiction_spans(s, rules) for s in sentences]
+    joined = Sentences(sentences)
+    ai = joined.flags(rules.fast.ai)
+    juris = joined.jurisdictions(rules)
     labels: list[Label] = []
 
-    events, scored = extract_events(title, sentences, published, rules, juris=juris, ai=ai)
+    events, scored = extract_events(title, joined, published, rules, juris=juris, ai=ai)
     strong = sum(1 for ev in scored if ev.score >= rules.scoring.min_primary)
-    is_ai_policy, ai_rule, ai_evidence = _ai_policy(title, sentences, ai, rules, strong)
+    is_ai_policy, ai_rule, ai_evidence = _ai_policy(title, joined, ai, rules, strong)
     labels.append(Label("ai_policy", str(is_ai_policy).lower(), ai_rule, ai_evidence))
 
     counts: Counter[str] = Counter()
@@ -78,7 +80,9 @@ def classify(
 
     topics: list[str] = []
     for topic_id, rx in rules.fast.topics:
-        hit = next((s for s in [title, *sentences] if rx.search(s)), None)
+        hit = title if rx.search(title) else None
+        if hit is None:
+            hit = next((joined.items[i] for i, _ in joined.matches(rx)), None)
         if hit is not None:
             topics.append(topic_id)
             labels.append(Label("topic", topic_id, f"topic:{topic_id}", hit))

@@ -81,4 +81,6 @@ def parse_feed(body: bytes, source_id: str, headers: dict[str, str] | None = Non
         # feedparser flags a charset override as bozo too; that is a warning, not a broken feed.
         if exc is not None and type(exc).__name__ not in ("CharacterEncodingOverride",):
             error = f"malformed feed: {exc}"
-    return ParsedFeed(items=items, version=parsed.get("version") or "", title=parsed.feed.get("title", ""), error=error)
+    return ParsedFeed(
+        items=items, version=parsed.get("version") or "", title=parsed.feed.get("title", ""), error=error
+    )

@@ -79,7 +79,9 @@ def fetch(
             if response.status_code >= 400:
                 transient = response.status_code >= 500 or response.status_code in (408, 425, 429)
                 raise FetchError(
-                    f"HTTP {response.status_code} from {url}", transient=transient, status=response.status_code
+                    f"HTTP {response.status_code} from {url}",
+                    transient=transient,
+                    status=response.status_code,
                 )
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:

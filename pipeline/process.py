@@ -45,7 +45,9 @@ def merge_jurisdictions(found: list[str], implied: Iterable[str]) -> list[str]:
     return out
 
 
-def process_item(raw: RawItem, rules: Rules | None = None, implied_jurisdictions: Iterable[str] = ()) -> ProcessedItem:
+def process_item(
+    raw: RawItem, rules: Rules | None = None, implied_jurisdictions: Iterable[str] = ()
+) -> ProcessedItem:
     text = main_text(raw)
     result = classify(raw.title, text, raw.published, rules)
     if result.ai_policy:

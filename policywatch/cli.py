@@ -16,8 +16,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(help="AI Policy Watch: monitor AI-policy news, find events, alert subscribers.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="AI Policy Watch: monitor AI-policy news, find events, alert subscribers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 sources_app = typer.Typer(help="Inspect the configured sources.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -61,8 +64,11 @@ def friendly_errors() -> Iterator[None]:
             from policywatch.settings import database_url
 
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-            err.print(f"[bold red]Store unavailable:[/] cannot use the database at "
-                      f"{redact_url(database_url())}: {reason}", highlight=False)
+            err.print(
+                f"[bold red]Store unavailable:[/] cannot use the database at "
+                f"{redact_url(database_url())}: {reason}",
+                highlight=False,
+            )
             raise typer.Exit(1) from None
         raise
 
@@ -95,7 +101,9 @@ def db_check() -> None:
 
 
 @app.command()
-def classify(file: Annotated[Path, typer.Argument(help="JSON lines with id, title, text (url, published).")]) -> None:
+def classify(
+    file: Annotated[Path, typer.Argument(help="JSON lines with id, title, text (url, published).")],
+) -> None:
     """Classify JSON lines and print one JSON line per input. Nothing is stored."""
     from pipeline.classify import classify as run_classifier
     from pipeline.rules import load_rules
@@ -113,8 +121,16 @@ def classify(file: Annotated[Path, typer.Argument(help="JSON lines with id, titl
                 "jurisdictions": result.jurisdictions,
                 "topics": result.topics,
                 "events": [
-                    {"type": e.type, "name": e.name, "date": e.date, "location": e.location,
-                     "ordinal": e.ordinal, "status": e.status, "key": e.key, "evidence": e.evidence}
+                    {
+                        "type": e.type,
+                        "name": e.name,
+                        "date": e.date,
+                        "location": e.location,
+                        "ordinal": e.ordinal,
+                        "status": e.status,
+                        "key": e.key,
+                        "evidence": e.evidence,
+                    }
                     for e in result.events
                 ],
                 "evidence": result.evidence,
@@ -177,7 +193,9 @@ def _cell(value: Any) -> str:
     return text if len(text) <= 90 else text[:87] + "..."
 
 
-def _view(fn: Callable[[Any], Iterator[dict[str, Any]]], as_json: bool, columns: list[str], title: str) -> None:
+def _view(
+    fn: Callable[[Any], Iterator[dict[str, Any]]], as_json: bool, columns: list[str], title: str
+) -> None:
     from models.db import check_connection, get_engine, session_factory
 
     with friendly_errors():
@@ -210,8 +228,12 @@ def alerts(as_json: JsonOpt = False) -> None:
     """List the alert outbox: what was queued, sent, retried or given up."""
     from policywatch.views import alert_rows
 
-    _view(alert_rows, as_json, ["id", "subscriber", "event_id", "channel", "status", "attempts", "last_error"],
-          "Alerts")
+    _view(
+        alert_rows,
+        as_json,
+        ["id", "subscriber", "event_id", "channel", "status", "attempts", "last_error"],
+        "Alerts",
+    )
 
 
 @app.command()
@@ -234,9 +256,17 @@ def print_summary(summary: dict[str, Any], heading: str) -> None:
     for col in ("source", "status", "HTTP", "seen", "new", "dup", "events", "alerts", "error"):
         table.add_column(col, overflow="fold")
     for s in summary["sources"]:
-        table.add_row(s["source_id"], s["status"], str(s["http_status"] or ""), str(s["items_seen"]),
-                      str(s["new_items"]), str(s["duplicates"]), str(s["new_events"]), str(s["alerts_queued"]),
-                      (s["error"] or "")[:80])
+        table.add_row(
+            s["source_id"],
+            s["status"],
+            str(s["http_status"] or ""),
+            str(s["items_seen"]),
+            str(s["new_items"]),
+            str(s["duplicates"]),
+            str(s["new_events"]),
+            str(s["alerts_queued"]),
+            (s["error"] or "")[:80],
+        )
     out.print(table)
     out.print(
         f"sources polled: {t['sources_polled']} ({t['not_modified']} unchanged, HTTP 304; "

@@ -84,7 +84,9 @@ def _fetch_article_pages(raws: list[RawItem], source: FeedSource) -> list[str]:
     with make_client(source.timeout_seconds) as client:
         for raw in raws:
             try:
-                page = fetch(client, raw.url, max_bytes=source.max_bytes, deadline_seconds=source.timeout_seconds)
+                page = fetch(
+                    client, raw.url, max_bytes=source.max_bytes, deadline_seconds=source.timeout_seconds
+                )
             except FetchError as exc:
                 errors.append(str(exc))
                 continue
@@ -167,12 +169,19 @@ def ingest_feed_response(
     rules: Rules | None,
 ) -> SourceReport:
     """Turn one fetched feed document into stored items (or record why it could not)."""
-    report = SourceReport(source_id=source.id, kind=source.kind, http_status=result.status, bytes=len(result.body))
+    report = SourceReport(
+        source_id=source.id, kind=source.kind, http_status=result.status, bytes=len(result.body)
+    )
     if result.not_modified:
         report.status = "not_modified"
         with factory.begin() as session:
             repo.record_poll(
-                session, source.id, ok=True, status="304", etag=result.etag, last_modified=result.last_modified
+                session,
+                source.id,
+                ok=True,
+                status="304",
+                etag=result.etag,
+                last_modified=result.last_modified,
             )
         return report
     try:
@@ -265,7 +274,54 @@ def import_items(
 
 def fetch_error_report(source: Source, exc: BaseException) -> SourceReport:
     status = exc.status if isinstance(exc, FetchError) else None
-    return SourceReport(source_id=source.id, kind=source.kind, status="failed", http_status=status, error=str(exc))
+    return SourceReport(
+        source_id=source.id, kind=source.kind, status="failed", http_status=status, error=str(exc)
+    )
 
 
 __all__ = ["SourceReport", "fetch_feed", "ingest_feed_response", "import_items", "read_jsonl"]
+
+
+def crawl_state(
+    factory: sessionmaker[Session], source: Source, limit: int = 20_000
+) -> tuple[set[str], str | None]:
+    """What a re-crawl may skip: the source's stored URLs, and its newest published date."""
+    from sqlalchemy import func, select
+
+    from models.tables import Item
+
+    with factory.begin() as session:
+        repo.ensure_source(session, source.id, source.kind, source.url, source.label)
+        urls = set(
+            session.scalars(
+                select(Item.url).where(Item.source_id == source.id).order_by(Item.id.desc()).limit(limit)
+            )
+        )
+        newest = session.scalar(select(func.max(Item.published)).where(Item.source_id == source.id))
+    return urls, newest.isoformat() if newest else None
+
+
+def ingest_crawl_result(
+    factory: sessionmaker[Session],
+    source: Source,
+    items: list[RawItem],
+    errors: list[str],
+    finish_reason: str | None,
+    subs: Subscriptions,
+    rules: Rules | None,
+) -> SourceReport:
+    """Store what a crawl scraped, through exactly the same path as feed items."""
+    report = SourceReport(source_id=source.id, kind=source.kind)
+    if errors:
+        report.status = "partial"
+        report.error = f"{len(errors)} page error(s): " + "; ".join(errors[:3])
+    return store_batch(
+        factory,
+        source,
+        items,
+        subs,
+        rules,
+        report,
+        poll_status=finish_reason or "finished",
+        poll_error=report.error,
+    )

@@ -134,7 +134,9 @@ def load_sources(path: Path, base_url: str | None = None) -> list[Source]:
     parsed = validate_file(path, SourcesFile, data, node)
     sources = list(parsed.sources)
     if base_url is not None:
-        sources = [s.model_copy(update={"url": s.url.replace("{base}", base_url.rstrip("/"))}) for s in sources]
+        sources = [
+            s.model_copy(update={"url": s.url.replace("{base}", base_url.rstrip("/"))}) for s in sources
+        ]
     else:
         for src in sources:
             if "{base}" in src.url:

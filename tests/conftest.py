@@ -27,16 +27,23 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POLICYWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
     monkeypatch.setenv("POLICYWATCH_FETCH_RETRY_DELAY", "0.1")
     monkeypatch.setenv("POLICYWATCH_ALERT_BACKOFF_SECONDS", "0")
-    for var in ("POLICYWATCH_SUBSCRIPTIONS", "POLICYWATCH_SOURCES", "POLICYWATCH_EMAIL_URL",
-                "POLICYWATCH_SLACK_URL", "POLICYWATCH_DEMO_SINK"):
+    for var in (
+        "POLICYWATCH_SUBSCRIPTIONS",
+        "POLICYWATCH_SOURCES",
+        "POLICYWATCH_EMAIL_URL",
+        "POLICYWATCH_SLACK_URL",
+        "POLICYWATCH_DEMO_SINK",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 
 def _postgres_base_url() -> str:
     url = os.environ.get("POLICYWATCH_TEST_POSTGRES_URL")
     if not url:
-        pytest.skip("PostgreSQL tests need POLICYWATCH_TEST_POSTGRES_URL "
-                    "(e.g. postgresql://postgres@127.0.0.1:5432/test; .ci/run sets it)")
+        pytest.skip(
+            "PostgreSQL tests need POLICYWATCH_TEST_POSTGRES_URL "
+            "(e.g. postgresql://postgres@127.0.0.1:5432/test; .ci/run sets it)"
+        )
     return url
 
 

@@ -32,11 +32,17 @@ EVENT = ExtractedEvent(
 
 
 def store_event(url: str, title: str, source_id: str = "src") -> None:
-    raw = RawItem(source_id=source_id, url=url, title=title, published=datetime(2026, 11, 16, tzinfo=UTC),
-                  body=f"Body of {title}")
+    raw = RawItem(
+        source_id=source_id,
+        url=url,
+        title=title,
+        published=datetime(2026, 11, 16, tzinfo=UTC),
+        body=f"Body of {title}",
+    )
     cls = Classification(True, "dpc_meeting", ["EU", "JP"], [], [], [EVENT], EVENT.evidence)
-    item = ProcessedItem(raw=raw, canonical_url=url, text=raw.body, content_hash=content_hash("", raw.body),
-                         classification=cls)
+    item = ProcessedItem(
+        raw=raw, canonical_url=url, text=raw.body, content_hash=content_hash("", raw.body), classification=cls
+    )
     with session_factory().begin() as s:
         repo.ensure_source(s, source_id, "feed", "http://example.org/rss", name="Example Press <Room>")
         repo.store_items(s, [item])
@@ -63,7 +69,9 @@ def test_email_is_multipart_escaped_and_links_to_every_outlet(tmp_path: Path) ->
     store_event("http://example.org/a", "EU & Japan <script>alert(1)</script> to meet")
     store_event("http://other.example.net/b", "Tokyo to host digital council", source_id="other")
     with smtp_server() as (inbox, port):
-        env = {"PW_TEST_URL": f"mailto://127.0.0.1:{port}?from=watch@example.com&to=team@example.com&format=html"}
+        env = {
+            "PW_TEST_URL": f"mailto://127.0.0.1:{port}?from=watch@example.com&to=team@example.com&format=html"
+        }
         assert queue(subs_file(tmp_path), env) == 1
         report = deliver_pending(session_factory(), load_subscriptions(subs_file(tmp_path), environ=env))
         assert report.sent == 1, report.errors
@@ -105,8 +113,11 @@ def test_webhook_down_twice_then_up_delivers_exactly_once(tmp_path: Path) -> Non
         assert [a.ok for a in attempts] == [False, False, True]
         assert attempts[0].error and "failed" in attempts[0].error
         # the secret never reaches the store
-        dump = "\n".join(str(row) for table in ("alerts", "delivery_attempts", "events", "sources")
-                         for row in s.execute(text(f"SELECT * FROM {table}")))
+        dump = "\n".join(
+            str(row)
+            for table in ("alerts", "delivery_attempts", "events", "sources")
+            for row in s.execute(text(f"SELECT * FROM {table}"))
+        )
         assert secret not in dump and "127.0.0.1" in dump
 
 

@@ -16,8 +16,9 @@ PW = Path(sys.executable).parent / "policywatch"
 
 
 def pw(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([str(PW), *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        [str(PW), *args], capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"policywatch {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
     return proc
@@ -26,8 +27,12 @@ def pw(*args: str, env: dict[str, str] | None = None, check: bool = True) -> sub
 @pytest.fixture
 def seeds_jsonl(tmp_path: Path) -> Path:
     need_shared()
-    out = subprocess.run([sys.executable, str(SHARED / "tools" / "seeds_jsonl.py"), str(SEEDS)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, str(SHARED / "tools" / "seeds_jsonl.py"), str(SEEDS)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     path = tmp_path / "seeds.jsonl"
     path.write_text(out.stdout, encoding="utf-8")
     return path
@@ -41,8 +46,9 @@ def test_classify_prints_one_json_line_per_input(seeds_jsonl: Path) -> None:
         assert {"id", "ai_policy", "event_type", "jurisdictions", "events", "evidence"} <= set(row)
         assert all({"type", "name", "date", "location"} <= set(e) for e in row["events"])
     labels = json.loads((SEEDS / "labels.json").read_text())
-    assert {r["id"]: r["event_type"] for r in rows} == {k: v["primary"] for k, v in labels.items()
-                                                        if not k.startswith("_")}
+    assert {r["id"]: r["event_type"] for r in rows} == {
+        k: v["primary"] for k, v in labels.items() if not k.startswith("_")
+    }
 
 
 def test_import_then_views(seeds_jsonl: Path) -> None:
@@ -69,8 +75,12 @@ def test_import_then_views(seeds_jsonl: Path) -> None:
 
 
 def test_unreachable_database_is_one_sentence() -> None:
-    proc = pw("items", "--json", env={"POLICYWATCH_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
-              check=False)
+    proc = pw(
+        "items",
+        "--json",
+        env={"POLICYWATCH_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+        check=False,
+    )
     assert proc.returncode == 1
     assert "Cannot reach the database at postgresql+psycopg://nobody@127.0.0.1:1/none" in proc.stderr
     assert "Traceback" not in proc.stderr

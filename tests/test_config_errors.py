@@ -27,16 +27,36 @@ def test_shipped_config_files_are_valid() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "field", "message"),
     [
-        ("sources:\n  - id: a-feed\n    kind: feed\n    url: http://x.org/rss\n  - id: b\n    kind: feeed\n"
-         "    url: http://x.org\n", 5, "sources[1](b)", "does not match any of the expected tags"),
-        ("sources:\n  - id: a-feed\n    kind: feed\n    url: not a url\n", 4, "sources[0](a-feed).url", "URL"),
-        ("sources:\n  - id: a-feed\n    kind: feed\n    url: http://x.org/rss\n    tier: weekly\n", 5,
-         "sources[0](a-feed).tier", "Input should be"),
-        ("sources:\n  - id: a-feed\n    kind: feed\n    url: http://x.org/rss\n    colour: red\n", 5,
-         "sources[0](a-feed).colour", "Extra inputs"),
+        (
+            "sources:\n  - id: a-feed\n    kind: feed\n    url: http://x.org/rss\n"
+            "  - id: b\n    kind: feeed\n    url: http://x.org\n",
+            5,
+            "sources[1](b)",
+            "does not match any of the expected tags",
+        ),
+        (
+            "sources:\n  - id: a-feed\n    kind: feed\n    url: not a url\n",
+            4,
+            "sources[0](a-feed).url",
+            "URL",
+        ),
+        (
+            "sources:\n  - id: a-feed\n    kind: feed\n    url: http://x.org/rss\n    tier: weekly\n",
+            5,
+            "sources[0](a-feed).tier",
+            "Input should be",
+        ),
+        (
+            "sources:\n  - id: a-feed\n    kind: feed\n    url: http://x.org/rss\n    colour: red\n",
+            5,
+            "sources[0](a-feed).colour",
+            "Extra inputs",
+        ),
     ],
 )
-def test_source_errors_name_file_line_field(tmp_path: Path, text: str, line: int, field: str, message: str) -> None:
+def test_source_errors_name_file_line_field(
+    tmp_path: Path, text: str, line: int, field: str, message: str
+) -> None:
     path = write(tmp_path, "sources.yaml", text)
     with pytest.raises(ConfigError) as err:
         load_sources(path)
@@ -69,8 +89,10 @@ def test_missing_env_var_is_named(tmp_path: Path) -> None:
     path = write(tmp_path, "subs.yaml", SUBS)
     with pytest.raises(ConfigError) as err:
         load_subscriptions(path, environ={})
-    assert f"{path}:4: subscribers[0](team).channels[0](mail): environment variable PW_TEST_MAIL is not set" \
+    assert (
+        f"{path}:4: subscribers[0](team).channels[0](mail): environment variable PW_TEST_MAIL is not set"
         in str(err.value)
+    )
 
 
 def test_bad_apprise_url_is_named_and_redacted(tmp_path: Path) -> None:

@@ -16,10 +16,14 @@ from tests.conftest import REAL, need_shared
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("HTTPS://WWW.Example.ORG:443/News/Item?utm_source=rss&utm_medium=feed#comments",
-         "https://www.example.org/News/Item"),
-        ("https://ec.europa.eu/commission/presscorner/detail/en/ip_26_2101?utm_source=rss",
-         "https://ec.europa.eu/commission/presscorner/detail/en/ip_26_2101"),
+        (
+            "HTTPS://WWW.Example.ORG:443/News/Item?utm_source=rss&utm_medium=feed#comments",
+            "https://www.example.org/News/Item",
+        ),
+        (
+            "https://ec.europa.eu/commission/presscorner/detail/en/ip_26_2101?utm_source=rss",
+            "https://ec.europa.eu/commission/presscorner/detail/en/ip_26_2101",
+        ),
         ("https://x.org/?p=5&fbclid=abc&gclid=1", "https://x.org/?p=5"),
         ("https://x.org/list?b=2&a=1", "https://x.org/list?a=1&b=2"),
     ],
@@ -58,9 +62,11 @@ def test_ec_presscorner_items_have_dates_and_guids() -> None:
 
 
 def test_malformed_feed_keeps_what_parsed() -> None:
-    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
-            b"<item><title>Kept</title><link>http://x.org/1</link></item>"
-            b"<item><title>Broken & bad</title><link>http://x.org/2</link>")
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        b"<item><title>Kept</title><link>http://x.org/1</link></item>"
+        b"<item><title>Broken & bad</title><link>http://x.org/2</link>"
+    )
     parsed = parse_feed(body, "src")
     assert [i.title for i in parsed.items][:1] == ["Kept"]
     assert parsed.error and parsed.error.startswith("malformed feed")

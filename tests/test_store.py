@@ -11,7 +11,8 @@ from models.db import session_factory
 from models.migrate import check
 from models.tables import Event, EventMention, Item, Label
 from pipeline.text import content_hash
-from pipeline.types import Classification, ExtractedEvent, Label as LabelT, ProcessedItem, RawItem
+from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
+from pipeline.types import Label as LabelT
 from pipeline.urls import canonical_url
 
 DPC = ExtractedEvent(
@@ -24,9 +25,17 @@ DPC = ExtractedEvent(
 )
 
 
-def processed(url: str, text: str, guid: str | None = None, events: tuple[ExtractedEvent, ...] = ()) -> ProcessedItem:
-    raw = RawItem(source_id="src", url=url, title=f"Title of {url}", published=datetime(2026, 11, 16, tzinfo=UTC),
-                  body=text, guid=guid)
+def processed(
+    url: str, text: str, guid: str | None = None, events: tuple[ExtractedEvent, ...] = ()
+) -> ProcessedItem:
+    raw = RawItem(
+        source_id="src",
+        url=url,
+        title=f"Title of {url}",
+        published=datetime(2026, 11, 16, tzinfo=UTC),
+        body=text,
+        guid=guid,
+    )
     cls = Classification(
         ai_policy=True,
         event_type=events[0].type if events else "none",
@@ -36,8 +45,13 @@ def processed(url: str, text: str, guid: str | None = None, events: tuple[Extrac
         events=list(events),
         evidence=events[0].evidence if events else "",
     )
-    return ProcessedItem(raw=raw, canonical_url=canonical_url(url), text=text, content_hash=content_hash("", text),
-                         classification=cls)
+    return ProcessedItem(
+        raw=raw,
+        canonical_url=canonical_url(url),
+        text=text,
+        content_hash=content_hash("", text),
+        classification=cls,
+    )
 
 
 def test_migrations_match_models(store_url: str) -> None:
@@ -48,19 +62,31 @@ def test_items_are_stored_once_by_url_guid_and_content(store_url: str) -> None:
     factory = session_factory(store_url)
     with factory.begin() as s:
         repo.ensure_source(s, "src", "feed", "http://example.org/rss")
-        first = repo.store_items(s, [
-            processed("http://Example.org/a?utm_source=rss#top", "Alpha text about AI policy.", guid="g1",
-                      events=(DPC,)),
-            processed("http://example.org/b", "Beta text about AI policy."),
-        ])
+        first = repo.store_items(
+            s,
+            [
+                processed(
+                    "http://Example.org/a?utm_source=rss#top",
+                    "Alpha text about AI policy.",
+                    guid="g1",
+                    events=(DPC,),
+                ),
+                processed("http://example.org/b", "Beta text about AI policy."),
+            ],
+        )
     assert (first.new_items, first.duplicates, first.already_stored) == (2, 0, 0)
     assert len(first.new_event_ids) == 1
     with factory.begin() as s:
-        again = repo.store_items(s, [
-            processed("http://example.org/a", "Alpha text, edited slightly.", guid="g9"),  # same canonical URL
-            processed("http://example.org/c", "Beta text about AI policy!"),  # same content, other URL
-            processed("http://example.org/d", "Gamma text, mentions the same council.", events=(DPC,)),
-        ])
+        again = repo.store_items(
+            s,
+            [
+                processed(
+                    "http://example.org/a", "Alpha text, edited slightly.", guid="g9"
+                ),  # same canonical URL
+                processed("http://example.org/c", "Beta text about AI policy!"),  # same content, other URL
+                processed("http://example.org/d", "Gamma text, mentions the same council.", events=(DPC,)),
+            ],
+        )
     assert (again.new_items, again.duplicates, again.already_stored) == (1, 1, 1)
     assert again.new_event_ids == []  # the meeting is already known: a mention, not a new event
     with factory() as s:
@@ -77,8 +103,13 @@ def test_items_are_stored_once_by_url_guid_and_content(store_url: str) -> None:
 def test_later_mention_fills_missing_event_details(store_url: str) -> None:
     factory = session_factory(store_url)
     bare = DPC
-    detailed = ExtractedEvent(**{**{f: getattr(DPC, f) for f in DPC.__slots__},  # type: ignore[attr-defined]
-                                 "date": "2026-12-09", "location": "Tokyo"})
+    detailed = ExtractedEvent(
+        **{
+            **{f: getattr(DPC, f) for f in DPC.__slots__},  # type: ignore[attr-defined]
+            "date": "2026-12-09",
+            "location": "Tokyo",
+        }
+    )
     with factory.begin() as s:
         repo.ensure_source(s, "src", "feed", "http://example.org/rss")
         repo.store_items(s, [processed("http://example.org/1", "First report.", events=(bare,))])
@@ -100,7 +131,9 @@ def test_poll_state_round_trip(store_url: str) -> None:
         src = repo.get_source(s, "src")
         assert src is not None and (src.consecutive_failures, src.last_error) == (2, "HTTP 503")
     with factory.begin() as s:
-        repo.record_poll(s, "src", ok=True, status="200", etag='"abc"', last_modified="Mon, 16 Nov 2026 10:00:00 GMT")
+        repo.record_poll(
+            s, "src", ok=True, status="200", etag='"abc"', last_modified="Mon, 16 Nov 2026 10:00:00 GMT"
+        )
     with factory() as s:
         src = repo.get_source(s, "src")
         assert src is not None

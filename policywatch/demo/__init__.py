@@ -3,6 +3,7 @@ to a local file (and to real channels when the user sets their Apprise URLs)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from pathlib import Path
@@ -49,14 +50,17 @@ def run_demo(console: Console, keep_serving: bool = False) -> list[dict[str, obj
             summaries.append(summary)
         if keep_serving:
             console.print(f"Demo web still serving on {web.base_url} — Ctrl-C to stop.")
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 web.thread.join()
-            except KeyboardInterrupt:
-                pass
     new_alerts = sink.read_text(encoding="utf-8")[offset:] if sink.exists() else ""
-    console.print(f"\n[bold]Alerts delivered to {sink}[/] (plus any channel you set in "
-                  "POLICYWATCH_EMAIL_URL / POLICYWATCH_SLACK_URL):")
-    console.print(new_alerts.strip() or "(no new alerts this time: they were sent by an earlier demo run)",
-                  highlight=False, markup=False)
+    console.print(
+        f"\n[bold]Alerts delivered to {sink}[/] (plus any channel you set in "
+        "POLICYWATCH_EMAIL_URL / POLICYWATCH_SLACK_URL):"
+    )
+    console.print(
+        new_alerts.strip() or "(no new alerts this time: they were sent by an earlier demo run)",
+        highlight=False,
+        markup=False,
+    )
     console.print("\nLook around: policywatch items | policywatch events | policywatch alerts (add --json)")
     return summaries

@@ -90,8 +90,9 @@ class DemoWeb:
         self.requests.append((handler.path, inm, 200))
 
     @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str | None,
-              headers: dict[str, str]) -> None:
+    def _send(
+        handler: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str | None, headers: dict[str, str]
+    ) -> None:
         handler.send_response(status)
         if ctype:
             handler.send_header("Content-Type", ctype)
