@@ -14,7 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.tables import Event, EventMention, Item, Label, Source
+from models.tables import Event, EventMention, Item, ItemBand, Label, Source
+from pipeline.stories import SAME_STORY, similarity
 from pipeline.types import ProcessedItem
 
 
@@ -79,6 +80,29 @@ def _stored_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
         chunk = wanted[start : start + 500]
         found.update(session.scalars(select(Item.content_hash).where(Item.content_hash.in_(chunk))))
     return found
+
+
+def assign_story(session: Session, item_id: int, signature: bytes | None, bands: list[str]) -> int:
+    """Join the most similar stored story (via LSH band lookups) or start a new one."""
+    story_id = item_id
+    if signature is not None and bands:
+        candidates = session.execute(
+            select(Item.id, Item.story_id, Item.minhash)
+            .join(ItemBand, ItemBand.item_id == Item.id)
+            .where(ItemBand.band.in_(bands), Item.id != item_id)
+            .distinct()
+        ).all()
+        best = 0.0
+        for cand_id, cand_story, cand_sig in candidates:
+            score = similarity(signature, cand_sig) if cand_sig else 0.0
+            if score >= SAME_STORY and score > best:
+                best, story_id = score, cand_story or cand_id
+        session.execute(
+            dialect_insert(session, ItemBand).on_conflict_do_nothing(),
+            [{"band": b, "item_id": item_id} for b in set(bands)],
+        )
+    session.execute(update(Item).where(Item.id == item_id).values(story_id=story_id))
+    return story_id
 
 
 def _upsert_event(
@@ -158,6 +182,7 @@ def store_items(
                 evidence=cls.evidence,
                 jurisdictions=cls.jurisdictions,
                 topics=cls.topics,
+                minhash=item.story_signature,
                 fetched_at=fetched_at,
             )
             .on_conflict_do_nothing()
@@ -168,6 +193,7 @@ def store_items(
             outcome.already_stored += 1
             continue
         batch_hashes.add(item.content_hash)
+        assign_story(session, item_id, item.story_signature, item.story_bands)
         outcome.new_items += 1
         outcome.item_ids.append(item_id)
         if cls.labels:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -63,10 +63,21 @@ class Item(Base):
     evidence: Mapped[str] = mapped_column(Text, default="")
     jurisdictions: Mapped[list[str]] = mapped_column(default=list)
     topics: Mapped[list[str]] = mapped_column(default=list)
-    story_id: Mapped[int | None]
+    story_id: Mapped[int | None] = mapped_column(index=True)
+    """Id of the first item of the near-duplicate story this item belongs to (itself when first)."""
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     labels: Mapped[list[Label]] = relationship(back_populates="item", lazy="raise", cascade="all")
+
+
+class ItemBand(Base):
+    """LSH band keys of an item's MinHash: the index that makes story lookup sub-linear."""
+
+    __tablename__ = "item_bands"
+
+    band: Mapped[str] = mapped_column(String(24), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Label(Base):

@@ -65,7 +65,7 @@ def classify(
     labels: list[Label] = []
 
     events, scored = extract_events(title, joined, published, rules, juris=juris, ai=ai)
-    strong = sum(1 for ev in scored if ev.score >= rules.scoring.min_primary)
+    strong = sum(1 for ev in scored if ev.eligible)
     is_ai_policy, ai_rule, ai_evidence = _ai_policy(title, joined, ai, rules, strong)
     labels.append(Label("ai_policy", str(is_ai_policy).lower(), ai_rule, ai_evidence))
 
@@ -89,10 +89,11 @@ def classify(
 
     event_type, evidence = "none", ""
     for ext, ev in zip(events, scored, strict=True):
-        # Generic triggers ("a summit", "an MoU") need AI-policy context; curated series such as
-        # a Digital Partnership Council are policy events by definition and only need some AI/digital talk.
-        curated = not ev.series.generic and any(ai)
-        if ev.score >= rules.scoring.min_primary and (is_ai_policy or curated):
+        # Generic triggers ("a summit", "a law") need AI-policy context; curated series (a Digital
+        # Partnership Council) and MoUs with a public party are policy events by definition and only
+        # need some AI/digital talk.
+        curated = (not ev.series.generic or ev.series.needs_actor) and any(ai)
+        if ev.eligible and (is_ai_policy or curated):
             event_type, evidence = ext.type, ext.evidence
             labels.append(
                 Label("event_type", ext.type, f"series:{ext.rule} score={ev.weighted:.2f}", evidence)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -71,7 +72,13 @@ class Sentences:
         return hits
 
     def jurisdictions(self, rules: Rules) -> list[list[tuple[int, int, str]]]:
-        return [rules.fast.juris.find(s) for s in self.items]
+        """Jurisdiction spans per sentence (one gazetteer pass over the joined text)."""
+        out: list[list[tuple[int, int, str]]] = [[] for _ in self.items]
+        for start, end, code in rules.fast.juris.find(self.text):
+            i = bisect_right(self.starts, start) - 1
+            if i >= 0 and end <= self.starts[i] + len(self.items[i]):
+                out[i].append((start - self.starts[i], end - self.starts[i], code))
+        return out
 
 
 _PLACE_PREP = re.compile(
@@ -435,6 +442,9 @@ class Event:
     score: float = 0.0
     weighted: float = 0.0
     title_hit: bool = False
+    title_cue: bool = False
+    eligible: bool = True
+    """Can be an item's primary event: score >= min_primary and, for meetings, something specific."""
 
     @property
     def ordinal(self) -> int | None:
@@ -731,12 +741,10 @@ def extract(doc: Doc) -> list[Event]:
         ev.score = sum(_mention_weight(m, rules) for m in ev.mentions)
         if any(m.sent < sc.early_sentences for m in ev.mentions):
             ev.score += sc.early
-        ev.title_hit = any(
-            t.type == ev.type
-            and (t.name == ev.name or t.series.generic or not ev.series.generic)
-            and (t.name == ev.name or t.series.generic)
-            for t in title_mentions
-        )
+        # The title names this event, or uses the type's generic word ("summit") for it.
+        same = [t for t in title_mentions if t.type == ev.type and (t.name == ev.name or t.series.generic)]
+        ev.title_hit = bool(same)
+        ev.title_cue = any(t.has_cue for t in same)
         if ev.title_hit:
             ev.score += sc.title
         factor = rules.fast.prior[ev.type]
@@ -745,13 +753,29 @@ def extract(doc: Doc) -> list[Event]:
         ev.weighted = ev.score * factor
     # Title mentions with cues and no body event still describe one (short news items).
     for t in title_mentions:
-        if t.has_cue and not any(e.type == t.type and e.name == t.name for e in events):
+        known = any(e.type == t.type and (e.name == t.name or t.series.generic) for e in events)
+        if t.has_cue and not known:
             ev = Event(type=t.type, name=t.name, series=t.series, parties=t.parties, mentions=[t])
             ev.score = _mention_weight(t, rules) + sc.title
             ev.weighted = ev.score * rules.fast.prior[t.type]
-            ev.title_hit = True
+            ev.title_hit = ev.title_cue = True
             events.append(ev)
+    for ev in events:
+        ev.eligible = ev.score >= sc.min_primary and _specific(ev, rules)
     return [e for e in events if e.score > 0]
+
+
+def _specific(ev: Event, rules: Rules) -> bool:
+    """Meetings must be one occurrence: an ordinal, date, place, upcoming/postponed status or a title cue.
+
+    "The council has met twice but has little to show for it" is commentary about a series, not
+    news of a meeting; "the upcoming AI Seoul Summit" is news even without a date.
+    """
+    if not rules.fast.attribute_cues[ev.type]:
+        return True
+    return ev.title_cue or any(
+        m.ordinal or m.date or m.location or m.status in ("upcoming", "postponed") for m in ev.mentions
+    )
 
 
 def _blocked(doc: Doc, m: Mention, events: list[Event]) -> bool:

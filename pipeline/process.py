@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from pipeline.classify import classify
 from pipeline.rules import Rules
+from pipeline.stories import story_key
 from pipeline.text import content_hash, extract_main_text, html_fragment_to_text
 from pipeline.types import Classification, ProcessedItem, RawItem
 from pipeline.urls import canonical_url
@@ -60,10 +61,13 @@ def process_item(
             events=result.events,
             evidence=result.evidence,
         )
+    key = story_key(text)
     return ProcessedItem(
         raw=raw,
         canonical_url=canonical_url(raw.url),
         text=text,
         content_hash=content_hash(raw.title, text),
         classification=result,
+        story_signature=key.signature if key else None,
+        story_bands=key.bands if key else [],
     )

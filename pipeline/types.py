@@ -87,4 +87,7 @@ class ProcessedItem:
     text: str
     content_hash: str
     classification: Classification
-    extra: dict[str, str] = field(default_factory=dict)
+    story_signature: bytes | None = None
+    """MinHash signature of the main text (None when too short to compare)."""
+    story_bands: list[str] = field(default_factory=list)
+    """LSH band keys of the signature: the lookup keys for near-duplicate stories."""

@@ -355,5 +355,140 @@ def sources_list(
     out.print(table)
 
 
+@app.command()
+def explain(item_id: Annotated[int, typer.Argument(help="Item id (see `policywatch items`).")]) -> None:
+    """Why an item was classified as it was: labels, events, matched rules and evidence."""
+    from sqlalchemy import select
+
+    from models.db import check_connection, get_engine, session_factory
+    from models.tables import Event, EventMention, Item, Label
+
+    with friendly_errors():
+        check_connection(get_engine())
+        with session_factory()() as session:
+            item = session.get(Item, item_id)
+            if item is None:
+                err.print(f"No item with id {item_id}.")
+                raise typer.Exit(1)
+            labels = session.scalars(select(Label).where(Label.item_id == item_id).order_by(Label.id)).all()
+            events = session.scalars(
+                select(Event)
+                .join(EventMention, EventMention.event_id == Event.id)
+                .where(EventMention.item_id == item_id)
+                .order_by(Event.id)
+            ).all()
+    out.print(f"[bold]Item {item.id}[/]: {item.title}", highlight=False)
+    out.print(
+        f"{item.url}  (source {item.source_id}, published {item.published or 'unknown'})", highlight=False
+    )
+    out.print(
+        f"ai_policy: {item.ai_policy}   primary event type: {item.event_type}   "
+        f"jurisdictions: {', '.join(item.jurisdictions) or '-'}   topics: {', '.join(item.topics) or '-'}"
+    )
+    if item.evidence:
+        out.print(f'primary evidence: "{item.evidence}"', highlight=False)
+    table = Table(title="Labels (rule -> evidence)")
+    for col in ("kind", "value", "rule", "evidence"):
+        table.add_column(col, overflow="fold")
+    for lb in labels:
+        table.add_row(lb.kind, lb.value, lb.rule, lb.evidence)
+    out.print(table)
+    etable = Table(title="Events")
+    for col in ("id", "type", "name", "ordinal", "date", "location", "status", "key", "evidence"):
+        etable.add_column(col, overflow="fold")
+    for ev in events:
+        etable.add_row(
+            str(ev.id),
+            ev.type,
+            ev.name,
+            str(ev.ordinal or ""),
+            ev.date or "",
+            ev.location or "",
+            ev.status or "",
+            ev.key,
+            ev.evidence,
+        )
+    out.print(etable)
+
+
+@app.command("eval")
+def eval_(
+    file: Annotated[Path, typer.Argument(help="Labelled JSON lines: id, title, text, event_type, ...")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Score the classifier on labelled JSON lines: per-class P/R/F1, macro-F1, confusion matrix."""
+    from pipeline.classify import classify as run_classifier
+    from pipeline.evaluate import evaluate, render
+    from pipeline.rules import load_rules
+    from policywatch.ingest import ImportLineError, read_jsonl
+    from policywatch.settings import rules_path
+
+    with friendly_errors():
+        rules = load_rules(rules_path())
+        gold: list[str] = []
+        pred: list[str] = []
+        rows = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for lineno, (row, raw) in enumerate(zip(rows, read_jsonl(file), strict=True), 1):
+            if "event_type" not in row:
+                raise ImportLineError(f"{file}:{lineno}: missing field(s) event_type")
+            gold.append(str(row["event_type"]))
+            pred.append(run_classifier(raw.title, raw.body, raw.published, rules).event_type)
+        report = evaluate(gold, pred)
+    if as_json:
+        sys.stdout.write(json.dumps(report) + "\n")
+    else:
+        out.print(render(report), highlight=False, markup=False)
+
+
+@app.command("new-source")
+def new_source(
+    source_id: Annotated[str, typer.Argument(help="The new source's id (lower-case, dashes).")],
+    url: Annotated[str, typer.Argument(help="The page the spider starts from.")],
+    kind: Annotated[
+        str, typer.Option(help="Only `spider` needs code; other kinds are declared in sources.yaml.")
+    ] = ("spider"),
+) -> None:
+    """Scaffold a site-specific spider: module, fixture path and a test that fails until filled in."""
+    from policywatch.settings import PROJECT_ROOT
+    from spiders.scaffold import new_source as scaffold
+
+    if kind != "spider":
+        err.print(f"kind {kind!r} needs no code: declare it in sources.yaml (see README, 'Add a source').")
+        raise typer.Exit(2)
+    try:
+        written = scaffold(source_id, url, PROJECT_ROOT)
+    except (ValueError, FileExistsError) as exc:
+        err.print(f"[bold red]Cannot scaffold:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    for path in written:
+        out.print(f"wrote {path.relative_to(PROJECT_ROOT)}", highlight=False)
+    out.print(
+        f"Next: save a real page as tests/fixtures/{source_id}.html, fill in the spider's parse(), add\n"
+        f"  - id: {source_id}\n    kind: spider\n    url: {url}\nto sources.yaml, and run the new test.",
+        highlight=False,
+    )
+
+
+@sources_app.command("dry-run")
+def sources_dry_run(
+    source_id: Annotated[str, typer.Argument(help="A source id from sources.yaml.")],
+    fixture: Annotated[Path | None, typer.Option(help="Read this stored file instead of fetching.")] = None,
+    sources: Annotated[Path | None, typer.Option(help="Sources file (default: sources.yaml).")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many items.")] = 20,
+) -> None:
+    """Fetch one source (or read a stored fixture) and print what would be extracted. Stores nothing."""
+    from policywatch.dryrun import dry_run
+    from policywatch.settings import sources_path
+
+    with friendly_errors():
+        rows = dry_run(source_id, sources or sources_path(), fixture)
+    table = Table(title=f"{source_id}: {len(rows)} item(s) (nothing stored)")
+    for col in ("published", "event_type", "title", "url"):
+        table.add_column(col, overflow="fold")
+    for row in rows[:limit]:
+        table.add_row(row["published"] or "", row["event_type"], row["title"], row["url"])
+    out.print(table)
+
+
 if __name__ == "__main__":
     app()
