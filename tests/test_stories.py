@@ -18,7 +18,8 @@ BASE = (
     "The European AI Office and the Korea AI Safety Institute have signed a cooperation arrangement to share "
     "evaluation methods for general-purpose AI models, officials in Brussels and Seoul said on Wednesday. "
     "Under the arrangement, the two bodies will exchange testing protocols, run joint evaluations of "
-    "frontier models and second staff to each other's teams. The European Commission said the arrangement builds on "
+    "frontier models and second staff to each other's teams. The European Commission said the "
+    "arrangement builds on "
     "the EU-Korea Digital Partnership and on the commitments made at the AI Seoul Summit in May 2024. Both "
     "sides intend to publish a first joint evaluation report in the second half of 2027."
 )
@@ -32,7 +33,8 @@ REWRITE = (
 )
 SAME_TOPIC_OTHER_STORY = (
     "Korea's AI Safety Institute opened a new testing centre in Pangyo on Monday, the Ministry of Science "
-    "and ICT said. The centre will evaluate domestic large language models before release and train auditors. "
+    "and ICT said. The centre will evaluate domestic large language models before release and "
+    "train auditors. "
     "The institute, launched in November 2024, has grown to forty staff and plans to double in 2027. "
     "Minister officials said the centre supports the implementation of Korea's AI Basic Act, which enters "
     "into force in January 2026, and cooperation with partners including the European AI Office."
