@@ -17,11 +17,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import apprise
+from apprise.plugins.slack import NotifySlack
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.redact import scrub
-from alerts.render import AlertContent, Mention, render_html, render_markdown, render_text
+from alerts.render import (
+    AlertContent,
+    Bodies,
+    Mention,
+    render_html,
+    render_markdown,
+    render_slack,
+    render_text,
+)
 from alerts.sinks import register_local_sinks
 from alerts.subscriptions import Channel, Subscriptions
 from models.base import utcnow
@@ -66,6 +75,7 @@ def load_content(session: Session, alert: Alert) -> AlertContent:
         for title, url, published, source_name, source_id in rows
     ]
     return AlertContent(
+        kind=alert.kind,
         event_type=event.type,
         name=event.name,
         ordinal=event.ordinal,
@@ -80,22 +90,35 @@ def load_content(session: Session, alert: Alert) -> AlertContent:
 
 def send(channel: Channel, content: AlertContent) -> tuple[bool, str | None]:
     """Send one alert on one channel; return (ok, redacted error)."""
+    bodies = Bodies(
+        html=render_html(content),
+        markdown=render_markdown(content),
+        text=render_text(content),
+        slack=render_slack(content),
+    )
+    return send_rendered(channel, content.title, bodies)
+
+
+def send_rendered(channel: Channel, title: str, bodies: Bodies) -> tuple[bool, str | None]:
+    """Send a message in the format the channel renders best (HTML email, Markdown chat, text)."""
     register_local_sinks()
     plugin = apprise.Apprise.instantiate(channel.url, suppress_exceptions=True)
     if plugin is None:
         return False, f"invalid Apprise URL {channel.redacted}"
     fmt = plugin.notify_format
-    if fmt == apprise.NotifyFormat.HTML:
-        body, body_format = render_html(content), apprise.NotifyFormat.HTML
+    if isinstance(plugin, NotifySlack):
+        body, body_format = bodies.slack, apprise.NotifyFormat.MARKDOWN
+    elif fmt == apprise.NotifyFormat.HTML:
+        body, body_format = bodies.html, apprise.NotifyFormat.HTML
     elif fmt == apprise.NotifyFormat.MARKDOWN:
-        body, body_format = render_markdown(content), apprise.NotifyFormat.MARKDOWN
+        body, body_format = bodies.markdown, apprise.NotifyFormat.MARKDOWN
     else:
-        body, body_format = render_text(content), apprise.NotifyFormat.TEXT
+        body, body_format = bodies.text, apprise.NotifyFormat.TEXT
     sender = apprise.Apprise()
     sender.add(plugin)
     with apprise.LogCapture(level=logging.WARNING) as logs:
         try:
-            ok = bool(sender.notify(body=body, title=content.title, body_format=body_format))
+            ok = bool(sender.notify(body=body, title=title, body_format=body_format))
         except Exception as exc:  # a plugin bug must not stop the other alerts
             ok = False
             logs.write(f"{type(exc).__name__}: {exc}\n")
@@ -133,6 +156,7 @@ def deliver_pending(
         due = session.scalars(
             select(Alert)
             .where(
+                Alert.mode == "immediate",
                 Alert.status.in_(("pending", "sending")),
                 or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
             )

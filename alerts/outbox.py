@@ -1,7 +1,8 @@
 """The transactional outbox: alert rows written in the same transaction as their events.
 
-A row is unique per (subscriber, event, channel), so re-running a source, replaying rules or
-two workers racing can never queue an alert twice.
+A row is unique per (subscriber, event, channel, kind, revision), so re-running a source,
+replaying rules or two workers racing can never queue the same alert twice. Digest
+subscribers get the same rows with ``mode='digest'``; the digest job sends them in batches.
 """
 
 from __future__ import annotations
@@ -11,46 +12,88 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.subscriptions import EventView, Subscriptions, match
+from alerts.subscriptions import EventView, Subscriber, Subscriptions, match
 from models.repository import dialect_insert
 from models.tables import Alert, Event
 
 
+def event_view(event: Event) -> EventView:
+    return EventView(
+        type=event.type,
+        name=event.name,
+        series=event.series,
+        jurisdictions=list(event.jurisdictions or []),
+        confidence=event.confidence,
+        evidence=event.evidence,
+    )
+
+
+def _insert(
+    session: Session,
+    sub: Subscriber,
+    subs: Subscriptions,
+    event: Event,
+    reason: str,
+    kind: str,
+    revision: int,
+) -> int:
+    queued = 0
+    for channel in subs.channels.get(sub.name, []):
+        stmt = (
+            dialect_insert(session, Alert)
+            .values(
+                subscriber=sub.name,
+                event_id=event.id,
+                channel=channel.name,
+                channel_redacted=channel.redacted,
+                reason=reason,
+                kind=kind,
+                revision=revision,
+                mode=sub.mode,
+                status="pending",
+            )
+            .on_conflict_do_nothing()
+            .returning(Alert.id)
+        )
+        if session.execute(stmt).scalar() is not None:
+            queued += 1
+    return queued
+
+
 def queue_alerts(session: Session, event_ids: Sequence[int], subs: Subscriptions) -> int:
-    """Queue one pending alert per matching subscriber x channel; return how many were new."""
+    """Queue one pending alert per matching subscriber x channel for new events."""
     if not event_ids:
         return 0
     queued = 0
-    events = session.scalars(select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id)).all()
-    for event in events:
-        view = EventView(
-            type=event.type,
-            name=event.name,
-            series=event.series,
-            jurisdictions=list(event.jurisdictions or []),
-            confidence=event.confidence,
-            evidence=event.evidence,
-        )
+    for event in session.scalars(select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id)):
+        view = event_view(event)
         for sub in subs.subscribers:
-            if sub.mode != "immediate":
-                continue  # digests are assembled from stored events on their own schedule
             reason = match(sub, view)
-            if reason is None:
+            if reason is not None:
+                queued += _insert(session, sub, subs, event, reason, "new", 0)
+    return queued
+
+
+def queue_follow_ups(session: Session, event_ids: Sequence[int], subs: Subscriptions) -> int:
+    """An event already alerted gained a detail: tell the subscribers who asked for follow-ups."""
+    if not event_ids:
+        return 0
+    queued = 0
+    alerted = {
+        (sub_name, event_id)
+        for sub_name, event_id in session.execute(
+            select(Alert.subscriber, Alert.event_id).where(
+                Alert.event_id.in_(list(event_ids)), Alert.kind == "new"
+            )
+        )
+    }
+    for event in session.scalars(select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id)):
+        view = event_view(event)
+        for sub in subs.subscribers:
+            if not sub.follow_ups or (sub.name, event.id) not in alerted:
                 continue
-            for channel in subs.channels.get(sub.name, []):
-                stmt = (
-                    dialect_insert(session, Alert)
-                    .values(
-                        subscriber=sub.name,
-                        event_id=event.id,
-                        channel=channel.name,
-                        channel_redacted=channel.redacted,
-                        reason=reason,
-                        status="pending",
-                    )
-                    .on_conflict_do_nothing()
-                    .returning(Alert.id)
-                )
-                if session.execute(stmt).scalar() is not None:
-                    queued += 1
+            reason = match(sub, view)
+            if reason is not None:
+                reason = "Follow-up: this event gained new details. " + reason
+                queued += _insert(session, sub, subs, event, reason, "follow_up", event.revision)
     return queued

@@ -7,6 +7,7 @@ mask every credential, long path segment and query value of the original URL.
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -44,3 +45,40 @@ def display_url(url: str, apprise_private: str | None) -> str:
         if secret != url:
             base = base.replace(secret, MASK)
     return base
+
+
+class _SecretFilter(logging.Filter):
+    """Masks channel secrets in log records: Apprise logs full URLs at DEBUG level."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken log call is not ours to fix; leave it alone
+            return True
+        if any(secret in message for secret in self.secrets):
+            for secret in sorted(self.secrets, key=len, reverse=True):
+                message = message.replace(secret, MASK)
+            record.msg, record.args = message, ()
+        return True
+
+
+_FILTER = _SecretFilter()
+
+
+# Apprise logs full URLs at DEBUG; requests' urllib3 logs every request line with its path.
+_LOGGERS = ("apprise", "urllib3.connectionpool", "httpx", "httpcore")
+
+
+def protect(url: str) -> None:
+    """Register a channel URL's secrets with the log filter of every logger that could print it."""
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+    _FILTER.secrets.update(s for s in secrets_of(url) if len(s) >= 6)

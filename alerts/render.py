@@ -41,6 +41,7 @@ class AlertContent:
     evidence: str
     reason: str
     mentions: list[Mention]
+    kind: str = "new"
 
     @property
     def type_name(self) -> str:
@@ -53,11 +54,28 @@ class AlertContent:
             bits.append(self.date)
         if self.location:
             bits.append(self.location)
-        return f"[AI Policy Watch] {self.type_name}: " + " · ".join(bits)
+        prefix = "Update — " if self.kind == "follow_up" else ""
+        return f"[AI Policy Watch] {prefix}{self.type_name}: " + " · ".join(bits)
+
+
+@dataclass(frozen=True, slots=True)
+class Bodies:
+    """One message in the three renderings; the channel picks the one it displays best."""
+
+    html: str
+    markdown: str
+    text: str
+    slack: str
+    """Slack's own mrkdwn (``<url|label>`` links): Apprise's legacy Slack mode posts it as is, escaped."""
+
+
+def _slack_label(value: str) -> str:
+    """A link label inside ``<url|label>``: '|' and '>' would end it early."""
+    return value.replace("|", "/").replace(">", "›").replace("<", "‹")
 
 
 def _env(autoescape: bool) -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"]) if autoescape else False,
         undefined=StrictUndefined,
@@ -65,6 +83,8 @@ def _env(autoescape: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["slack_label"] = _slack_label
+    return env
 
 
 def render_html(alert: AlertContent) -> str:
@@ -77,3 +97,18 @@ def render_text(alert: AlertContent) -> str:
 
 def render_markdown(alert: AlertContent) -> str:
     return _env(False).get_template("alert.md").render(a=alert)
+
+
+def render_slack(alert: AlertContent) -> str:
+    return _env(False).get_template("alert.slack").render(a=alert)
+
+
+def render_digest(title: str, groups: dict[str, dict[str, list[AlertContent]]], count: int) -> Bodies:
+    """A digest: events grouped by type, then by jurisdiction, with counts."""
+    ctx = {"title": title, "groups": groups, "count": count}
+    return Bodies(
+        html=_env(True).get_template("digest.html").render(**ctx),
+        markdown=_env(False).get_template("digest.md").render(**ctx),
+        text=_env(False).get_template("digest.txt").render(**ctx),
+        slack=_env(False).get_template("digest.slack").render(**ctx),
+    )

@@ -8,14 +8,15 @@ console), which carry no secret, may be written inline.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import apprise
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from alerts.redact import display_url
+from alerts.redact import display_url, protect
 from alerts.sinks import LOCAL_SCHEMES, register_local_sinks
 from policywatch.yamlconf import ConfigError, load_yaml, validate_file
 
@@ -59,6 +60,30 @@ class Filters(BaseModel):
     """Background mentions of past events score lower; 0.7 keeps alerts to the news itself."""
 
 
+class DigestSchedule(BaseModel):
+    """When a digest subscriber hears from us: daily or weekly, at a local time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    every: Literal["daily", "weekly"] = "daily"
+    at: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    timezone: str = "UTC"
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    send_empty: bool = False
+    """Send a one-line 'nothing new' digest when the period had no events."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Europe/Brussels)"
+            ) from None
+        return value
+
+
 class Subscriber(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -66,12 +91,23 @@ class Subscriber(BaseModel):
     channels: list[ChannelConfig] = Field(min_length=1)
     filters: Filters = Field(default_factory=Filters)
     mode: Literal["immediate", "digest"] = "immediate"
+    digest: DigestSchedule = Field(default_factory=DigestSchedule)
     follow_ups: bool = False
+    """Also alert when an event already reported gains a date, a place or a status."""
+
+
+class Operators(BaseModel):
+    """The operator's own channels, for source health (failing or silent sources)."""
+
+    model_config = ConfigDict(extra="forbid")
+    channels: list[ChannelConfig] = Field(default_factory=list)
+    failing_runs: int = Field(default=3, ge=1)
 
 
 class SubscriptionsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     subscribers: list[Subscriber] = Field(default_factory=list)
+    operators: Operators = Field(default_factory=Operators)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +178,11 @@ class Subscriptions:
     subscribers: list[Subscriber]
     channels: dict[str, list[Channel]]
     """Resolved channels per subscriber name (optional channels with no URL left out)."""
+    operators: list[Channel] = field(default_factory=list)
+    failing_runs: int = 3
+
+    def subscriber(self, name: str) -> Subscriber | None:
+        return next((s for s in self.subscribers if s.name == name), None)
 
 
 def load_subscriptions(path: Path, environ: dict[str, str] | None = None) -> Subscriptions:
@@ -154,16 +195,17 @@ def load_subscriptions(path: Path, environ: dict[str, str] | None = None) -> Sub
     problems: list[str] = []
     from policywatch.yamlconf import _node_line  # the line of a field, for errors found after validation
 
-    for si, sub in enumerate(parsed.subscribers):
+    def resolve(
+        owner: str, configs: list[ChannelConfig], loc: tuple[str | int, ...], label: str
+    ) -> list[Channel]:
         resolved: list[Channel] = []
-        for ci, ch in enumerate(sub.channels):
-            line = _node_line(node, ("subscribers", si, "channels", ci))
-            where = f"{path}:{line}: subscribers[{si}]({sub.name}).channels[{ci}]({ch.name})"
+        for ci, ch in enumerate(configs):
+            line = _node_line(node, (*loc, "channels", ci))
+            where = f"{path}:{line}: {label}.channels[{ci}]({ch.name})"
             url = ch.url or env.get(ch.url_env or "", "")
             if not url:
-                if ch.optional:
-                    continue
-                problems.append(f"{where}: environment variable {ch.url_env} is not set")
+                if not ch.optional:
+                    problems.append(f"{where}: environment variable {ch.url_env} is not set")
                 continue
             if ch.url and ch.url.startswith("pwfile://") and not ch.url.startswith("pwfile:///"):
                 # relative sink paths are relative to the subscriptions file's folder
@@ -171,8 +213,21 @@ def load_subscriptions(path: Path, environ: dict[str, str] | None = None) -> Sub
             if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
                 problems.append(f"{where}: {ch.url_env or 'url'} is not a valid Apprise URL ({redact(url)})")
                 continue
-            resolved.append(Channel(subscriber=sub.name, name=ch.name, url=url, redacted=redact(url)))
-        channels[sub.name] = resolved
+            protect(url)  # from now on Apprise's own log lines cannot show this URL's secrets
+            resolved.append(Channel(subscriber=owner, name=ch.name, url=url, redacted=redact(url)))
+        return resolved
+
+    for si, sub in enumerate(parsed.subscribers):
+        channels[sub.name] = resolve(
+            sub.name, sub.channels, ("subscribers", si), f"subscribers[{si}]({sub.name})"
+        )
+    operators = resolve("operators", parsed.operators.channels, ("operators",), "operators")
     if problems:
         raise ConfigError("\n".join(problems))
-    return Subscriptions(path=path, subscribers=list(parsed.subscribers), channels=channels)
+    return Subscriptions(
+        path=path,
+        subscribers=list(parsed.subscribers),
+        channels=channels,
+        operators=operators,
+        failing_runs=parsed.operators.failing_runs,
+    )

@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
 from alerts.deliver import DeliveryReport, deliver_pending
+from alerts.digest import DigestReport, deliver_digests
 from alerts.subscriptions import Subscriptions, load_subscriptions
 from models.db import check_connection, get_engine, session_factory
 from pipeline.fetch import FetchError, FetchResult
@@ -41,6 +42,7 @@ class RunSummary:
 
     sources: list[SourceReport] = field(default_factory=list)
     alerts: DeliveryReport = field(default_factory=DeliveryReport)
+    digests: DigestReport = field(default_factory=DigestReport)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -56,13 +58,14 @@ class RunSummary:
             "alerts_sent": self.alerts.sent,
             "alerts_failed": self.alerts.failed,
             "alerts_retrying": self.alerts.retrying,
+            "digests_sent": self.digests.sent,
         }
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "totals": self.totals,
             "sources": [s.as_dict() for s in self.sources],
-            "alert_errors": self.alerts.errors,
+            "alert_errors": self.alerts.errors + self.digests.errors,
         }
 
 
@@ -143,6 +146,11 @@ def record_failure_task(source: Source, error: str) -> None:
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
 def deliver_task(subs: Subscriptions) -> DeliveryReport:
     return deliver_pending(session_factory(), subs)
+
+
+@task(name="deliver-digests", cache_policy=NO_CACHE)
+def digest_task(subs: Subscriptions) -> DigestReport:
+    return deliver_digests(session_factory(), subs)
 
 
 def summary_markdown(summary: RunSummary) -> str:
@@ -227,6 +235,7 @@ def monitor(
             logger.warning("source %s failed: %s", src.id, report.error)
         summary.sources.append(report)
     summary.alerts = deliver_task(subs)
+    summary.digests = digest_task(subs)
     markdown = summary_markdown(summary)
     create_markdown_artifact(markdown=markdown, key="monitor-run-summary", description="Monitor run summary")
     create_table_artifact(

@@ -143,6 +143,7 @@ def _upsert_event(
             gained = True
     if gained:
         stored.updated_at = now
+        stored.revision = (stored.revision or 0) + 1
     return stored.id, False, gained
 
 

@@ -114,6 +114,8 @@ class Event(Base):
     confidence: Mapped[float] = mapped_column(default=1.0)
     jurisdictions: Mapped[list[str]] = mapped_column(default=list)
     first_item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    revision: Mapped[int] = mapped_column(default=0)
+    """Bumped each time a later report adds a detail (date, place, ordinal, status): follow-ups key on it."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -133,7 +135,7 @@ class Alert(Base):
 
     __tablename__ = "alerts"
     __table_args__ = (
-        UniqueConstraint("subscriber", "event_id", "channel"),
+        UniqueConstraint("subscriber", "event_id", "channel", "kind", "revision"),
         Index("ix_alerts_status", "status"),
     )
 
@@ -145,11 +147,36 @@ class Alert(Base):
     channel_redacted: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     """'Why you got this': the subscription filter that matched."""
+    kind: Mapped[str] = mapped_column(String(16), default="new")
+    """new (first alert of an event) | follow_up (the event gained a detail) | overdue (expected event)."""
+    revision: Mapped[int] = mapped_column(default=0)
+    """The event revision this alert reports (0 for the first alert)."""
+    mode: Mapped[str] = mapped_column(String(16), default="immediate")
+    """immediate: sent by the next delivery; digest: held for the subscriber's next digest."""
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     """pending -> sending -> sent | failed (after max attempts)."""
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class Digest(Base):
+    """One digest per subscriber, channel and period: the unique key makes 'never twice' race-free."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("subscriber", "channel", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    alert_count: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 

@@ -356,6 +356,57 @@ def sources_list(
 
 
 @app.command()
+def feed(
+    subscriber: Annotated[str, typer.Argument(help="A subscriber name from the subscriptions file.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many events.")] = 100,
+) -> None:
+    """Write an Atom feed of the events that match SUBSCRIBER, for a feed reader."""
+    from alerts.feed import subscriber_feed
+    from alerts.subscriptions import load_subscriptions
+    from models.db import check_connection, get_engine, session_factory
+    from policywatch.settings import subscriptions_path
+
+    with friendly_errors():
+        subs = load_subscriptions(subscriptions_path())
+        sub = subs.subscriber(subscriber)
+        if sub is None:
+            err.print(
+                f"No subscriber {subscriber!r} in {subs.path} (have: "
+                f"{', '.join(s.name for s in subs.subscribers)})."
+            )
+            raise typer.Exit(2)
+        check_connection(get_engine())
+        with session_factory()() as session:
+            xml = subscriber_feed(session, sub, limit=limit)
+    if output:
+        tmp = output.with_suffix(output.suffix + ".tmp")
+        tmp.write_bytes(xml)
+        tmp.replace(output)  # atomic: a feed reader never sees half a file
+        out.print(f"wrote {output}")
+    else:
+        sys.stdout.buffer.write(xml)
+
+
+@app.command()
+def digest() -> None:
+    """Send the digests that are due now (the monitor flow does this at the end of every run)."""
+    from alerts.digest import deliver_digests
+
+    with friendly_errors():
+        factory, subs, _rules = _load_runtime()
+        report = deliver_digests(factory, subs)
+    out.print(
+        f"digests sent: {report.sent} ({report.alerts} events), empty periods closed: {report.empty}, "
+        f"failed: {report.failed}"
+    )
+    for line in report.errors:
+        err.print(f"  {line}", highlight=False)
+
+
+@app.command()
 def explain(item_id: Annotated[int, typer.Argument(help="Item id (see `policywatch items`).")]) -> None:
     """Why an item was classified as it was: labels, events, matched rules and evidence."""
     from sqlalchemy import select

@@ -14,7 +14,7 @@ from pathlib import Path
 from dateutil import parser as dateparser
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.outbox import queue_alerts
+from alerts.outbox import queue_alerts, queue_follow_ups
 from alerts.subscriptions import Subscriptions
 from models import repository as repo
 from models.base import utcnow
@@ -149,6 +149,7 @@ def store_batch(
         report.updated_events += len(outcome.updated_event_ids)
         report.new_event_ids += outcome.new_event_ids
         report.alerts_queued += queue_alerts(session, outcome.new_event_ids, subs)
+        report.alerts_queued += queue_follow_ups(session, outcome.updated_event_ids, subs)
         repo.record_poll(
             session,
             source.id,
