@@ -25,7 +25,7 @@ def build_deployments() -> list[object]:
         monitor.to_deployment(
             name=f"monitor-{tier}",
             cron=cron,
-            parameters={"tier": tier},
+            parameters={"tier": tier, "adaptive": True},
             tags=["policywatch", f"tier:{tier}"],
             description=f"Poll the {tier} tier of sources.yaml, store new items and events, send alerts.",
         )

@@ -17,11 +17,14 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
+from sqlalchemy import select
 
 from alerts.deliver import DeliveryReport, deliver_pending
 from alerts.digest import DigestReport, deliver_digests
 from alerts.subscriptions import Subscriptions, load_subscriptions
+from models.base import utcnow
 from models.db import check_connection, get_engine, session_factory
+from models.tables import Source as SourceRow
 from pipeline.fetch import FetchError, FetchResult
 from pipeline.rules import Rules, load_rules
 from policywatch import settings
@@ -33,6 +36,7 @@ from policywatch.ingest import (
     ingest_crawl_result,
     ingest_feed_response,
 )
+from policywatch.operators import notify_operators
 from policywatch.sources_config import FeedSource, Source, load_sources
 
 
@@ -42,6 +46,8 @@ class RunSummary:
 
     sources: list[SourceReport] = field(default_factory=list)
     alerts: DeliveryReport = field(default_factory=DeliveryReport)
+    not_due: list[str] = field(default_factory=list)
+    health_notices: list[str] = field(default_factory=list)
     digests: DigestReport = field(default_factory=DigestReport)
 
     @property
@@ -66,6 +72,8 @@ class RunSummary:
             "totals": self.totals,
             "sources": [s.as_dict() for s in self.sources],
             "alert_errors": self.alerts.errors + self.digests.errors,
+            "not_due": self.not_due,
+            "health_notices": self.health_notices,
         }
 
 
@@ -136,6 +144,61 @@ def store_crawl_task(
     return ingest_crawl_result(session_factory(), source, items, errors, finish_reason, subs, rules)
 
 
+@task(name="source-health", cache_policy=NO_CACHE)
+def health_task(subs: Subscriptions) -> list[str]:
+    """Tell operators about sources that started failing, went silent, or recovered (once each)."""
+    return notify_operators(session_factory(), subs)
+
+
+def due_sources(factory: Any, source_ids: list[str]) -> set[str]:
+    """Sources whose adaptive next-poll time has come (or that were never polled)."""
+    now = utcnow()
+    with factory() as session:
+        not_due = set(
+            session.scalars(
+                select(SourceRow.id).where(SourceRow.id.in_(source_ids), SourceRow.next_poll_at > now)
+            )
+        )
+    return set(source_ids) - not_due
+
+
+def health_rows() -> list[dict[str, Any]]:
+    with session_factory()() as session:
+        return [
+            {
+                "source": s.id,
+                "health": s.health,
+                "consecutive_failures": s.consecutive_failures,
+                "last_status": s.last_status or "",
+                "last_success": s.last_success_at.strftime("%Y-%m-%d %H:%M") if s.last_success_at else "",
+                "last_new_item": s.last_new_item_at.strftime("%Y-%m-%d %H:%M") if s.last_new_item_at else "",
+                "next_poll": s.next_poll_at.strftime("%Y-%m-%d %H:%M") if s.next_poll_at else "",
+                "last_error": (s.last_error or "")[:160],
+            }
+            for s in session.scalars(select(SourceRow).order_by(SourceRow.id))
+        ]
+
+
+def publish_artifacts(summary: RunSummary, tier: str | None) -> None:
+    """Markdown summary + per-source table + health table, keyed per deployment tier so the
+    latest of each is one click away in the Prefect UI (Artifacts → key)."""
+    scope = tier or "all"
+    create_markdown_artifact(
+        markdown=summary_markdown(summary), key=f"monitor-{scope}-summary", description="Monitor run summary"
+    )
+    create_table_artifact(
+        table=[{k: v for k, v in s.as_dict().items() if k != "new_event_ids"} for s in summary.sources]
+        or [{"source_id": "(none)", "status": "no source due"}],
+        key=f"monitor-{scope}-sources",
+        description="Per-source results of this run",
+    )
+    create_table_artifact(
+        table=health_rows() or [{"source": "(none)"}],
+        key="source-health",
+        description="Health of every source: failures, last success, last new item",
+    )
+
+
 @task(name="record-failure", cache_policy=NO_CACHE)
 def record_failure_task(source: Source, error: str) -> None:
     from policywatch.ingest import record_failure
@@ -195,8 +258,13 @@ def monitor(
     base_url: str | None = None,
     only: list[str] | None = None,
     tier: str | None = None,
+    adaptive: bool = False,
 ) -> dict[str, Any]:
-    """Poll the sources, store new items and events, send alerts; return the run summary."""
+    """Poll the sources, store new items and events, send alerts; return the run summary.
+
+    ``adaptive`` (scheduled deployments) skips sources not yet due: each source's next poll time
+    follows its own publishing rhythm, backs off on failures, and honours Retry-After/max-age.
+    """
     logger = get_run_logger()
     check_connection(get_engine())
     sources_path = Path(sources_file) if sources_file else settings.sources_path()
@@ -205,6 +273,10 @@ def monitor(
         s for s in sources if s.enabled and (not only or s.id in only) and (tier is None or s.tier == tier)
     ]
     summary = RunSummary()
+    if adaptive:
+        due = due_sources(session_factory(), [s.id for s in selected])
+        summary.not_due = [s.id for s in selected if s.id not in due]
+        selected = [s for s in selected if s.id in due]
     fetcher = fetch_feed_task.with_options(retries=_retries(), retry_delay_seconds=_retry_delays())
     crawler = crawl_task.with_options(retries=1, retry_delay_seconds=_retry_delays()[:1])
     futures = [
@@ -236,14 +308,8 @@ def monitor(
         summary.sources.append(report)
     summary.alerts = deliver_task(subs)
     summary.digests = digest_task(subs)
-    markdown = summary_markdown(summary)
-    create_markdown_artifact(markdown=markdown, key="monitor-run-summary", description="Monitor run summary")
-    create_table_artifact(
-        table=[{k: v for k, v in s.as_dict().items() if k != "new_event_ids"} for s in summary.sources]
-        or [{"source_id": "(none)", "status": "no sources selected"}],
-        key="monitor-sources",
-        description="Per-source results of this run",
-    )
+    summary.health_notices = health_task(subs)
+    publish_artifacts(summary, tier)
     failed = [s for s in summary.sources if s.status == "failed"]
     logger.info("run finished: %s", ", ".join(f"{k}={v}" for k, v in summary.totals.items()))
     if failed:

@@ -17,6 +17,7 @@ from models.base import utcnow
 from models.tables import Event, EventMention, Item, ItemBand, Label, Source
 from pipeline.stories import SAME_STORY, similarity
 from pipeline.types import ProcessedItem
+from policywatch.health import MIN_INTERVAL, next_poll_at, updated_rhythm
 
 
 def dialect_insert(session: Session, table: Any) -> Any:
@@ -223,13 +224,28 @@ def store_items(
             elif gained and event_id not in outcome.updated_event_ids:
                 outcome.updated_event_ids.append(event_id)
     if outcome.new_items and processed:
-        source_id = processed[0].raw.source_id
-        session.execute(
-            update(Source)
-            .where(Source.id == source_id)
-            .values(last_new_item_at=fetched_at, items_total=Source.items_total + outcome.new_items)
-        )
+        published = [p.raw.published for p in processed if p.raw.published]
+        note_new_items(session, processed[0].raw.source_id, outcome.new_items, fetched_at, published)
     return outcome
+
+
+def note_new_items(
+    session: Session, source_id: str, new_items: int, now: datetime, published: Sequence[datetime] = ()
+) -> None:
+    """Count new items and fold their arrival into the source's rhythm (for adaptive polling).
+
+    The first batch has no earlier arrival to measure from, so its own publication dates give
+    the first estimate (the feed's history tells how often it publishes)."""
+    src = session.get(Source, source_id, with_for_update=session.get_bind().dialect.name == "postgresql")
+    if src is None:
+        return
+    if src.rhythm_seconds is None and src.last_new_item_at is None and len(published) >= 2:
+        span = (max(published) - min(published)).total_seconds()
+        src.rhythm_seconds = max(span / (len(published) - 1), 60.0)
+    else:
+        src.rhythm_seconds = updated_rhythm(src.rhythm_seconds, src.last_new_item_at, now, new_items)
+    src.last_new_item_at = now
+    src.items_total = (src.items_total or 0) + new_items
 
 
 def record_poll(
@@ -241,17 +257,27 @@ def record_poll(
     error: str | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    retry_after: float | None = None,
+    max_age: float | None = None,
 ) -> None:
-    """Remember the outcome of a poll: validators for the next conditional GET, and health."""
+    """Remember the outcome of a poll: validators for the next conditional GET, health, and
+    when to poll next (adaptive; failures back off; the server's Retry-After/max-age win)."""
     now = utcnow()
-    values: dict[str, Any] = {"last_polled_at": now, "last_status": status}
+    src = session.get(Source, source_id)
+    if src is None:
+        return
+    src.last_polled_at, src.last_status = now, status
     if ok:
-        values.update(consecutive_failures=0, last_success_at=now, last_error=error)
+        src.consecutive_failures, src.last_success_at, src.last_error = 0, now, error
         if etag is not None or last_modified is not None:
-            values.update(etag=etag, last_modified=last_modified)
+            src.etag, src.last_modified = etag, last_modified
+        src.next_poll_at = next_poll_at(now, src.rhythm_seconds, retry_after=retry_after, max_age=max_age)
     else:
-        values.update(consecutive_failures=Source.consecutive_failures + 1, last_error=error)
-    session.execute(update(Source).where(Source.id == source_id).values(**values))
+        src.consecutive_failures = (src.consecutive_failures or 0) + 1
+        src.last_error = error
+        backoff = MIN_INTERVAL.total_seconds() * 2 ** min(src.consecutive_failures - 1, 6)
+        src.next_poll_at = next_poll_at(now, backoff * 4, retry_after=retry_after)
+    session.flush()
 
 
 def event_item_ids(session: Session, event_ids: Sequence[int]) -> dict[int, list[int]]:

@@ -33,6 +33,13 @@ class Source(Base):
     last_success_at: Mapped[datetime | None]
     last_new_item_at: Mapped[datetime | None]
     items_total: Mapped[int] = mapped_column(default=0)
+    health: Mapped[str] = mapped_column(String(16), default="ok")
+    """ok | failing (N runs in a row) | silent (far beyond its normal rhythm)."""
+    health_notified: Mapped[str] = mapped_column(String(16), default="ok")
+    """The health state the operators were last told about: they hear of each change once."""
+    rhythm_seconds: Mapped[float | None]
+    """Typical time between new items (moving average): drives adaptive polling and silence."""
+    next_poll_at: Mapped[datetime | None]
 
 
 class Item(Base):

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -518,6 +519,70 @@ def new_source(
         f"  - id: {source_id}\n    kind: spider\n    url: {url}\nto sources.yaml, and run the new test.",
         highlight=False,
     )
+
+
+@sources_app.command("health")
+def sources_health(as_json: JsonOpt = False) -> None:
+    """Per source: health, consecutive failures, last success, last new item, rhythm, next poll."""
+    from models.db import check_connection, get_engine, session_factory
+    from policywatch.health import _human
+    from policywatch.operators import refresh_health
+    from policywatch.settings import subscriptions_path
+
+    with friendly_errors():
+        from alerts.subscriptions import load_subscriptions
+
+        failing_runs = load_subscriptions(subscriptions_path()).failing_runs
+        check_connection(get_engine())
+        with session_factory().begin() as session:
+            refresh_health(session, failing_runs)
+            from sqlalchemy import select
+
+            from models.tables import Source
+
+            rows = session.scalars(select(Source).order_by(Source.id)).all()
+            data = [
+                {
+                    "source": s.id,
+                    "health": s.health,
+                    "consecutive_failures": s.consecutive_failures,
+                    "last_success": s.last_success_at.isoformat() if s.last_success_at else None,
+                    "last_new_item": s.last_new_item_at.isoformat() if s.last_new_item_at else None,
+                    "rhythm": _human(timedelta(seconds=s.rhythm_seconds)) if s.rhythm_seconds else None,
+                    "next_poll": s.next_poll_at.isoformat() if s.next_poll_at else None,
+                    "last_error": s.last_error,
+                }
+                for s in rows
+            ]
+    if as_json:
+        for row in data:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
+    table = Table(title="Source health")
+    for col in (
+        "source",
+        "health",
+        "failures",
+        "last success",
+        "last new item",
+        "rhythm",
+        "next poll",
+        "error",
+    ):
+        table.add_column(col, overflow="fold")
+    colour = {"ok": "green", "failing": "red", "silent": "yellow"}
+    for row in data:
+        table.add_row(
+            row["source"],
+            f"[{colour.get(row['health'], 'white')}]{row['health']}[/]",
+            str(row["consecutive_failures"]),
+            (row["last_success"] or "never")[:16],
+            (row["last_new_item"] or "never")[:16],
+            row["rhythm"] or "unknown",
+            (row["next_poll"] or "now")[:16],
+            (row["last_error"] or "")[:70],
+        )
+    out.print(table)
 
 
 @sources_app.command("dry-run")

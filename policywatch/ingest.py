@@ -114,6 +114,7 @@ def store_batch(
     last_modified: str | None = None,
     poll_status: str = "200",
     poll_error: str | None = None,
+    max_age: float | None = None,
 ) -> SourceReport:
     """Dedup, process, store, queue alerts and save the poll state in ONE transaction.
 
@@ -158,6 +159,7 @@ def store_batch(
             error=poll_error or report.error,
             etag=etag,
             last_modified=last_modified,
+            max_age=max_age,
         )
     return report
 
@@ -173,6 +175,7 @@ def ingest_feed_response(
     report = SourceReport(
         source_id=source.id, kind=source.kind, http_status=result.status, bytes=len(result.body)
     )
+    max_age = cache_max_age(result.headers)
     if result.not_modified:
         report.status = "not_modified"
         with factory.begin() as session:
@@ -183,6 +186,7 @@ def ingest_feed_response(
                 status="304",
                 etag=result.etag,
                 last_modified=result.last_modified,
+                max_age=max_age,
             )
         return report
     try:
@@ -204,7 +208,18 @@ def ingest_feed_response(
         last_modified=result.last_modified,
         poll_status=str(result.status),
         poll_error=parsed.error,
+        max_age=max_age,
     )
+
+
+def cache_max_age(headers: dict[str, str]) -> float | None:
+    """Seconds from ``Cache-Control: max-age=N`` (polling sooner would only get a cached copy)."""
+    control = headers.get("cache-control") or headers.get("Cache-Control") or ""
+    for part in control.split(","):
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "max-age" and value.strip().isdigit():
+            return float(value)
+    return None
 
 
 def _parse_published(value: object) -> datetime | None:

@@ -1,0 +1,81 @@
+"""Tell operators when a source's health changes: failing N runs in a row, silent far beyond
+its rhythm, and back to normal. Each change is told once; a failed notice is retried next run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.deliver import send_rendered
+from alerts.render import Bodies
+from alerts.subscriptions import Subscriptions
+from models.base import utcnow
+from models.tables import Source
+from policywatch.health import health_of
+
+
+@dataclass(frozen=True, slots=True)
+class HealthChange:
+    source_id: str
+    previous: str
+    state: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        if self.state == "ok":
+            return f"Source {self.source_id} is healthy again (was {self.previous})."
+        return f"Source {self.source_id} is {self.state}: {self.reason}"
+
+
+def refresh_health(session: Session, failing_runs: int, now: datetime | None = None) -> list[HealthChange]:
+    """Recompute every source's health; return the changes operators have not been told about."""
+    now = now or utcnow()
+    changes: list[HealthChange] = []
+    for src in session.scalars(select(Source).order_by(Source.id)):
+        health = health_of(
+            consecutive_failures=src.consecutive_failures,
+            last_error=src.last_error,
+            last_new_item_at=src.last_new_item_at,
+            rhythm_seconds=src.rhythm_seconds,
+            now=now,
+            failing_runs=failing_runs,
+        )
+        src.health = health.state
+        if health.state != src.health_notified:
+            changes.append(HealthChange(src.id, src.health_notified, health.state, health.reason))
+    return changes
+
+
+def notify_operators(
+    factory: sessionmaker[Session], subs: Subscriptions, now: datetime | None = None
+) -> list[str]:
+    """Refresh health and send each unannounced change to the operator channels; return messages."""
+    with factory.begin() as session:
+        changes = refresh_health(session, subs.failing_runs, now)
+    told: list[str] = []
+    for change in changes:
+        title = f"[AI Policy Watch] source {change.source_id}: {change.state}"
+        bodies = Bodies(
+            html=f"<p>{_escape(change.message)}</p>",
+            markdown=change.message,
+            text=change.message,
+            slack=change.message.replace("&", "&amp;"),
+        )
+        results = [send_rendered(channel, title, bodies) for channel in subs.operators]
+        if all(ok for ok, _err in results):  # no operator channel: the change is still recorded
+            with factory.begin() as session:
+                src = session.get(Source, change.source_id)
+                if src is not None:
+                    src.health_notified = change.state
+            told.append(change.message)
+    return told
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
