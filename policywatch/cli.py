@@ -541,7 +541,7 @@ def sources_health(as_json: JsonOpt = False) -> None:
             from models.tables import Source
 
             rows = session.scalars(select(Source).order_by(Source.id)).all()
-            data = [
+            data: list[dict[str, Any]] = [
                 {
                     "source": s.id,
                     "health": s.health,

@@ -18,6 +18,7 @@ from alerts.outbox import queue_alerts, queue_follow_ups
 from alerts.subscriptions import Subscriptions
 from models import repository as repo
 from models.base import utcnow
+from models.db import retry_on_conflict
 from pipeline.feeds import NotAFeed, parse_feed
 from pipeline.fetch import FetchError, FetchResult, fetch, make_client
 from pipeline.process import process_item
@@ -141,26 +142,34 @@ def store_batch(
             report.status = "partial"
             report.error = "; ".join(page_errors[:3])
     processed: list[ProcessedItem] = [process_item(r, rules, source.jurisdictions) for r in fresh]
-    with factory.begin() as session:
-        outcome = repo.store_items(session, processed, fetched_at=utcnow())
-        report.new_items += outcome.new_items
-        report.duplicates += outcome.duplicates
-        report.already_stored += outcome.already_stored
-        report.new_events += len(outcome.new_event_ids)
-        report.updated_events += len(outcome.updated_event_ids)
-        report.new_event_ids += outcome.new_event_ids
-        report.alerts_queued += queue_alerts(session, outcome.new_event_ids, subs)
-        report.alerts_queued += queue_follow_ups(session, outcome.updated_event_ids, subs)
-        repo.record_poll(
-            session,
-            source.id,
-            ok=True,
-            status=poll_status,
-            error=poll_error or report.error,
-            etag=etag,
-            last_modified=last_modified,
-            max_age=max_age,
-        )
+
+    def commit_batch() -> tuple[repo.StoreOutcome, int]:
+        with factory.begin() as session:
+            outcome = repo.store_items(session, processed, fetched_at=utcnow())
+            queued = queue_alerts(session, outcome.new_event_ids, subs)
+            queued += queue_follow_ups(session, outcome.updated_event_ids, subs)
+            repo.record_poll(
+                session,
+                source.id,
+                ok=True,
+                status=poll_status,
+                error=poll_error or report.error,
+                etag=etag,
+                last_modified=last_modified,
+                max_age=max_age,
+            )
+        return outcome, queued
+
+    # Two workers storing the same stories can deadlock on PostgreSQL's unique indexes; the
+    # transaction is all-or-nothing, so running it again is safe and the usual cure.
+    outcome, queued = retry_on_conflict(commit_batch)
+    report.new_items += outcome.new_items
+    report.duplicates += outcome.duplicates
+    report.already_stored += outcome.already_stored
+    report.new_events += len(outcome.new_event_ids)
+    report.updated_events += len(outcome.updated_event_ids)
+    report.new_event_ids += outcome.new_event_ids
+    report.alerts_queued += queued
     return report
 
 
