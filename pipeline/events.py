@@ -73,11 +73,18 @@ class Sentences:
 
     def jurisdictions(self, rules: Rules) -> list[list[tuple[int, int, str]]]:
         """Jurisdiction spans per sentence (one gazetteer pass over the joined text)."""
+        return self._spans(rules.fast.juris.find(self.text))
+
+    def places(self, rules: Rules) -> list[list[tuple[int, int, str]]]:
+        """Gazetteer place spans per sentence (one pass, instead of one per event clause)."""
+        return self._spans(rules.fast.places.find(self.text))
+
+    def _spans(self, found: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
         out: list[list[tuple[int, int, str]]] = [[] for _ in self.items]
-        for start, end, code in rules.fast.juris.find(self.text):
+        for start, end, value in found:
             i = bisect_right(self.starts, start) - 1
             if i >= 0 and end <= self.starts[i] + len(self.items[i]):
-                out[i].append((start - self.starts[i], end - self.starts[i], code))
+                out[i].append((start - self.starts[i], end - self.starts[i], value))
         return out
 
 
@@ -88,14 +95,17 @@ _PLACE_PREP = re.compile(
 _PLACE_POST = re.compile(r"^\s*(?:で|에서|にて)")
 
 
-def find_place(text: str, rules: Rules, anchor: int = 0) -> str | None:
+def find_place(
+    text: str, rules: Rules, anchor: int = 0, spans: list[tuple[int, int, str]] | None = None
+) -> str | None:
     """The place an event is held: a gazetteer name introduced by "in/at/held in" (or で/에서).
 
     Bare names are ignored on purpose: datelines ("Brussels, Belgium –") and party names
-    ("Japan and the EU") are not venues.
+    ("Japan and the EU") are not venues. ``spans`` are the gazetteer hits in ``text`` when the
+    caller already has them (see ``clip``).
     """
     best: tuple[int, str] | None = None
-    for start, end, name in rules.fast.places.find(text):
+    for start, end, name in rules.fast.places.find(text) if spans is None else spans:
         before = text[max(0, start - 24) : start]
         if not (_PLACE_PREP.search(before) or _PLACE_POST.match(text[end:])):
             continue
@@ -126,6 +136,7 @@ _KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 _MONTHS["sept"] = 9
+_WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 _MONTH_RX = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
@@ -219,6 +230,13 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # Wire style: "said on Wednesday", "met Monday" -> the weekday nearest the published date.
+        "wd",
+        re.compile(
+            r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!,?\s*\d|\s+\w+\s+\d)"
+        ),
+    ),
+    (
         "m",
         re.compile(
             r"\b(?:in|by|until|from|since|early|late|mid|mid-|this|next|last|on)\s*(?P<mon>January|February|March|"
@@ -273,6 +291,11 @@ def _resolve(kind: str, m: re.Match[str], published: date | None, status: str | 
         elif status == "held" and mon > published.month + 1:
             year -= 1
         return f"{year:04d}-{mon:02d}-{day:02d}" if day else f"{year:04d}-{mon:02d}"
+    if kind == "wd" and published is not None:
+        delta = (_WEEKDAYS[g["wd"].lower()] - published.weekday()) % 7
+        if status == "upcoming":
+            return (published + timedelta(days=delta)).isoformat()
+        return (published - timedelta(days=(7 - delta) % 7)).isoformat()
     if kind == "rel" and published is not None:
         rel = " ".join(g["rel"].lower().split())
         if rel == "yesterday":
@@ -318,9 +341,23 @@ def find_dates(text: str, published: date | None = None, status: str | None = No
     return sorted(out, key=lambda d: d.start)
 
 
+_ORIGIN = re.compile(
+    r"\b(?:launched|established|founded|created|set\s+up|inaugurated|began|started|introduced|in\s+place\s+since)"
+    r"\s+(?:(?:in|on|back\s+in)\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def pick_date(text: str, anchor: int, published: date | None, status: str | None) -> str | None:
-    """The date nearest the event mention, preferring one after it ("scheduled for 2025")."""
-    dates = find_dates(text, published, status)
+    """The date nearest the event mention, preferring one after it ("scheduled for 2025").
+
+    A date that dates an origin ("a framework launched in 2022") is not the meeting's date.
+    """
+    dates = [
+        d
+        for d in find_dates(text, published, status)
+        if not _ORIGIN.search(text[max(0, d.start - 30) : d.start])
+    ]
     if not dates:
         return None
     return min(
@@ -357,6 +394,11 @@ def clause_around(sentence: str, pos: int) -> tuple[str, int]:
             return sentence[start : m.start()], start
         start = m.end()
     return sentence[start:], start
+
+
+def clip(spans: list[tuple[int, int, str]], off: int, length: int) -> list[tuple[int, int, str]]:
+    """Spans of a sentence that fall inside the clause [off, off+length), re-based on the clause."""
+    return [(s - off, e - off, v) for s, e, v in spans if s >= off and e <= off + length]
 
 
 def slug(text: str) -> str:
@@ -430,6 +472,8 @@ class Mention:
     status: str | None = None
     boiler: bool = False
     weight: float = 0.0
+    background: bool = False
+    """A past event named in passing: "following the AI Impact Summit", "builds on the partnership"."""
 
 
 @dataclass(slots=True)
@@ -445,6 +489,8 @@ class Event:
     title_cue: bool = False
     eligible: bool = True
     """Can be an item's primary event: score >= min_primary and, for meetings, something specific."""
+    background: bool = False
+    """Named only in passing or long past: reported with confidence <= BACKGROUND_CONFIDENCE."""
 
     @property
     def ordinal(self) -> int | None:
@@ -466,6 +512,12 @@ class Doc:
     ai: list[bool]
     boiler: list[bool]
     series: list[list[tuple[int, int, Series]]]
+    core_ai: list[bool] = field(default_factory=list)
+    """Sentences that name AI itself (rules: ai_policy.core_ai_terms)."""
+    places: list[list[tuple[int, int, str]]] = field(default_factory=list)
+    """Gazetteer place spans per sentence (computed once per item)."""
+    anaphora: dict[str, dict[int, re.Match[str]]] = field(default_factory=dict)
+    """Per event type: sentence index -> first anaphora match ("the summit")."""
     vetoed: dict[str, list[int]] = field(default_factory=dict)
     """Sentences (-1: title) where a mention of a type was vetoed by a hard negative: "the summit"
     two sentences after "the COP29 climate summit" is the climate summit, not an AI one."""
@@ -489,6 +541,32 @@ def _series_matches(found: list[tuple[int, int, Series]]) -> list[tuple[int, int
         if all(en <= a or st >= b for a, b, _ in kept):
             kept.append((st, en, s))
     return sorted(kept, key=lambda t: t[0])
+
+
+def _zones(length: int, starts: list[int]) -> list[tuple[int, int]]:
+    """Each mention owns the sentence from its start to the next mention; the first also owns the lead-in."""
+    out = []
+    for i, st in enumerate(starts):
+        out.append((0 if i == 0 else st, starts[i + 1] if i + 1 < len(starts) else length))
+    return out
+
+
+_BACKGROUND = re.compile(
+    r"\b(?:following|after|since|builds?\s+(?:up)?on|building\s+(?:up)?on|built\s+(?:up)?on|follows|followed"
+    r"|in\s+the\s+wake\s+of|on\s+the\s+heels\s+of|successor\s+to|follow-up\s+to|in\s+line\s+with"
+    r"|(?:made|agreed|adopted|launched|announced|reached|endorsed|pledged|struck|secured|set\s+out|unveiled)\s+at"
+    r"|previous|prior|preceding|last\s+year[’']s|earlier)"
+    r"\s+(?:(?:the|a|an|this|that|its|their|on\s+the)\s+)?(?:[\w’'&().-]+\s+){0,4}$",
+    re.IGNORECASE,
+)
+_OWN_UPCOMING = re.compile(r"^[^,;]{0,60}\b(?:will|to\s+be\s+held|scheduled|upcoming|next)\b", re.IGNORECASE)
+
+
+def _is_background(text: str, start: int) -> bool:
+    """Is the mention at ``start`` introduced as a past reference ("following the ...", "made at the ...")?"""
+    before = text[max(0, start - 60) : start]
+    cut = max(before.rfind(","), before.rfind(";"), before.rfind("("))
+    return bool(_BACKGROUND.search(before[cut + 1 :] if cut >= 0 else before))
 
 
 def _vetoed(type_: str, sentence: str, rules: Rules, title: str) -> bool:
@@ -540,13 +618,18 @@ def _mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[st
     rules = doc.rules
     out: list[Mention] = []
     raw = doc.series[idx] if idx >= 0 else _raw_series(text, rules)
-    for start, end, s in _series_matches(raw):
+    matches = _series_matches(raw)
+    bounds = _zones(len(text), [st for st, _, _ in matches])
+    for (start, end, s), (z0, z1) in zip(matches, bounds, strict=True):
         if _vetoed(s.type, text, rules, doc.title):
             doc.vetoed.setdefault(s.type, []).append(idx)
             continue
         if s.needs_ai:
-            near = [doc.ai[i] for i in range(max(0, idx - 1), min(len(doc.ai), idx + 2))] if idx >= 0 else []
-            if not (any(near) or rules.fast.ai.search(text)):
+            # A generic summit/law/declaration needs AI itself nearby: "digital economy" talk at an ASEAN
+            # summit does not make it an AI summit.
+            core = doc.core_ai or doc.ai
+            near = [core[i] for i in range(max(0, idx - 1), min(len(core), idx + 2))] if idx >= 0 else []
+            if not (any(near) or rules.fast.core_ai.search(text)):
                 continue
         if s.needs_actor and not _public_party(doc, idx, text):
             continue
@@ -569,7 +652,7 @@ def _mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[st
             elif "{name}" in s.name:
                 proper = proper_name_before(text, start, end)
                 fallback = (
-                    "AI summit"
+                    GENERIC_SUMMIT
                     if s.type == "summit"
                     else f"{party_label(parties, rules)} joint statement".strip()
                 )
@@ -584,18 +667,28 @@ def _mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[st
             if other:
                 parties = other[:1]
                 name = f"{party_label(parties, rules)} AI law"
-        clause, off = clause_around(text, start)
-        anchor = start - off
+        # Attributes come from this mention's zone of the sentence: "host the next AI summit in Geneva
+        # in 2027, following the AI Impact Summit in New Delhi" gives Geneva/2027 to the first mention
+        # and New Delhi to the second, never 2027 to the AI Impact Summit.
+        ztext, zstart = text[z0:z1], start - z0
+        background = _is_background(text, start)
+        clause, off = clause_around(ztext, zstart)
+        anchor = zstart - off
         ordinal = find_ordinal(clause, anchor)
         if ordinal is None and s.type in ("dpc_meeting", "summit"):
             # "... signed in May 2022 and the third meeting has been scheduled for 2025": the meeting clause.
-            whole = find_ordinal(text, start)
+            whole = find_ordinal(ztext, zstart)
             if whole is not None:
-                clause, off = clause_around(text, whole[1])
+                clause, off = clause_around(ztext, whole[1])
                 anchor, ordinal = whole[1] - off, whole
-        status = find_status(clause, rules, anchor) or find_status(text, rules, start)
+        status = find_status(clause, rules, anchor) or find_status(ztext, rules, zstart)
+        if background and status != "postponed" and not _OWN_UPCOMING.search(clause[anchor:]):
+            status = "held"  # "following the AI Impact Summit", "commitments made at the Seoul summit"
         day = pick_date(clause, anchor, doc.published, status)
-        place = find_place(clause, rules, anchor) or find_place(text, rules, start)
+        zone_places = clip(doc.places[idx], z0, len(ztext)) if idx >= 0 and doc.places else None
+        place = find_place(
+            clause, rules, anchor, None if zone_places is None else clip(zone_places, off, len(clause))
+        ) or find_place(ztext, rules, zstart, zone_places)
         cue_rx = rules.fast.type_cue[s.type]
         cue = bool(cue_rx and cue_rx.search(text))
         if rules.fast.attribute_cues[s.type] and (ordinal or day or place):
@@ -616,6 +709,7 @@ def _mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[st
                 location=place,
                 status=status,
                 boiler=idx >= 0 and doc.boiler[idx],
+                background=background,
             )
         )
         if parties:
@@ -686,12 +780,17 @@ def extract(doc: Doc) -> list[Event]:
             else:
                 pending.append(m)
         types_here = {m.type for m in found}
-        for type_, ana in rules.fast.type_ana.items():
-            if ana is None or type_ in types_here:
-                continue
-            hit = ana.search(sent)
-            if hit:
-                clause, off = clause_around(sent, hit.start())
+        for type_, hits in doc.anaphora.items():
+            hit = hits.get(idx)
+            if hit is not None and type_ not in types_here:
+                # The reference only reads attributes between the surrounding named mentions: in "the
+                # arrangement builds on ... the AI Seoul Summit in May 2024" the date is the summit's.
+                starts = [st for st, _, _ in _series_matches(doc.series[idx])]
+                z0 = max((st for st in starts if st <= hit.start()), default=0)
+                z1 = min((st for st in starts if st > hit.start()), default=len(sent))
+                clause, off = clause_around(sent[z0:z1], hit.start() - z0)
+                off += z0
+                clause = sent[off : off + len(clause)]
                 anchor = hit.start() - off
                 ordinal = find_ordinal(clause, anchor)
                 status = find_status(clause, rules, anchor)
@@ -708,7 +807,7 @@ def extract(doc: Doc) -> list[Event]:
                         ordinal=ordinal[0] if ordinal else None,
                         status=status,
                         date=pick_date(clause, anchor, doc.published, status),
-                        location=find_place(clause, rules, anchor),
+                        location=find_place(clause, rules, anchor, clip(doc.places[idx], off, len(clause))),
                         boiler=doc.boiler[idx],
                     )
                 )
@@ -725,6 +824,13 @@ def extract(doc: Doc) -> list[Event]:
                 _attach_to(named, m)
                 continue
         near = [e for e in cands if min(abs(x.sent - m.sent) for x in e.mentions) <= sc.anaphora_window]
+        if m.explicit and not m.series.generic:
+            # "SB 53" is never a reference to "SB 1047": a named series only joins its own or a generic event.
+            near = [e for e in near if e.series.generic]
+        if m.explicit and m.has_cue and m.series.generic:
+            # "the next AI summit in Geneva in 2027, following the AI Impact Summit": a generic mention with
+            # its own date/place does not merge into a past (background) event or one held elsewhere/when.
+            near = [e for e in near if not _is_background_event(e) and _compatible(m, e)]
         if near:
             if m.ordinal and any(e.ordinal == m.ordinal for e in near):
                 near = [e for e in near if e.ordinal == m.ordinal]
@@ -742,7 +848,7 @@ def extract(doc: Doc) -> list[Event]:
         if any(m.sent < sc.early_sentences for m in ev.mentions):
             ev.score += sc.early
         # The title names this event, or uses the type's generic word ("summit") for it.
-        same = [t for t in title_mentions if t.type == ev.type and (t.name == ev.name or t.series.generic)]
+        same = [t for t in title_mentions if t.type == ev.type and _title_names(t, ev, events)]
         ev.title_hit = bool(same)
         ev.title_cue = any(t.has_cue for t in same)
         if ev.title_hit:
@@ -753,7 +859,7 @@ def extract(doc: Doc) -> list[Event]:
         ev.weighted = ev.score * factor
     # Title mentions with cues and no body event still describe one (short news items).
     for t in title_mentions:
-        known = any(e.type == t.type and (e.name == t.name or t.series.generic) for e in events)
+        known = any(e.type == t.type and _title_names(t, e, events) for e in events)
         if t.has_cue and not known:
             ev = Event(type=t.type, name=t.name, series=t.series, parties=t.parties, mentions=[t])
             ev.score = _mention_weight(t, rules) + sc.title
@@ -761,8 +867,51 @@ def extract(doc: Doc) -> list[Event]:
             ev.title_hit = ev.title_cue = True
             events.append(ev)
     for ev in events:
-        ev.eligible = ev.score >= sc.min_primary and _specific(ev, rules)
+        ev.background = not ev.title_hit and (_is_background_event(ev) or _long_past(ev, doc.published))
+        # A past event named in passing is context, not the item's news: it never becomes the primary.
+        ev.eligible = ev.score >= sc.min_primary and _specific(ev, rules) and not ev.background
     return [e for e in events if e.score > 0]
+
+
+def _is_background_event(ev: Event) -> bool:
+    """Every explicit mention is a passing reference ("following the ...") or sits in boilerplate."""
+    explicit = [m for m in ev.mentions if m.explicit]
+    return bool(explicit) and all(m.background or m.boiler for m in explicit)
+
+
+_PAST_DAYS = 180
+
+
+def _long_past(ev: Event, published: date | None) -> bool:
+    """Held long before the item was published (a retrospective mention, not news)."""
+    day = _best_attr(ev, "date")
+    if published is None or not day or not day[:1].isdigit():
+        return False
+    parts = [int(x) for x in day.split("-")]
+    when = date(parts[0], parts[1] if len(parts) > 1 else 12, parts[2] if len(parts) > 2 else 28)
+    return (published - when).days > _PAST_DAYS
+
+
+def _title_names(t: Mention, ev: Event, events: list[Event]) -> bool:
+    """Does title mention ``t`` name event ``ev``? A generic title ("next AI summit") names the event
+    with its own name when there is one, never a past event the body mentions only in passing."""
+    if t.name == ev.name:
+        return True
+    if not t.series.generic or not _compatible(t, ev) or _is_background_event(ev):
+        return False
+    return not any(e.type == t.type and e.name == t.name for e in events)
+
+
+def _compatible(m: Mention, ev: Event) -> bool:
+    """Can mention ``m`` describe event ``ev``: no clash of year or place between them."""
+    year = m.date[:4] if m.date and m.date[:1].isdigit() else None
+    years = {x.date[:4] for x in ev.mentions if x.explicit and x.date and x.date[:1].isdigit()}
+    if year and years and year not in years:
+        return False
+    places = {x.location for x in ev.mentions if x.explicit and x.location} | (
+        {ev.series.location} if ev.series.location else set()
+    )
+    return not (m.location and places and m.location not in places)
 
 
 def _specific(ev: Event, rules: Rules) -> bool:
@@ -795,12 +944,17 @@ def _blocked(doc: Doc, m: Mention, events: list[Event]) -> bool:
 
 
 def _has_proper(m: Mention) -> bool:
-    return m.name not in ("AI summit",) and not m.name.endswith("joint statement")
+    return m.name != GENERIC_SUMMIT and not m.name.endswith("joint statement")
 
 
 def _attach_to(pool: list[Event], m: Mention) -> None:
+    # "The summit will ..." after "the next AI summit ..., following the AI Impact Summit" is the new one.
     target = min(
-        pool, key=lambda e: min(abs(x.sent - m.sent) - (0.5 if x.sent <= m.sent else 0) for x in e.mentions)
+        pool,
+        key=lambda e: (
+            _is_background_event(e),
+            min(abs(x.sent - m.sent) - (0.5 if x.sent <= m.sent else 0) for x in e.mentions),
+        ),
     )
     m.name = target.name
     target.mentions.append(m)
@@ -823,19 +977,33 @@ def to_extracted(ev: Event, published: date | None, rules: Rules) -> ExtractedEv
         or _best_attr(ev, "location")
         or ev.series.location
     )
+    name = ev.name
     base = ev.name
+    year = day[:4] if day and day[:1].isdigit() else None
+    if ev.series.generic and ev.type == "summit" and name == GENERIC_SUMMIT and location:
+        # An unnamed summit is identified by where (and when) it is held: "AI Summit (Geneva 2027)".
+        name = f"AI Summit ({location}{' ' + year if year else ''})"
+        base = f"AI Summit {location}"
     if ev.series.key_from == "parties" and ev.parties:
         base = f"{'-'.join(order_parties(ev.parties, rules))} {ev.type}"
-    year = day[:4] if day and day[:1].isdigit() else None
+    if ev.type == "mou":
+        base, year = _mou_identity(ev, rich.text, published, rules, year)
     if ordinal:
         key = f"{ev.type}:{slug(base)}:{ordinal}"
     elif year:
         key = f"{ev.type}:{slug(base)}:{year}"
     else:
         key = f"{ev.type}:{slug(base)}"
+    confidence = round(min(1.0, ev.score / 4.0), 2)
+    if not ev.series.generic and any(_concrete(m) for m in ev.mentions):
+        # A curated series named in the item's own words with a when and a where ("the forthcoming OECD
+        # ministerial meeting in Paris") is a real event even when mentioned once.
+        confidence = max(confidence, CONCRETE_CONFIDENCE)
+    if ev.background:
+        confidence = min(confidence, BACKGROUND_CONFIDENCE)
     return ExtractedEvent(
         type=ev.type,
-        name=ev.name,
+        name=name,
         key=key,
         evidence=rich.text,
         series=None if ev.series.generic else ev.series.name,
@@ -844,8 +1012,56 @@ def to_extracted(ev: Event, published: date | None, rules: Rules) -> ExtractedEv
         location=location,
         status=status,
         rule=ev.series.id,
-        confidence=round(min(1.0, ev.score / 4.0), 2),
+        confidence=confidence,
     )
+
+
+BACKGROUND_CONFIDENCE = 0.6
+"""Cap for past events named in passing: below subscribers' default alert threshold (0.7)."""
+CONCRETE_CONFIDENCE = 0.75
+"""Floor for a named series mentioned with a cue, a place and a date or upcoming/postponed status."""
+
+
+def _concrete(m: Mention) -> bool:
+    when = bool(m.date and m.date[:1].isdigit()) or m.status in ("upcoming", "postponed") or bool(m.ordinal)
+    return m.explicit and m.has_cue and not m.background and not m.boiler and when and bool(m.location)
+
+
+GENERIC_SUMMIT = "AI summit"
+
+_ORG = re.compile(
+    r"\b(?:Ministry|Department|Office|Agency|Institute|Authority|Commission)\s+(?:of|for)\s+(?:the\s+)?"
+    r"[A-Z][\w&-]*(?:\s+(?:and|&|of|for)\s+[A-Z][\w&-]*|\s+[A-Z][\w&-]*){0,4}"
+    r"|\b(?:[A-Z][\w&-]*\s+){1,4}(?:Ministry|Department|Office|Agency|Institute|Authority|Commission)\b(?!\s+(?:of|for)\s)"
+)
+_STOP = frozenset(
+    re.findall(
+        r"\w+",
+        "a an the and or of for to in on at by with from as is are was were has have had be been will would "
+        "its their this that these those said says today monday tuesday wednesday thursday friday "
+        "saturday sunday",
+    )
+)
+
+
+def _mou_identity(
+    ev: Event, evidence: str, published: date | None, rules: Rules, year: str | None
+) -> tuple[str, str | None]:
+    """Key base and year of an MoU: two parties, else the bodies named, else a slug of the evidence.
+
+    "mou:mou" for every MoU without two jurisdictions made unrelated agreements collide; the same
+    agreement written up by two outlets still shares parties and year.
+    """
+    year = year or (str(published.year) if published else None)
+    if len(ev.parties) >= 2:
+        return f"{'-'.join(order_parties(ev.parties, rules))} mou", year
+    orgs = [re.sub(r"^(?:The|A|An)\s+", "", " ".join(m.group().split())) for m in _ORG.finditer(evidence)]
+    orgs = sorted(dict.fromkeys(o for o in orgs if len(o.split()) >= 2))[:2]
+    prefix = "-".join(ev.parties)
+    if orgs:
+        return " ".join([prefix, *orgs, "mou"]).strip(), year
+    words = [w for w in re.findall(r"[^\W\d_]+", evidence.lower()) if w not in _STOP and len(w) > 2][:4]
+    return " ".join([prefix, *words, "mou"]).strip(), year
 
 
 def extract_events(
@@ -876,8 +1092,16 @@ def extract_events(
         rules=rules,
         juris=juris if juris is not None else sents.jurisdictions(rules),
         ai=ai if ai is not None else sents.flags(rules.fast.ai),
+        core_ai=sents.flags(rules.fast.core_ai),
         boiler=boiler,
         series=series,
+        places=sents.places(rules),
+        anaphora={
+            type_: {i: m for i, m in reversed(sents.matches(ana))}
+            for type_, ana in rules.fast.type_ana.items()
+            if ana is not None
+        },
     )
-    events = sorted(extract(doc), key=lambda e: -e.weighted)
+    # Past references (background) sort after the item's own events whatever their raw salience.
+    events = sorted(extract(doc), key=lambda e: (e.background, -e.weighted))
     return [to_extracted(e, pub, rules) for e in events], events

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -164,6 +165,9 @@ class AiPolicy(Strict):
 
     ai_terms: list[Regex]
     policy_terms: list[Regex]
+    core_ai_terms: list[Regex] = Field(default_factory=list)
+    """Terms that name AI itself (not digital-policy proxies such as "data flows"): what ``needs_ai``
+    series (generic summits, declarations, laws) require near the mention. Empty: use ai_terms."""
     negative: list[WeightedPattern] = Field(default_factory=list)
     title_weight: float = 2.0
     sentence_weight: float = 1.0
@@ -172,12 +176,19 @@ class AiPolicy(Strict):
     min_score: float = 2.0
     _ai: re.Pattern[str] | None = PrivateAttr(default=None)
     _policy: re.Pattern[str] | None = PrivateAttr(default=None)
+    _core: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _build(self) -> AiPolicy:
         self._ai = combine([], self.ai_terms)
         self._policy = combine([], self.policy_terms)
+        self._core = combine([], self.core_ai_terms) or self._ai
         return self
+
+    @property
+    def core(self) -> re.Pattern[str]:
+        assert self._core is not None
+        return self._core
 
     @property
     def ai(self) -> re.Pattern[str]:
@@ -345,7 +356,8 @@ class Rules(Strict):
     @property
     def fast(self) -> Compiled:
         """Plain-Python view of the compiled rules (pydantic attribute access is slow in hot loops)."""
-        return self._fast  # type: ignore[no-any-return]
+        # Read the private slot directly: pydantic's __getattr__ for private attributes costs ~5 µs.
+        return self.__pydantic_private__["_fast"]  # type: ignore[index,no-any-return]
 
     def jurisdiction(self, code: str) -> Jurisdiction | None:
         return self._by_code.get(code)
@@ -413,6 +425,8 @@ class Gazetteer:
         self.patterns: list[tuple[FastRx, str]] = []
         self._cache: dict[str, list[tuple[int, int, str]]] = {}
         self.lengths: dict[str, set[int]] = {}
+        self.second: dict[str, set[str]] = {}
+        """First token -> the second tokens of multi-word aliases starting with it (a cheap pre-check)."""
         """Lower-cased first token -> the token counts of aliases starting with it."""
         for value, aliases, patterns in entries:
             for alias in aliases:
@@ -429,17 +443,23 @@ class Gazetteer:
                 else:
                     self.folded.setdefault(key.lower(), value)
                 self.lengths.setdefault(_norm(toks[0]), set()).add(len(toks))
+                if len(toks) > 1:
+                    self.second.setdefault(_norm(toks[0]), set()).add(_norm(toks[1]))
             self.patterns += [(FastRx(p), value) for p in patterns]
         self.max_len = max((n for ns in self.lengths.values() for n in ns), default=1)
-        firsts = sorted(self.lengths, key=len, reverse=True)
-        # Candidate positions: a case-sensitive scan of the lower-cased text is ~10x faster than
-        # an IGNORECASE one; every candidate is then checked token by token.
+        # Candidate positions: a trie-shaped alternation of the first words, scanned case-sensitively
+        # over the lower-cased text (~10x faster than a flat IGNORECASE alternation).
         self._first = re.compile(
-            "(?:" + "|".join(map(re.escape, firsts)) + ")(?![a-z0-9à-ÿ])" if firsts else "(?!)"
+            r"(?<![a-z0-9à-ÿ])" + _trie(self.lengths) + r"(?![a-z0-9à-ÿ])" if self.lengths else "(?!)"
         )
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, value) for every alias occurrence, longest match first at each position."""
+        """(start, end, value) for every alias occurrence, longest match first at each position.
+
+        Candidates come from one trie-shaped regex over the lower-cased text (only positions
+        where a known first word starts), then a dict lookup per candidate: ~0.3 ms for a 5 KB
+        article, where a flat 200-way alternation took ~3 ms.
+        """
         cached = self._cache.get(text)
         if cached is not None:
             return cached
@@ -447,27 +467,41 @@ class Gazetteer:
         low = text.lower() if len(text.lower()) == len(text) else text
         pos_limit = -1
         for cand in self._first.finditer(low):
-            if cand.start() < pos_limit or (cand.start() and low[cand.start() - 1].isalnum()):
+            start = cand.start()
+            if start < pos_limit or (start and low[start - 1].isalnum()):
                 continue
-            first = _TOKEN.match(text, cand.start())
-            lengths = self.lengths.get(_norm(first.group())) if first else None
-            if not first or not lengths:
+            first = _TOKEN.match(text, start)
+            if first is None:
+                continue
+            word = _norm(first.group())
+            lengths = self.lengths.get(word)
+            if not lengths:
                 continue
             toks = [first]
-            while len(toks) < max(lengths):
+            want = max(lengths)
+            if want > 1:
+                gap = _GAP.match(text, first.end())
+                nxt = _TOKEN.match(text, gap.end()) if gap else None
+                if nxt is None or _norm(nxt.group()) not in self.second.get(word, ()):
+                    want = 1
+                else:
+                    toks.append(nxt)
+            while len(toks) < want:
                 gap = _GAP.match(text, toks[-1].end())
                 m = _TOKEN.match(text, gap.end()) if gap else None
                 if m is None:
                     break
                 toks.append(m)
-            for n in sorted((n for n in lengths if n <= len(toks)), reverse=True):
+            for n in range(len(toks), 0, -1):
+                if n not in lengths:
+                    continue
                 value = None
                 for variant in _variants(" ".join(t.group() for t in toks[:n])):
                     value = self.exact.get(variant) or self.folded.get(variant.lower())
                     if value is not None:
                         break
                 if value is not None:
-                    out.append((toks[0].start(), toks[n - 1].end(), value))
+                    out.append((start, toks[n - 1].end(), value))
                     pos_limit = toks[n - 1].end()
                     break
         if _CJK.search(text):
@@ -483,6 +517,25 @@ class Gazetteer:
             self._cache.clear()
         self._cache[text] = out
         return out
+
+
+def _trie(words: Iterable[str]) -> str:
+    """Regex source matching any of ``words``, factored as a character trie (one branch per prefix)."""
+    root: dict[str, Any] = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 def _norm(token: str) -> str:
@@ -520,6 +573,7 @@ class Compiled:
         self.prior: dict[str, float] = {t.type: t.prior for t in rules.event_types}
         self.attribute_cues: dict[str, bool] = {t.type: t.attribute_cues for t in rules.event_types}
         self.ai = must(rules.ai_policy.ai)
+        self.core_ai = must(rules.ai_policy.core)
         self.policy = must(rules.ai_policy.policy)
         self.negative = [(n.name, FastRx(n.pattern), n.weight) for n in rules.ai_policy.negative]
         self.status = {k: FastRx(v) for k, v in rules.status.rx.items()}
@@ -537,29 +591,70 @@ except ImportError:  # pragma: no cover
     _sre_parse = None
 
 
+_MAX_SET = 24
+
+
+def _exact(items: Any) -> set[str] | None:
+    """The finite set of strings a sub-pattern matches ({"mou", "moc"} for ``Mo[UC]``), None if not small."""
+    c = _sre_parse
+    out = {""}
+    for op, arg in items:
+        alts: set[str] | None
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue
+        if op is c.LITERAL:
+            alts = {chr(arg)}
+        elif op is c.IN and arg and all(o is c.LITERAL for o, _ in arg):
+            alts = {chr(v) for _, v in arg}
+        elif op is c.SUBPATTERN:
+            alts = _exact(arg[-1])
+        elif op is c.BRANCH:
+            subs = [_exact(b) for b in arg[1]]
+            if any(x is None for x in subs):
+                return None
+            alts = set().union(*(x for x in subs if x is not None))
+        elif op is c.MAX_REPEAT and arg[0] == 0 and arg[1] == 1:
+            sub = _exact(arg[2])
+            alts = None if sub is None else sub | {""}
+        else:
+            return None
+        if alts is None:
+            return None
+        out = {a + b for a in out for b in alts}
+        if len(out) > _MAX_SET:
+            return None
+    return out
+
+
 def _factors(items: Any) -> set[str] | None:
     """Lower-case substrings such that every match contains at least one of them (None: unknown).
 
     Classic "required factor" analysis over the parsed regex: a literal run is required; an
-    alternation requires one factor of each branch; optional parts require nothing.
+    alternation requires one factor of each branch; optional parts require nothing. Runs extend
+    through small character classes and literal alternations ("Mo[UC]" requires "mou" or "moc",
+    not just "m"), because one-letter factors make the prefilter useless.
     """
     c = _sre_parse
     if c is None:
         return None
     candidates: list[set[str]] = []
-    run: list[str] = []
+    run: set[str] = {""}
 
     def flush() -> None:
-        if run:
-            candidates.append({"".join(run).lower()})
-            run.clear()
+        nonlocal run
+        if all(run):
+            candidates.append({r.lower() for r in run})
+        run = {""}
 
     for op, arg in items:
-        if op is c.LITERAL:
-            run.append(chr(arg))
-            continue
         if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
             continue  # zero-width: neither adds nor breaks a literal run
+        exact = _exact([(op, arg)])
+        if exact is not None and all(exact):
+            grown = {a + b for a in run for b in exact}
+            if len(grown) <= _MAX_SET:
+                run = grown
+                continue
         flush()
         if op is c.SUBPATTERN:
             sub = _factors(arg[-1])

@@ -79,7 +79,15 @@ def test_seed_000_upcoming_eu_japan_council() -> None:
     # the secondary events are reported too
     _event(c, "dpc_meeting", "EU-Korea")
     _event(c, "legislation", "AI Act")
-    _event(c, "summit", "OECD")
+    oecd = _event(c, "summit", "OECD")
+    assert (oecd.location, oecd.status) == ("Paris", "upcoming") and oecd.confidence >= 0.7
+    # "last month" at another council: reported, but below the default alert threshold
+    assert _event(c, "dpc_meeting", "EU-Korea").confidence < 0.7
+
+
+def test_seed_002_mou_key_is_not_generic() -> None:
+    mou = _event(_classify("002_b01a38a719a9cd07.txt"), "mou", "")
+    assert mou.key not in ("mou:mou", "mou:kr-mou")
 
 
 def test_seed_001_council_mention_is_not_a_meeting() -> None:

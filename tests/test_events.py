@@ -308,3 +308,204 @@ def test_hard_negatives(title: str, text: str) -> None:
 )
 def test_ai_policy_flag(title: str, text: str, ai_policy: bool) -> None:
     assert classify(title, text, PUB).ai_policy is ai_policy
+
+
+# ----------------------------------------------------------------------------- past references (bugs 1-4)
+
+NOV = datetime(2026, 11, 18, 8, 15)
+
+
+def _only(events: list[ExtractedEvent], type_: str, name_part: str) -> ExtractedEvent:
+    found = [e for e in events if e.type == type_ and name_part.lower() in e.name.lower()]
+    assert len(found) == 1, [(e.key, e.name) for e in events]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "new", "past"),
+    [
+        (
+            "Next AI summit to be held in Geneva in 2027",
+            "Switzerland will host the next AI summit in Geneva in 2027, following the AI Impact Summit "
+            "in New Delhi.",
+            ("Geneva", "2027", "upcoming"),
+            ("AI Impact Summit", "New Delhi"),
+        ),
+        (
+            "Geneva to host next AI summit",
+            "The next AI summit will take place in Geneva in 2027 after the AI Impact Summit in New Delhi.",
+            ("Geneva", "2027", "upcoming"),
+            ("AI Impact Summit", "New Delhi"),
+        ),
+        (
+            "",
+            "Ministers will gather for an AI summit in Tokyo in 2027, which builds on the AI Seoul Summit "
+            "in Seoul.",
+            ("Tokyo", "2027", "upcoming"),
+            ("AI Seoul Summit", "Seoul"),
+        ),
+    ],
+)
+def test_next_summit_does_not_take_the_past_summits_identity(
+    title: str, text: str, new: tuple[str, str, str], past: tuple[str, str]
+) -> None:
+    c = classify(title, text, NOV)
+    assert c.event_type == "summit"
+    primary = c.events[0]
+    assert (primary.location, primary.date, primary.status) == new
+    assert primary.confidence >= 0.7 and past[0] not in primary.name
+    assert primary.key == f"summit:ai-summit-{new[0].lower()}:{new[1]}"
+    old = _only(c.events, "summit", past[0])
+    assert old.location == past[1] and old.status == "held"
+    assert old.date != new[1] and old.confidence < 0.7
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "date_"),
+    [
+        (
+            "The EU AI Office and the Korea AI Safety Institute have signed a cooperation arrangement, "
+            "officials said on Wednesday. The Commission said the arrangement builds on the commitments "
+            "made at the AI Seoul Summit in May 2024.",
+            "2026",
+            "2026-11-18",
+        ),
+        (
+            "The European Commission and Korea's science ministry signed a memorandum of understanding "
+            "on AI. "
+            "The memorandum follows the AI Action Summit in Paris in February 2025.",
+            "2026",
+            None,
+        ),
+    ],
+)
+def test_mou_does_not_borrow_another_events_date(text: str, year: str, date_: str | None) -> None:
+    c = classify("EU and Korea sign AI cooperation arrangement", text, NOV)
+    mou = _only(c.events, "mou", "")
+    assert c.event_type == "mou"
+    assert mou.key == f"mou:eu-kr-mou:{year}"
+    assert mou.date == date_ or (date_ is None and (mou.date or year).startswith(year))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The arrangement builds on the EU-Korea Digital Partnership and on the AI Seoul Summit in May 2024.",
+        "The agreement follows the EU-Japan Digital Partnership Council held in Tokyo in May 2025.",
+    ],
+)
+def test_partnership_named_in_passing_is_no_alerting_meeting(text: str) -> None:
+    evs = classify(
+        "Agencies sign AI arrangement",
+        "The EU AI Office and Japan's AI Safety Institute signed a cooperation arrangement on Tuesday. "
+        + text,
+        NOV,
+    ).events
+    assert all(e.confidence < 0.7 for e in evs if e.type in ("dpc_meeting", "summit")), [
+        (e.key, e.confidence) for e in evs
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expect"),
+    [
+        # no parties: the bodies named in the evidence, plus the published year
+        (
+            "The Ministry of Foreign Affairs and the Ministry of Science and ICT signed an MoU on AI "
+            "diplomacy.",
+            NOV,
+            "mou:kr-ministry-of-foreign-affairs-ministry-of-science-and-ict-mou:2026",
+        ),
+        # nothing but prose: a slug of the evidence, so unrelated MoUs do not collide
+        (
+            "The collaboration began with the signing of an MOU by the respective ministers on AI policy.",
+            NOV,
+            "mou:collaboration-began-signing-mou-mou:2026",
+        ),
+    ],
+)
+def test_mou_without_parties_gets_a_specific_key(text: str, published: datetime, expect: str) -> None:
+    mou = _only(classify("", text, published).events, "mou", "")
+    assert mou.key == expect
+    assert mou.key != "mou:mou"
+
+
+def test_same_mou_two_outlets_same_key_unrelated_mous_differ() -> None:
+    a = classify("", "Japan and the UK signed a memorandum of cooperation on AI in London on Monday.", NOV)
+    b = classify(
+        "", "Britain's science ministry and Japan's METI inked an AI memorandum of cooperation.", NOV
+    )
+    c = classify(
+        "", "The Ministry of Health signed an MoU with the National Data Agency on AI in hospitals.", NOV
+    )
+    d = classify(
+        "", "The Ministry of Education signed an MoU with the Digital Skills Agency on AI tutors.", NOV
+    )
+    ka, kb, kc, kd = (_only(x.events, "mou", "").key for x in (a, b, c, d))
+    assert ka == kb == "mou:japan-uk-mou:2026".replace("japan-uk", "jp-uk")
+    assert kc != kd
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "type_", "name_part"),
+    [
+        # held long before the item was published
+        (
+            "Korea unveils AI talent plan",
+            "The science ministry unveiled a plan to train 100,000 AI specialists by 2030, the "
+            "government said. "
+            "Officials recalled the AI Seoul Summit held in Seoul in May 2024.",
+            "summit",
+            "AI Seoul Summit",
+        ),
+        # a subordinate "following ..." clause
+        (
+            "UK publishes AI opportunities action plan",
+            "The government published its AI Opportunities Action Plan on Monday, following the AI "
+            "Action Summit in Paris.",
+            "summit",
+            "AI Action Summit",
+        ),
+        # a trailing "Related"/"Background" part
+        (
+            "Japan releases AI guidelines for business",
+            "Japan's ministry released updated AI guidelines for businesses on Tuesday.\nBackground\n"
+            "The EU and Japan held the third Digital Partnership Council in Tokyo on 12 May 2025.",
+            "dpc_meeting",
+            "EU-Japan",
+        ),
+    ],
+)
+def test_background_events_stay_below_the_alert_threshold(
+    title: str, text: str, type_: str, name_part: str
+) -> None:
+    c = classify(title, text, NOV)
+    ev = _only(c.events, type_, name_part)
+    assert ev.confidence <= 0.6
+    assert c.event_type != type_
+
+
+def test_own_news_event_keeps_full_confidence() -> None:
+    c = classify(
+        "EU and Korea hold fourth Digital Partnership Council",
+        "The EU and Korea held the fourth Digital Partnership Council in Seoul on Tuesday, after the "
+        "AI Action Summit in Paris last year.",
+        NOV,
+    )
+    assert c.event_type == "dpc_meeting"
+    assert c.events[0].confidence == 1.0 and c.events[0].key.endswith(":4")
+    assert _only(c.events, "summit", "AI Action").confidence <= 0.6
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "status", "expected"),
+    [
+        ("officials said on Wednesday", date(2026, 11, 18), "held", "2026-11-18"),
+        ("the ministers met Monday", date(2026, 11, 18), "held", "2026-11-16"),
+        ("the council will meet on Friday", date(2026, 11, 18), "upcoming", "2026-11-20"),
+        ("on Wednesday, 13 May 2025", date(2026, 11, 18), "held", "2025-05-13"),
+        ("a framework launched in 2022", date(2026, 11, 18), "held", None),
+    ],
+)
+def test_weekday_and_origin_dates(text: str, published: date, status: str, expected: str | None) -> None:
+    assert pick_date(text, 0, published, status) == expected

@@ -45,7 +45,7 @@ def test_two_concurrent_runs_store_and_alert_once(postgres_url: str, tmp_path: P
                 )
             )
         outputs = [p.communicate(timeout=240) for p in procs]
-    for proc, (out, err) in zip(procs, outputs, strict=True):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err[-2000:]
     with session_factory(postgres_url)() as s:
         urls = s.scalars(select(Item.canonical_url)).all()
