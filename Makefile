@@ -27,7 +27,10 @@ lint: $(STAMP)
 	$(BIN)/mypy .
 
 serve: $(STAMP)
-	$(BIN)/python -m deployments.serve
+	$(BIN)/policywatch serve
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(ARGS)

@@ -1,27 +1,36 @@
-"""Serve the project's deployments on this machine: `make serve` or `python -m deployments.serve`.
+"""Serve the project's deployments on this machine: `policywatch serve` (or `make serve`).
 
-Each tier has its own schedule (feeds every 15 minutes, sites and APIs hourly); the cron
-strings can be overridden by environment variables without touching code. Runs appear in
-the Prefect UI with their artifacts (run summary and per-source table).
+Starts a local Prefect server (SQLite, or PostgreSQL through
+``PREFECT_SERVER_DATABASE_CONNECTION_URL``) unless ``PREFECT_API_URL`` already points at one,
+then serves one deployment per source tier on its schedule (feeds every 15 minutes, sites
+and APIs hourly; ``POLICYWATCH_CRON_*`` override them). Runs, logs and artifacts (run
+summary, per-source table, source health) appear in the Prefect UI.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
 
-from prefect import serve
-
-from flows.monitor import monitor
+import httpx
 
 SCHEDULES = {
     "feeds": os.environ.get("POLICYWATCH_CRON_FEEDS", "*/15 * * * *"),
     "sites": os.environ.get("POLICYWATCH_CRON_SITES", "7 * * * *"),
     "apis": os.environ.get("POLICYWATCH_CRON_APIS", "37 * * * *"),
 }
+DIGEST_CRON = os.environ.get("POLICYWATCH_CRON_DIGEST", "*/30 * * * *")
+"""Digests are checked every half hour; each subscriber's own time and zone decide when one goes out."""
 
 
-def build_deployments() -> list[object]:
-    return [
+def build_deployments() -> list[Any]:
+    from flows.monitor import monitor
+
+    deployments = [
         monitor.to_deployment(
             name=f"monitor-{tier}",
             cron=cron,
@@ -31,7 +40,52 @@ def build_deployments() -> list[object]:
         )
         for tier, cron in SCHEDULES.items()
     ]
+    return deployments
+
+
+def start_local_server(port: int) -> subprocess.Popen[bytes]:
+    """`prefect server start` on loopback, returned once its health endpoint answers."""
+    from policywatch.settings import data_dir
+
+    log = (data_dir() / "prefect-server.log").open("ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/api/health"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"prefect server exited with code {proc.returncode}; see {log.name}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGTERM)
+    raise RuntimeError("prefect server did not become healthy within 120 s")
+
+
+def main() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        port = int(os.environ.get("POLICYWATCH_PREFECT_PORT", "4200"))
+        server = start_local_server(port)
+        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+        print(f"Prefect UI: http://127.0.0.1:{port}", flush=True)
+    try:
+        from prefect import serve
+
+        serve(*build_deployments())
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":
-    serve(*build_deployments())  # type: ignore[arg-type]
+    main()

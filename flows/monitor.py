@@ -268,6 +268,7 @@ def monitor(
     logger = get_run_logger()
     check_connection(get_engine())
     sources_path = Path(sources_file) if sources_file else settings.sources_path()
+    base_url = base_url or os.environ.get("POLICYWATCH_BASE_URL")
     sources, subs, rules = load_inputs(str(sources_path), base_url)
     selected = [
         s for s in sources if s.enabled and (not only or s.id in only) and (tier is None or s.tier == tier)

@@ -308,6 +308,16 @@ def run(
 
 
 @app.command()
+def serve() -> None:
+    """Start a local Prefect server and serve the scheduled deployments (Ctrl-C stops both)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # run logs stay at INFO for the UI
+    from deployments.serve import main
+
+    with friendly_errors():
+        main()
+
+
+@app.command()
 def demo(
     keep_serving: Annotated[bool, typer.Option(help="Leave the demo web running until Ctrl-C.")] = False,
 ) -> None:

@@ -53,7 +53,13 @@ class SourceReport:
 
 
 def poll_state(factory: sessionmaker[Session], source: Source) -> tuple[str | None, str | None]:
-    with factory.begin() as session:
+    """The validators for a conditional GET. A plain read: many fetches run at once, and a write
+    here would queue them all on SQLite's single writer lock."""
+    with factory() as session:
+        row = repo.get_source(session, source.id)
+        if row is not None and (row.kind, row.url, row.name) == (source.kind, source.url, source.label):
+            return row.etag, row.last_modified
+    with factory.begin() as session:  # first poll, or the source's declaration changed
         repo.ensure_source(session, source.id, source.kind, source.url, source.label)
         row = repo.get_source(session, source.id)
         return (row.etag, row.last_modified) if row else (None, None)

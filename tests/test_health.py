@@ -34,8 +34,14 @@ HOUR = 3600.0
     ],
 )
 def test_health_states(failures: int, last_new: datetime | None, rhythm: float | None, state: str) -> None:
-    health = health_of(consecutive_failures=failures, last_error="HTTP 503", last_new_item_at=last_new,
-                       rhythm_seconds=rhythm, now=NOW, failing_runs=3)
+    health = health_of(
+        consecutive_failures=failures,
+        last_error="HTTP 503",
+        last_new_item_at=last_new,
+        rhythm_seconds=rhythm,
+        now=NOW,
+        failing_runs=3,
+    )
     assert health.state == state
     if state == "failing":
         assert "HTTP 503" in health.reason and f"{failures} runs" in health.reason
@@ -53,14 +59,17 @@ def test_health_states(failures: int, last_new: datetime | None, rhythm: float |
         (None, 10 * 86400.0, None, timedelta(hours=24)),  # but a silly Retry-After is capped
     ],
 )
-def test_next_poll(rhythm: float | None, retry_after: float | None, max_age: float | None,
-                   expected: timedelta) -> None:
+def test_next_poll(
+    rhythm: float | None, retry_after: float | None, max_age: float | None, expected: timedelta
+) -> None:
     assert next_poll_at(NOW, rhythm, retry_after=retry_after, max_age=max_age) == NOW + expected
 
 
 def test_rhythm_moving_average() -> None:
     assert updated_rhythm(None, NOW - timedelta(hours=2), NOW, 2) == HOUR
-    assert updated_rhythm(HOUR, NOW - timedelta(hours=11), NOW, 1) == pytest.approx(0.7 * HOUR + 0.3 * 11 * HOUR)
+    assert updated_rhythm(HOUR, NOW - timedelta(hours=11), NOW, 1) == pytest.approx(
+        0.7 * HOUR + 0.3 * 11 * HOUR
+    )
     assert updated_rhythm(HOUR, NOW, NOW, 0) == HOUR  # no new item: unchanged
 
 
@@ -68,7 +77,9 @@ def test_operators_hear_of_each_change_once(tmp_path: Path) -> None:
     upgrade()
     sink = tmp_path / "ops.txt"
     path = tmp_path / "subs.yaml"
-    path.write_text(f"operators:\n  failing_runs: 3\n  channels:\n    - name: ops\n      url: pwfile://{sink}\n")
+    path.write_text(
+        f"operators:\n  failing_runs: 3\n  channels:\n    - name: ops\n      url: pwfile://{sink}\n"
+    )
     subs = load_subscriptions(path, environ={})
     factory = session_factory()
     with factory.begin() as s:
@@ -76,7 +87,9 @@ def test_operators_hear_of_each_change_once(tmp_path: Path) -> None:
 
     def run(ok: bool) -> list[str]:
         with factory.begin() as s:
-            repo.record_poll(s, "flaky", ok=ok, status="200" if ok else "error", error=None if ok else "HTTP 503")
+            repo.record_poll(
+                s, "flaky", ok=ok, status="200" if ok else "error", error=None if ok else "HTTP 503"
+            )
         return notify_operators(factory, subs)
 
     with time_machine.travel(NOW, tick=False):

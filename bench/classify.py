@@ -1,0 +1,111 @@
+"""Classification throughput on the devset, and story lookup time vs store size.
+
+1. ``classify`` (rules from rules.yaml) over tests/data/devset.jsonl repeated; also the whole
+   ``process_item`` (classification + MinHash story key + hashes) on the same items.
+2. ``models.repository.assign_story`` per item on a SQLite store with a small and a large
+   number of items with band keys (bench.bulkstore); 10% of the looked-up items are rewrites
+   of stored items, so candidates are found and compared. Measured inside a transaction that
+   is rolled back, so both stores see exactly the same lookups.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bench.common import DEVSET, Config, Figure, TextGen, Timer, dispose, figure, log, sqlite_store
+
+NAME = "classify"
+
+
+def run(cfg: Config) -> list[Figure]:
+    from pipeline.classify import classify
+    from pipeline.process import process_item
+    from pipeline.rules import load_rules
+    from pipeline.types import RawItem
+
+    figs: list[Figure] = []
+    rules = load_rules()
+    rows = [json.loads(line) for line in DEVSET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    repeat = cfg.size(3, 10, 30)
+    words = sum(len(r["text"].split()) for r in rows) / len(rows)
+    classify(rows[0]["title"], rows[0]["text"], None, rules)  # warm caches
+    t = Timer()
+    for _ in range(repeat):
+        for r in rows:
+            classify(r["title"], r["text"], None, rules)
+    n = repeat * len(rows)
+    figs.append(
+        figure(NAME, f"classify, devset x{repeat} ({words:.0f} words/item)", n / t.elapsed, "items/s")
+    )
+    raws = [
+        RawItem(source_id="dev", url=f"https://dev.example/{i}", title=r["title"], body=r["text"])
+        for i, r in enumerate(rows)
+    ]
+    t = Timer()
+    for _ in range(repeat):
+        for raw in raws:
+            process_item(raw, rules)
+    figs.append(figure(NAME, "process_item (classify + story key + hashes)", n / t.elapsed, "items/s"))
+
+    small, large = 10_000, cfg.size(30_000, 100_000, 100_000)
+    gen = TextGen(seed=41)
+    from bench.growth import _new_items, _real_items, build
+
+    real = _real_items(gen)
+    lookups = [p for batch in _new_items(gen, cfg.size(200, 500, 1000), real) for p in batch]
+    per: dict[int, float] = {}
+    for size in (small, large):
+        path = cfg.workdir / f"stories-{size}.db"
+        url = sqlite_store(path)
+        build(url, real, size)
+        per[size], joined = _lookup(url, lookups)
+        dispose(url)
+        path.unlink(missing_ok=True)
+        log(
+            f"assign_story on {size:,} items with bands: {per[size] * 1000:.3f} ms/item, "
+            f"{joined} joined a story"
+        )
+        figs.append(figure(NAME, f"assign_story per item, {size:,} stored", per[size] * 1000, "ms"))
+    figs.append(
+        figure(
+            NAME,
+            f"assign_story ratio {large:,} / {small:,}",
+            per[large] / per[small],
+            "x",
+            target=("<=", 1.5),
+            note="should stay near 1",
+        )
+    )
+    return figs
+
+
+def _lookup(url: str, lookups: list[Any]) -> tuple[float, int]:
+    from sqlalchemy import text
+
+    from models.db import session_factory
+    from models.repository import assign_story
+
+    factory = session_factory(url)
+    with factory() as session:
+        max_id = int(session.execute(text("SELECT max(id) FROM items")).scalar() or 0)
+        session.execute(
+            text(
+                "INSERT INTO items (id, source_id, url, canonical_url, title, summary, text, content_hash, "
+                "ai_policy, event_type, evidence, jurisdictions, topics, fetched_at) VALUES "
+                "(:id, 'bulk', 'x', 'urn:bench:lookup', '', '', '', 'x', 0, 'none', '', '[]', '[]', "
+                "'2025-06-01 00:00:00.000000')"
+            ),
+            {"id": max_id + 1},
+        )
+        # warm-up, then the measured lookups; all rolled back at the end
+        for p in lookups[:20]:
+            assign_story(session, max_id + 1, p.story_signature, p.story_bands)
+        joined = 0
+        t = Timer()
+        for p in lookups:
+            if assign_story(session, max_id + 1, p.story_signature, p.story_bands) != max_id + 1:
+                joined += 1
+        elapsed = t.elapsed
+        session.rollback()
+    return elapsed / len(lookups), joined
