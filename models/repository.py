@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.tables import Event, EventMention, Item, ItemBand, Label, Source
 from pipeline.stories import SAME_STORY, similarity
-from pipeline.types import ProcessedItem
+from pipeline.types import Classification, ProcessedItem
 from policywatch.health import MIN_INTERVAL, next_poll_at, updated_rhythm
 
 
@@ -198,35 +198,40 @@ def store_items(
         assign_story(session, item_id, item.story_signature, item.story_bands)
         outcome.new_items += 1
         outcome.item_ids.append(item_id)
-        if cls.labels:
-            session.execute(
-                dialect_insert(session, Label),
-                [
-                    {
-                        "item_id": item_id,
-                        "kind": lb.kind,
-                        "value": lb.value,
-                        "rule": lb.rule,
-                        "evidence": lb.evidence,
-                    }
-                    for lb in cls.labels
-                ],
-            )
-        for ev in cls.events:
-            event_id, created, gained = _upsert_event(session, ev, item_id, cls.jurisdictions)
-            session.execute(
-                dialect_insert(session, EventMention)
-                .values(event_id=event_id, item_id=item_id, evidence=ev.evidence)
-                .on_conflict_do_nothing()
-            )
-            if created:
-                outcome.new_event_ids.append(event_id)
-            elif gained and event_id not in outcome.updated_event_ids:
-                outcome.updated_event_ids.append(event_id)
+        link_classification(session, item_id, cls, outcome)
     if outcome.new_items and processed:
         published = [p.raw.published for p in processed if p.raw.published]
         note_new_items(session, processed[0].raw.source_id, outcome.new_items, fetched_at, published)
     return outcome
+
+
+def link_classification(session: Session, item_id: int, cls: Classification, outcome: StoreOutcome) -> None:
+    """Store an item's labels and link it to its events (creating or enriching them)."""
+    if cls.labels:
+        session.execute(
+            dialect_insert(session, Label),
+            [
+                {
+                    "item_id": item_id,
+                    "kind": lb.kind,
+                    "value": lb.value,
+                    "rule": lb.rule,
+                    "evidence": lb.evidence,
+                }
+                for lb in cls.labels
+            ],
+        )
+    for ev in cls.events:
+        event_id, created, gained = _upsert_event(session, ev, item_id, cls.jurisdictions)
+        session.execute(
+            dialect_insert(session, EventMention)
+            .values(event_id=event_id, item_id=item_id, evidence=ev.evidence)
+            .on_conflict_do_nothing()
+        )
+        if created:
+            outcome.new_event_ids.append(event_id)
+        elif gained and event_id not in outcome.updated_event_ids:
+            outcome.updated_event_ids.append(event_id)
 
 
 def note_new_items(

@@ -418,6 +418,38 @@ def digest() -> None:
 
 
 @app.command()
+def reclassify(
+    alert: Annotated[
+        bool, typer.Option("--alert", help="Also alert on events the new rules find in old items.")
+    ] = False,
+    show: Annotated[int, typer.Option(help="List at most this many changed items.")] = 20,
+) -> None:
+    """Replay rules.yaml over every stored item (after editing the rules). Old events never re-alert."""
+    from alerts.deliver import deliver_pending
+    from policywatch.reclassify import reclassify as run_reclassify
+    from policywatch.settings import sources_path
+    from policywatch.sources_config import load_sources
+
+    with friendly_errors():
+        factory, subs, rules = _load_runtime()
+        try:
+            implied = {
+                s.id: s.jurisdictions for s in load_sources(sources_path(), base_url="http://127.0.0.1")
+            }
+        except Exception:
+            implied = {}
+        report = run_reclassify(factory, rules, subs, alert=alert, implied=implied)
+        sent = deliver_pending(factory, subs).sent if alert else 0
+    out.print(
+        f"Reclassified {report.items} items: {report.changed} changed, {report.new_events} new events, "
+        f"{report.removed_events} events no longer mentioned removed, {report.alerts_queued} alerts queued"
+        + (f", {sent} sent" if alert else " (use --alert to alert on the new events)")
+    )
+    for line in report.changes[:show]:
+        out.print(f"  {line}", highlight=False)
+
+
+@app.command()
 def explain(item_id: Annotated[int, typer.Argument(help="Item id (see `policywatch items`).")]) -> None:
     """Why an item was classified as it was: labels, events, matched rules and evidence."""
     from sqlalchemy import select
