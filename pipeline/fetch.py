@@ -7,22 +7,130 @@ transient (worth a retry) or permanent (not), so the flow can retry without stor
 
 from __future__ import annotations
 
+import contextvars
+import email.utils
 import time
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
+import httpcore
 import httpx
 
 USER_AGENT = "AIPolicyWatch/0.1 (+https://github.com/ai-policy-watch; policy news monitor)"
 MAX_REDIRECTS = 5
+INFLATE_STEP = 64 * 1024
+"""Decompress at most this many bytes per step, so a gzip bomb hits the cap, not the memory."""
+
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("fetch_deadline", default=None)
 
 
 class FetchError(Exception):
     """A fetch that failed; ``transient`` tells whether a retry may help."""
 
-    def __init__(self, message: str, *, transient: bool, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, transient: bool, status: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.transient = transient
         self.status = status
+        self.retry_after = retry_after
+        """Seconds the server asked us to wait (``Retry-After`` on a 429/5xx), when it said."""
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable with its attributes (Prefect stores results)
+        return (_rebuild_fetch_error, (str(self), self.transient, self.status, self.retry_after))
+
+
+def _rebuild_fetch_error(
+    message: str, transient: bool, status: int | None, retry_after: float | None
+) -> FetchError:
+    return FetchError(message, transient=transient, status=status, retry_after=retry_after)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """``Retry-After``: delta-seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read is cut short by the fetch's overall deadline.
+
+    httpx's read timeout is per read: a server that sends one byte of its headers (or body)
+    every few hundred milliseconds (slow-loris) never trips it. Clamping each read to what is
+    left of the deadline bounds the whole response, headers included.
+    """
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        deadline = _deadline.get()
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise httpcore.ReadTimeout("fetch deadline passed")
+            timeout = left if timeout is None else min(timeout, left)
+        return self._inner.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _deadline_transport() -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(pool, httpcore.ConnectionPool) and isinstance(backend, httpcore.NetworkBackend):
+        pool._network_backend = _DeadlineBackend(backend)
+    # else: a future httpx moved its internals; the body loop below still enforces the deadline
+    return transport
 
 
 @dataclass(slots=True)
@@ -46,7 +154,54 @@ def make_client(timeout: float = 20.0) -> httpx.Client:
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+        transport=_deadline_transport(),
     )
+
+
+def _bounded_body(response: httpx.Response) -> Iterator[bytes]:
+    """The decoded body in pieces of at most INFLATE_STEP bytes, whatever the compression ratio.
+
+    httpx's own decoders inflate a whole network chunk at once (a 64 KB gzip chunk of zeros is
+    64 MB), so gzip and deflate are inflated here with ``max_length``; other encodings (which we
+    never ask for) fall back to httpx.
+    """
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if response.is_stream_consumed:  # already in memory (a test transport): nothing left to bound
+        yield from response.iter_bytes()
+        return
+    if encoding in ("", "identity"):
+        yield from response.iter_raw()
+        return
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        yield from response.iter_bytes()
+        return
+    wbits = zlib.MAX_WBITS | 16 if encoding != "deflate" else zlib.MAX_WBITS
+    inflater = zlib.decompressobj(wbits)
+    first = True
+    try:
+        for raw in response.iter_raw():
+            data = raw
+            while data:
+                try:
+                    out = inflater.decompress(data, INFLATE_STEP)
+                except zlib.error:
+                    if encoding == "deflate" and first:  # a raw deflate stream without zlib header
+                        inflater, first = zlib.decompressobj(-zlib.MAX_WBITS), False
+                        continue
+                    raise
+                first = False
+                if out:
+                    yield out
+                if inflater.eof:
+                    data = inflater.unused_data  # a gzip member follows another
+                    if data:
+                        inflater = zlib.decompressobj(wbits)
+                else:
+                    data = inflater.unconsumed_tail
+        while out := inflater.decompress(b"", INFLATE_STEP):  # output still held back, step by step
+            yield out
+    except zlib.error as exc:
+        raise httpx.DecodingError(f"{encoding}: {exc}") from None
 
 
 def fetch(
@@ -65,6 +220,23 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     started = time.monotonic()
+    token = _deadline.set(started + deadline_seconds)
+    try:
+        return _fetch(client, url, headers, etag, last_modified, max_bytes, deadline_seconds, started)
+    finally:
+        _deadline.reset(token)
+
+
+def _fetch(
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    etag: str | None,
+    last_modified: str | None,
+    max_bytes: int,
+    deadline_seconds: float,
+    started: float,
+) -> FetchResult:
     try:
         with client.stream("GET", url, headers=headers) as response:
             if response.status_code == 304:
@@ -78,18 +250,21 @@ def fetch(
                 )
             if response.status_code >= 400:
                 transient = response.status_code >= 500 or response.status_code in (408, 425, 429)
+                retry_after = parse_retry_after(response.headers.get("retry-after")) if transient else None
                 raise FetchError(
-                    f"HTTP {response.status_code} from {url}",
+                    f"HTTP {response.status_code} from {url}"
+                    + (f" (Retry-After: {retry_after:.0f}s)" if retry_after is not None else ""),
                     transient=transient,
                     status=response.status_code,
+                    retry_after=retry_after,
                 )
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(f"response too large: {declared} bytes > cap {max_bytes}", transient=False)
             chunks: list[bytes] = []
             size = 0
-            # iter_bytes decodes gzip incrementally, so a gzip bomb hits the cap, not the memory.
-            for chunk in response.iter_bytes():
+            # inflated in bounded steps, so a gzip bomb hits the cap, not the memory
+            for chunk in _bounded_body(response):
                 size += len(chunk)
                 if size > max_bytes:
                     raise FetchError(f"response too large: over the {max_bytes}-byte cap", transient=False)
@@ -106,12 +281,28 @@ def fetch(
                 elapsed=time.monotonic() - started,
             )
     except httpx.TooManyRedirects:
-        raise FetchError(f"too many redirects from {url}", transient=False) from None
+        raise FetchError(
+            f"too many redirects from {url} (more than {MAX_REDIRECTS})", transient=False
+        ) from None
     except httpx.TimeoutException:
+        if time.monotonic() - started >= deadline_seconds:
+            raise FetchError(
+                f"response too slow: over {deadline_seconds:.0f}s from {url}", transient=True
+            ) from None
         raise FetchError(f"timed out fetching {url}", transient=True) from None
     except httpx.DecodingError as exc:
         raise FetchError(f"undecodable response from {url}: {exc}", transient=False) from None
     except httpx.TransportError as exc:
-        raise FetchError(f"cannot reach {url}: {exc or type(exc).__name__}", transient=True) from None
+        where = _failed_url(exc, url)
+        raise FetchError(f"cannot reach {where}: {exc or type(exc).__name__}", transient=True) from None
     except httpx.InvalidURL as exc:
         raise FetchError(f"invalid URL {url}: {exc}", transient=False) from None
+
+
+def _failed_url(exc: httpx.TransportError, url: str) -> str:
+    """The URL that failed, naming the redirect target when it was not the one we asked for."""
+    try:
+        failed = str(exc.request.url)
+    except RuntimeError:  # no request attached
+        return url
+    return url if failed == url else f"{failed} (redirected from {url})"

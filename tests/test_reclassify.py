@@ -21,15 +21,15 @@ ROWS = [
         "id": "a",
         "title": "EU and Japan to hold fourth Digital Partnership Council in Tokyo",
         "published": "2026-11-16T09:00:00Z",
-        "text": "The European Union and Japan will hold the fourth meeting of the EU-Japan Digital Partnership "
-        "Council in Tokyo on 9 December 2026. Ministers will discuss artificial intelligence governance.",
+        "text": "The European Union and Japan will hold the fourth meeting of the EU-Japan Digital "
+        "Partnership Council in Tokyo on 9 December 2026. Ministers will discuss artificial intelligence governance.",
     },
     {
         "id": "b",
         "title": "Next global AI summit to be held in Geneva in 2027",
         "published": "2026-11-20T09:00:00Z",
-        "text": "Switzerland will host the next AI summit in Geneva in 2027. Governments will discuss frontier "
-        "AI safety and the International AI Safety Report.",
+        "text": "Switzerland will host the next AI summit in Geneva in 2027. Governments will discuss "
+        "frontier AI safety and the International AI Safety Report.",
     },
     {
         "id": "c",

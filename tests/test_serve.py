@@ -72,10 +72,10 @@ def test_served_deployments_run_on_trigger(tmp_path: Path) -> None:
             schedules = httpx.get(f"{api}/deployments/{feeds['id']}/schedules", timeout=5).json()
             assert schedules[0]["schedule"]["cron"] == "*/15 * * * *"
             # a busy fresh server may answer 503 while it schedules the first runs: try again
+            trigger = f"{api}/deployments/{feeds['id']}/create_flow_run"
             run = wait_for(
                 "the server to accept a triggered run",
-                lambda: (r := httpx.post(f"{api}/deployments/{feeds['id']}/create_flow_run", json={}, timeout=10))
-                and r.status_code == 201 and r.json(),
+                lambda: (r := httpx.post(trigger, json={}, timeout=10)) and r.status_code == 201 and r.json(),
                 timeout=120,
             )
             final = wait_for(
