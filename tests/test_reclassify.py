@@ -22,7 +22,8 @@ ROWS = [
         "title": "EU and Japan to hold fourth Digital Partnership Council in Tokyo",
         "published": "2026-11-16T09:00:00Z",
         "text": "The European Union and Japan will hold the fourth meeting of the EU-Japan Digital "
-        "Partnership Council in Tokyo on 9 December 2026. Ministers will discuss artificial intelligence governance.",
+        "Partnership Council in Tokyo on 9 December 2026. Ministers will discuss artificial intelligence "
+        "governance.",
     },
     {
         "id": "b",
