@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -106,103 +106,130 @@ def assign_story(session: Session, item_id: int, signature: bytes | None, bands:
     return story_id
 
 
-def _upsert_event(
-    session: Session, ev: Any, item_id: int, jurisdictions: list[str]
-) -> tuple[int, bool, bool]:
-    """Insert the event or link to the stored one; return (id, created, gained_detail)."""
-    now = utcnow()
-    stmt = (
-        dialect_insert(session, Event)
-        .values(
-            key=ev.key,
-            type=ev.type,
-            name=ev.name,
-            series=ev.series,
-            ordinal=ev.ordinal,
-            date=ev.date,
-            location=ev.location,
-            status=ev.status,
-            evidence=ev.evidence,
-            confidence=ev.confidence,
-            jurisdictions=jurisdictions,
-            first_item_id=item_id,
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(Event.id)
-    )
-    new_id = session.execute(stmt).scalar()
-    if new_id is not None:
-        return int(new_id), True, False
-    stored = session.execute(select(Event).where(Event.key == ev.key)).scalar_one()
-    gained = False
-    for attr in ("date", "location", "ordinal", "status"):
-        value = getattr(ev, attr)
-        if value and not getattr(stored, attr):
-            setattr(stored, attr, value)
-            gained = True
-    if gained:
-        stored.updated_at = now
-        stored.revision = (stored.revision or 0) + 1
-    return stored.id, False, gained
-
-
 def store_items(
     session: Session, processed: Sequence[ProcessedItem], fetched_at: datetime | None = None
 ) -> StoreOutcome:
-    """Store new items with labels, events and mentions; skip what is already there.
+    """Store new items with labels, stories, events and mentions; skip what is already there.
 
+    Set-based: one multi-row INSERT for the items, one for their labels, one for their band
+    keys, one UPDATE for their stories, whatever the batch size (no per-item round trips).
     Runs inside the caller's transaction, so the caller can queue alerts for the new events
     in the same commit (the transactional outbox).
     """
     outcome = StoreOutcome()
     fetched_at = fetched_at or utcnow()
     known_hashes = _stored_hashes(session, (p.content_hash for p in processed))
+    candidates: list[ProcessedItem] = []
     batch_hashes: set[str] = set()
     for item in processed:
         if item.content_hash in known_hashes or item.content_hash in batch_hashes:
             outcome.duplicates += 1
             continue
-        raw, cls = item.raw, item.classification
-        stmt = (
-            dialect_insert(session, Item)
-            .values(
-                source_id=raw.source_id,
-                external_id=raw.guid,
-                guid=raw.guid,
-                url=raw.url,
-                canonical_url=item.canonical_url,
-                title=raw.title,
-                published=raw.published,
-                summary=raw.summary[:2000],
-                text=item.text,
-                content_hash=item.content_hash,
-                language=raw.language,
-                ai_policy=cls.ai_policy,
-                event_type=cls.event_type,
-                evidence=cls.evidence,
-                jurisdictions=cls.jurisdictions,
-                topics=cls.topics,
-                minhash=item.story_signature,
-                fetched_at=fetched_at,
-            )
-            .on_conflict_do_nothing()
-            .returning(Item.id)
-        )
-        item_id = session.execute(stmt).scalar()
-        if item_id is None:
-            outcome.already_stored += 1
-            continue
         batch_hashes.add(item.content_hash)
-        assign_story(session, item_id, item.story_signature, item.story_bands)
+        candidates.append(item)
+    if not candidates:
+        return outcome
+    items_table = Item.__table__
+    rows = [
+        {
+            "source_id": p.raw.source_id,
+            "external_id": p.raw.guid,
+            "guid": p.raw.guid,
+            "url": p.raw.url,
+            "canonical_url": p.canonical_url,
+            "title": p.raw.title,
+            "published": p.raw.published,
+            "summary": p.raw.summary[:2000],
+            "text": p.text,
+            "content_hash": p.content_hash,
+            "language": p.raw.language,
+            "ai_policy": p.classification.ai_policy,
+            "event_type": p.classification.event_type,
+            "evidence": p.classification.evidence,
+            "jurisdictions": p.classification.jurisdictions,
+            "topics": p.classification.topics,
+            "minhash": p.story_signature,
+            "fetched_at": fetched_at,
+            "story_id": None,
+        }
+        for p in candidates
+    ]
+    inserted = session.execute(
+        dialect_insert(session, items_table)
+        .on_conflict_do_nothing()
+        .returning(items_table.c.id, items_table.c.canonical_url),
+        rows,
+    ).all()
+    ids_by_url = {url: item_id for item_id, url in inserted}
+    stored: list[tuple[int, ProcessedItem]] = []
+    for p in candidates:
+        item_id = ids_by_url.get(p.canonical_url)
+        if item_id is None:
+            outcome.already_stored += 1  # a re-run or another worker stored it first
+        else:
+            stored.append((item_id, p))
+    stored.sort(key=lambda pair: pair[0])
+    assign_stories(session, [(item_id, p.story_signature, p.story_bands) for item_id, p in stored])
+    label_rows = [
+        {"item_id": item_id, "kind": lb.kind, "value": lb.value, "rule": lb.rule, "evidence": lb.evidence}
+        for item_id, p in stored
+        for lb in p.classification.labels
+    ]
+    if label_rows:
+        session.execute(dialect_insert(session, Label.__table__), label_rows)
+    for item_id, _p in stored:
         outcome.new_items += 1
         outcome.item_ids.append(item_id)
-        link_classification(session, item_id, cls, outcome)
-    if outcome.new_items and processed:
+    link_events_batch(session, [(item_id, p.classification) for item_id, p in stored], outcome)
+    if outcome.new_items:
         published = [p.raw.published for p in processed if p.raw.published]
         note_new_items(session, processed[0].raw.source_id, outcome.new_items, fetched_at, published)
     return outcome
+
+
+def assign_stories(
+    session: Session, entries: Sequence[tuple[int, bytes | None, list[str]]]
+) -> dict[int, int]:
+    """Story ids for newly stored items (in id order): join the most similar earlier item found
+    through shared LSH band keys (stored, or earlier in this batch), else start a story."""
+    wanted = sorted({b for _id, sig, bands in entries if sig is not None for b in bands})
+    band_hits: dict[str, set[int]] = {}
+    known: dict[int, tuple[int, bytes | None]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(ItemBand.band, Item.id, Item.story_id, Item.minhash)
+            .join(Item, Item.id == ItemBand.item_id)
+            .where(ItemBand.band.in_(wanted[start : start + 500]))
+        )
+        for band, cand_id, cand_story, cand_sig in rows:
+            band_hits.setdefault(band, set()).add(cand_id)
+            known[cand_id] = (cand_story or cand_id, cand_sig)
+    stories: dict[int, int] = {}
+    band_rows: list[dict[str, Any]] = []
+    for item_id, signature, bands in entries:
+        story_id = item_id
+        if signature is not None and bands:
+            cands = set().union(*(band_hits.get(b, set()) for b in bands)) - {item_id}
+            best = 0.0
+            for cand_id in sorted(cands):
+                cand_story, cand_sig = known[cand_id]
+                score = similarity(signature, cand_sig) if cand_sig else 0.0
+                if score >= SAME_STORY and score > best:
+                    best, story_id = score, cand_story
+            for band in set(bands):
+                band_hits.setdefault(band, set()).add(item_id)
+                band_rows.append({"band": band, "item_id": item_id})
+            known[item_id] = (story_id, signature)
+        stories[item_id] = story_id
+    if band_rows:
+        session.execute(dialect_insert(session, ItemBand.__table__).on_conflict_do_nothing(), band_rows)
+    if stories:
+        table = cast(Table, Item.__table__)
+        session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(story_id=bindparam("b_story")),
+            [{"b_id": item_id, "b_story": story} for item_id, story in stories.items()],
+        )
+    return stories
 
 
 def link_classification(session: Session, item_id: int, cls: Classification, outcome: StoreOutcome) -> None:
@@ -221,17 +248,97 @@ def link_classification(session: Session, item_id: int, cls: Classification, out
                 for lb in cls.labels
             ],
         )
-    for ev in cls.events:
-        event_id, created, gained = _upsert_event(session, ev, item_id, cls.jurisdictions)
-        session.execute(
-            dialect_insert(session, EventMention)
-            .values(event_id=event_id, item_id=item_id, evidence=ev.evidence)
-            .on_conflict_do_nothing()
-        )
-        if created:
-            outcome.new_event_ids.append(event_id)
-        elif gained and event_id not in outcome.updated_event_ids:
-            outcome.updated_event_ids.append(event_id)
+    link_events(session, item_id, cls, outcome)
+
+
+def link_events(session: Session, item_id: int, cls: Classification, outcome: StoreOutcome) -> None:
+    """Link one item to its events (see link_events_batch)."""
+    link_events_batch(session, [(item_id, cls)], outcome)
+
+
+_DETAILS = ("date", "location", "ordinal", "status")
+
+
+def link_events_batch(
+    session: Session, entries: Sequence[tuple[int, Classification]], outcome: StoreOutcome
+) -> None:
+    """Create each new event once, enrich known ones, and link every item to its events.
+
+    A known event that a new report gives a missing detail (date, place, ordinal, status) gets a
+    new revision (follow-ups key on it); one whose confidence rises is reported in
+    ``outcome.updated_event_ids`` too, so subscribers whose threshold it now passes hear of it.
+    """
+    mentions = [(item_id, ev, cls.jurisdictions) for item_id, cls in entries for ev in cls.events]
+    if not mentions:
+        return
+    keys = list(dict.fromkeys(ev.key for _item, ev, _j in mentions))
+    now = utcnow()
+    existing = {e.key: e for e in session.scalars(select(Event).where(Event.key.in_(keys)))}
+    first: dict[str, tuple[int, Any, list[str]]] = {}
+    for item_id, ev, jurisdictions in mentions:
+        if ev.key not in existing:
+            first.setdefault(ev.key, (item_id, ev, jurisdictions))
+    created_ids: dict[str, int] = {}
+    if first:
+        table = Event.__table__
+        rows = [
+            {
+                "key": ev.key,
+                "type": ev.type,
+                "name": ev.name,
+                "series": ev.series,
+                "ordinal": ev.ordinal,
+                "date": ev.date,
+                "location": ev.location,
+                "status": ev.status,
+                "evidence": ev.evidence,
+                "confidence": ev.confidence,
+                "jurisdictions": jurisdictions,
+                "first_item_id": item_id,
+                "revision": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for item_id, ev, jurisdictions in first.values()
+        ]
+        inserted = session.execute(
+            dialect_insert(session, table).on_conflict_do_nothing().returning(table.c.id, table.c.key), rows
+        ).all()
+        created_ids = {key: event_id for event_id, key in inserted}
+        late = [k for k in first if k not in created_ids]  # another worker created them meanwhile
+        if late:
+            existing.update({e.key: e for e in session.scalars(select(Event).where(Event.key.in_(late)))})
+    created_events = {}
+    if created_ids:
+        created_events = {
+            e.key: e for e in session.scalars(select(Event).where(Event.id.in_(list(created_ids.values()))))
+        }
+    updated: list[int] = []
+    mention_rows: list[dict[str, Any]] = []
+    for item_id, ev, _j in mentions:
+        if ev.key in created_events:
+            event = created_events[ev.key]
+            for attr in _DETAILS:  # the same batch's other reports fill what the first lacked
+                if getattr(ev, attr) and not getattr(event, attr):
+                    setattr(event, attr, getattr(ev, attr))
+            event.confidence = max(event.confidence, ev.confidence)
+        else:
+            event = existing[ev.key]
+            gained = [a for a in _DETAILS if getattr(ev, a) and not getattr(event, a)]
+            for attr in gained:
+                setattr(event, attr, getattr(ev, attr))
+            if gained:
+                event.updated_at, event.revision = now, (event.revision or 0) + 1
+            if ev.confidence > event.confidence:
+                event.confidence, event.updated_at = ev.confidence, now
+                gained.append("confidence")
+            if gained and event.id not in updated:
+                updated.append(event.id)
+        mention_rows.append({"event_id": event.id, "item_id": item_id, "evidence": ev.evidence})
+    session.execute(dialect_insert(session, EventMention.__table__).on_conflict_do_nothing(), mention_rows)
+    outcome.new_event_ids += [created_ids[k] for k in keys if k in created_ids]
+    outcome.updated_event_ids += [e for e in updated if e not in outcome.updated_event_ids]
+    session.flush()
 
 
 def note_new_items(

@@ -25,7 +25,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from pipeline.rules import FastRx, Rules, Series
+from pipeline.rules import FactorIndex, FastRx, Rules, Series
 from pipeline.types import ExtractedEvent
 
 # ----------------------------------------------------------------------------- gazetteers
@@ -55,20 +55,58 @@ class Sentences:
         for sent in sentences:
             self.starts.append(pos)
             pos += len(sent) + 1
+        self._lines: dict[int, list[int]] = {}
+        self._index: FactorIndex | None = None
+        self._inv: dict[int, list[int]] = {}
+
+    def lines(self, rx: FastRx) -> list[int]:
+        """Indexes of the sentences that contain one of ``rx``'s required factors (sorted)."""
+        got = self._lines.get(id(rx))
+        if got is not None:
+            return got
+        index = rx.index
+        if index is None or rx.fids is None:
+            got = rx.lines(self.items, self.lower, self.starts)
+        else:
+            if self._index is not index:
+                self._build(index)
+            inv = self._inv
+            hits = [inv[f] for f in rx.fids if f in inv]
+            if not hits:
+                got = []
+            elif len(hits) == 1:
+                got = hits[0]
+            else:
+                got = sorted(set().union(*hits))
+        self._lines[id(rx)] = got
+        return got
+
+    def _build(self, index: FactorIndex) -> None:
+        """Factor id -> sentences containing it, from each sentence's slice of the joined lower text."""
+        inv: dict[int, list[int]] = {}
+        low, starts = self.lower, self.starts
+        for i, sent in enumerate(self.items):
+            st = starts[i]
+            for f in index.presence(low[st : st + len(sent)]):
+                got = inv.get(f)
+                if got is None:
+                    inv[f] = [i]
+                else:
+                    got.append(i)
+        self._inv = inv
+        self._index = index
 
     def matches(self, rx: FastRx) -> list[tuple[int, re.Match[str]]]:
         """(sentence index, match) for every match of ``rx``."""
-        return [
-            (i, m)
-            for i in rx.lines(self.items, self.lower, self.starts)
-            for m in rx.rx.finditer(self.items[i])
-        ]
+        items, finditer = self.items, rx.rx.finditer
+        return [(i, m) for i in self.lines(rx) for m in finditer(items[i])]
 
     def flags(self, rx: FastRx) -> list[bool]:
         """For each sentence: does ``rx`` match in it?"""
         hits = [False] * len(self.items)
-        for i in rx.lines(self.items, self.lower, self.starts):
-            hits[i] = rx.rx.search(self.items[i]) is not None
+        items, search = self.items, rx.rx.search
+        for i in self.lines(rx):
+            hits[i] = search(items[i]) is not None
         return hits
 
     def jurisdictions(self, rules: Rules) -> list[list[tuple[int, int, str]]]:

@@ -581,6 +581,23 @@ class Compiled:
         self.actor = fast(rules.actor_rx)
         self.company = fast(rules.company_rx)
         self.boiler = fast(rules.boilerplate_rx)
+        every: list[FastRx | None] = [
+            *(rx for _, rx in self.series),
+            *self.type_cue.values(),
+            *self.type_ana.values(),
+            self.ai,
+            self.core_ai,
+            self.policy,
+            *(rx for _, rx, _ in self.negative),
+            *self.status.values(),
+            *(rx for _, rx in self.topics),
+            self.actor,
+            self.company,
+            self.boiler,
+            *(rx for rx, _ in self.juris.patterns),
+            *(rx for rx, _ in self.places.patterns),
+        ]
+        self.index = FactorIndex(rx for rx in every if rx is not None)
 
 
 # ----------------------------------------------------------------------------- prefilter
@@ -678,10 +695,12 @@ class FastRx:
 
     Python's engine scans a case-insensitive alternation at ~1 µs per character; checking that
     a sentence contains one of the pattern's required words ("summit", "partnership") costs
-    next to nothing, and most sentences of a news article contain none of them.
+    next to nothing, and most sentences of a news article contain none of them. Once registered
+    with a ``FactorIndex`` the check is a set intersection with the factors present in the text,
+    computed once per text for every pattern.
     """
 
-    __slots__ = ("rx", "factors")
+    __slots__ = ("rx", "factors", "fids", "index")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
@@ -690,10 +709,15 @@ class FastRx:
         except Exception:  # noqa: BLE001 - the prefilter is an optimisation, never a failure
             found = None
         self.factors = tuple(sorted(found)) if found and all(found) else None
+        self.fids: frozenset[int] | None = None
+        self.index: FactorIndex | None = None
 
     def _may_match(self, text: str) -> bool:
         if self.factors is None:
             return True
+        index = self.index
+        if index is not None:
+            return not self.fids.isdisjoint(index.text_presence(text))  # type: ignore[union-attr]
         low = _lower(text)
         return any(f in low for f in self.factors)
 
@@ -720,6 +744,81 @@ class FastRx:
     @property
     def pattern(self) -> str:
         return self.rx.pattern
+
+
+class FactorIndex:
+    """Which prefilter factors (of every registered pattern) a text contains, computed once per text.
+
+    Checking each pattern's factors with ``f in text`` costs one scan per factor and pattern; here
+    a text is split at whitespace and each chunk ("summit", "said,") is mapped once to the factors
+    it contains (cached: news vocabulary repeats), so every pattern's check is a set intersection.
+    Exactly the old substring semantics: a factor without whitespace occurs in a text iff it occurs
+    in one of its whitespace-separated chunks; factors with whitespace are tested directly.
+    """
+
+    def __init__(self, patterns: Iterable[FastRx]) -> None:
+        ids: dict[str, int] = {}
+        for rx in patterns:
+            if rx.factors is None or rx.index is not None:
+                continue
+            if any("\n" in f for f in rx.factors):
+                continue  # keep the joined-text search for the (theoretical) multi-line factor
+            rx.fids = frozenset(ids.setdefault(f, len(ids)) for f in rx.factors)
+            rx.index = self
+        self.size = len(ids)
+        self.spaced: list[tuple[str, int]] = [(f, i) for f, i in ids.items() if f.split() != [f]]
+        self.single: dict[str, int] = {f: i for f, i in ids.items() if len(f) == 1 and f.split() == [f]}
+        self.by2: dict[str, list[tuple[str, int]]] = {}
+        for f, i in ids.items():
+            if len(f) >= 2 and f.split() == [f]:
+                self.by2.setdefault(f[:2], []).append((f, i))
+        self._chunks: dict[str, tuple[int, ...]] = {}
+        self._texts: dict[str, set[int]] = {}
+
+    def _scan(self, chunk: str) -> tuple[int, ...]:
+        found: set[int] = set()
+        single, by2 = self.single, self.by2
+        for p in range(len(chunk)):
+            if single:
+                i = single.get(chunk[p])
+                if i is not None:
+                    found.add(i)
+            cands = by2.get(chunk[p : p + 2])
+            if cands:
+                for f, i in cands:
+                    if chunk.startswith(f, p):
+                        found.add(i)
+        return tuple(found)
+
+    def presence(self, low: str) -> set[int]:
+        """Ids of the factors that occur in ``low`` (already lower-cased as the caller wants)."""
+        chunks = self._chunks
+        out: set[int] = set()
+        for chunk in low.split():
+            hit = chunks.get(chunk)
+            if hit is None:
+                if len(chunks) > 200_000:
+                    chunks.clear()
+                hit = chunks[chunk] = self._scan(chunk)
+            if hit:
+                out.update(hit)
+        for f, i in self.spaced:
+            if f in low:
+                out.add(i)
+        return out
+
+    def text_presence(self, text: str) -> set[int]:
+        """Factors in ``text.lower()`` (what ``FastRx._may_match`` tests), cached per text."""
+        got = self._texts.get(text)
+        if got is None:
+            if len(self._texts) > 1024:
+                self._texts.clear()
+            got = self._texts[text] = self.presence(text.lower())
+        return got
+
+    def clear(self) -> None:
+        self._chunks.clear()
+        self._texts.clear()
 
 
 _LOWER_CACHE: dict[str, str] = {}

@@ -152,7 +152,8 @@ def store_batch(
     def commit_batch() -> tuple[repo.StoreOutcome, int]:
         with factory.begin() as session:
             outcome = repo.store_items(session, processed, fetched_at=utcnow())
-            queued = queue_alerts(session, outcome.new_event_ids, subs)
+            # updated events too: one whose confidence rose may now pass a subscriber's threshold
+            queued = queue_alerts(session, outcome.new_event_ids + outcome.updated_event_ids, subs)
             queued += queue_follow_ups(session, outcome.updated_event_ids, subs)
             repo.record_poll(
                 session,
