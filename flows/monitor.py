@@ -9,6 +9,7 @@ and is named in the run summary; the flow still completes for the others.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,9 @@ def _retryable(task_: Any, task_run: Any, state: State[Any]) -> bool:
     return False
 
 
+RETRY_AFTER_CAP = float(os.environ.get("POLICYWATCH_RETRY_AFTER_CAP", "60"))
+
+
 def _retries() -> int:
     return int(os.environ.get("POLICYWATCH_FETCH_RETRIES", "2"))
 
@@ -99,7 +103,21 @@ def _retry_delays() -> list[float]:
 
 @task(name="fetch-feed", cache_policy=NO_CACHE, retry_jitter_factor=0.5, retry_condition_fn=_retryable)
 def fetch_feed_task(source: FeedSource) -> FetchResult:
-    return fetch_feed(session_factory(), source)
+    try:
+        return fetch_feed(session_factory(), source)
+    except FetchError as exc:
+        if exc.transient and exc.retry_after:
+            if exc.retry_after > RETRY_AFTER_CAP:
+                # Waiting that long would hold the whole run: try again on a later run instead.
+                raise FetchError(
+                    f"{exc}; not retried in this run",
+                    transient=False,
+                    status=exc.status,
+                    retry_after=exc.retry_after,
+                ) from None
+            # The server asked for a pause: make the task's own retry delay at least that long.
+            time.sleep(max(0.0, exc.retry_after - _retry_delays()[0]))
+        raise
 
 
 @task(name="store-feed", cache_policy=NO_CACHE)
@@ -200,10 +218,10 @@ def publish_artifacts(summary: RunSummary, tier: str | None) -> None:
 
 
 @task(name="record-failure", cache_policy=NO_CACHE)
-def record_failure_task(source: Source, error: str) -> None:
+def record_failure_task(source: Source, error: str, retry_after: float | None = None) -> None:
     from policywatch.ingest import record_failure
 
-    record_failure(session_factory(), source, error)
+    record_failure(session_factory(), source, error, retry_after=retry_after)
 
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
@@ -294,17 +312,18 @@ def monitor(
         state = future.state
         if state.is_completed():
             outcome: Any = future.result()
-            if isinstance(src, FeedSource):
-                report = store_feed_task(src, outcome, subs, rules)
-            else:
-                report = store_crawl_task(src, outcome, subs, rules)
+            store = store_feed_task if isinstance(src, FeedSource) else store_crawl_task
+            # A store that fails (the database went away mid-run) fails this source, not the run.
+            state = store(src, outcome, subs, rules, return_state=True)  # type: ignore[call-overload]
+        if state.is_completed():
+            report = state.result()
         else:
             # the task's own error after its retries, e.g. FetchError("HTTP 404 from ...")
             error = state.result(raise_on_failure=False)
             if not isinstance(error, BaseException):
-                error = RuntimeError(state.message or f"fetch ended in state {state.name}")
+                error = RuntimeError(state.message or f"task ended in state {state.name}")
             report = fetch_error_report(src, error)
-            record_failure_task(src, report.error or "fetch failed")
+            record_failure_task(src, report.error or "fetch failed", getattr(error, "retry_after", None))
             logger.warning("source %s failed: %s", src.id, report.error)
         summary.sources.append(report)
     summary.alerts = deliver_task(subs)

@@ -48,7 +48,8 @@ class Sentences:
         self.items = sentences
         self.text = "\n".join(sentences)
         self.lower = self.text.lower()
-        if len(self.lower) != len(self.text):  # a few Unicode letters change length when lowered
+        self._plain_lower = len(self.lower) == len(self.text)
+        if not self._plain_lower:  # a few Unicode letters change length when lowered
             self.lower = "\n".join(s.lower() if len(s.lower()) == len(s) else s for s in sentences)
         self.starts: list[int] = []
         pos = 0
@@ -78,6 +79,9 @@ class Sentences:
                 got = hits[0]
             else:
                 got = sorted(set().union(*hits))
+        if got and (rx.exact or rx.caseless):
+            items, ok = self.items, rx.strong_ok
+            got = [i for i in got if ok(items[i])]
         self._lines[id(rx)] = got
         return got
 
@@ -95,6 +99,10 @@ class Sentences:
                     got.append(i)
         self._inv = inv
         self._index = index
+        if self._plain_lower:
+            # The joined text's factors are the union of the sentences' (no factor spans the "\n"), so
+            # the gazetteers' patterns over the whole text need no second scan.
+            index.seed(self.text, set(inv))
 
     def matches(self, rx: FastRx) -> list[tuple[int, re.Match[str]]]:
         """(sentence index, match) for every match of ``rx``."""
@@ -294,6 +302,10 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_DIGIT = re.compile(r"\d")
+_WORD_DATE_PATTERNS = [(k, rx) for k, rx in _DATE_PATTERNS if k in ("rel", "wd", "m")]
+
+
 @dataclass(frozen=True, slots=True)
 class FoundDate:
     start: int
@@ -365,7 +377,9 @@ def find_dates(text: str, published: date | None = None, status: str | None = No
     """All dates in ``text``, most specific pattern first, non-overlapping, left to right."""
     taken: list[tuple[int, int]] = []
     out: list[FoundDate] = []
-    for kind, rx in _DATE_PATTERNS:
+    # Every pattern but the relative/weekday/month-name ones needs a digit: skipping them cannot change
+    # what the others find (they only skip spans an earlier pattern took).
+    for kind, rx in _DATE_PATTERNS if _DIGIT.search(text) else _WORD_DATE_PATTERNS:
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
@@ -559,13 +573,17 @@ class Doc:
     vetoed: dict[str, list[int]] = field(default_factory=dict)
     """Sentences (-1: title) where a mention of a type was vetoed by a hard negative: "the summit"
     two sentences after "the COP29 climate summit" is the climate summit, not an AI one."""
+    veto_cache: dict[tuple[int, str], bool] = field(default_factory=dict)
+    """(negative index, sentence or title) -> does it veto (hard negatives are tested once per text)."""
 
 
 def _raw_series(text: str, rules: Rules) -> list[tuple[int, int, Series]]:
+    fast = rules.fast
+    series = fast.series
     return [
-        (m.start(), m.end(), s)
-        for s, rx in rules.fast.series
-        for m in rx.finditer(text)
+        (m.start(), m.end(), series[k][0])
+        for k in fast.series_candidates(text)
+        for m in series[k][1].rx.finditer(text)
         if m.end() > m.start()
     ]
 
@@ -607,12 +625,23 @@ def _is_background(text: str, start: int) -> bool:
     return bool(_BACKGROUND.search(before[cut + 1 :] if cut >= 0 else before))
 
 
-def _vetoed(type_: str, sentence: str, rules: Rules, title: str) -> bool:
-    for neg in rules.negatives:
-        if type_ not in neg.vetoes:
+def _vetoed(
+    type_: str, sentence: str, rules: Rules, title: str, cache: dict[tuple[int, str], bool] | None = None
+) -> bool:
+    """Does a hard negative veto a ``type_`` mention here? ``cache``: per-item memo of (negative, text)."""
+    for k, (vetoes, on_title, pattern, unless) in enumerate(rules.fast.vetoes):
+        if type_ not in vetoes:
             continue
-        target = title if neg.scope == "title" else sentence
-        if neg.pattern.search(target) and not (neg.unless and neg.unless.search(target)):
+        target = title if on_title else sentence
+        if cache is None:
+            hit = bool(pattern.search(target) and not (unless and unless.search(target)))
+        else:
+            got = cache.get((k, target))
+            if got is None:
+                got = bool(pattern.search(target) and not (unless and unless.search(target)))
+                cache[(k, target)] = got
+            hit = got
+        if hit:
             return True
     return False
 
@@ -659,7 +688,7 @@ def _mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[st
     matches = _series_matches(raw)
     bounds = _zones(len(text), [st for st, _, _ in matches])
     for (start, end, s), (z0, z1) in zip(matches, bounds, strict=True):
-        if _vetoed(s.type, text, rules, doc.title):
+        if _vetoed(s.type, text, rules, doc.title, doc.veto_cache):
             doc.vetoed.setdefault(s.type, []).append(idx)
             continue
         if s.needs_ai:

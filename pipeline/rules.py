@@ -598,6 +598,26 @@ class Compiled:
             *(rx for rx, _ in self.places.patterns),
         ]
         self.index = FactorIndex(rx for rx in every if rx is not None)
+        self.vetoes: list[tuple[frozenset[str], bool, re.Pattern[str], re.Pattern[str] | None]] = [
+            (frozenset(n.vetoes), n.scope == "title", n.pattern, n.unless) for n in rules.negatives
+        ]
+        # Factor id -> positions in self.series whose prefilter it satisfies (one pass for a title).
+        self._series_always = [k for k, (_, rx) in enumerate(self.series) if rx.index is None]
+        self._series_by_fid: dict[int, list[int]] = {}
+        for k, (_, rx) in enumerate(self.series):
+            for f in rx.fids or ():
+                self._series_by_fid.setdefault(f, []).append(k)
+
+    def series_candidates(self, text: str) -> list[int]:
+        """Positions in ``series`` (ascending) whose ``FastRx.finditer(text)`` may find something."""
+        present = self.index.text_presence(text)
+        by_fid = self._series_by_fid
+        found = {k for k in self._series_always if self.series[k][1]._may_match(text)}
+        for f in present:
+            got = by_fid.get(f)
+            if got:
+                found.update(got)
+        return sorted(found)
 
 
 # ----------------------------------------------------------------------------- prefilter
@@ -690,6 +710,115 @@ def _factors(items: Any) -> set[str] | None:
     return max(candidates, key=lambda s: min(len(x) for x in s))
 
 
+def _exact_in(items: Any, ci: bool) -> set[str] | None:
+    """Like ``_exact`` but never across a change of case sensitivity (a run is all one mode)."""
+    c = _sre_parse
+    out = {""}
+    for op, arg in items:
+        alts: set[str] | None
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue
+        if op is c.LITERAL:
+            alts = {chr(arg)}
+        elif op is c.IN and arg and all(o is c.LITERAL for o, _ in arg):
+            alts = {chr(v) for _, v in arg}
+        elif op is c.SUBPATTERN:
+            if _sub_ci(arg, ci) != ci:
+                return None
+            alts = _exact_in(arg[-1], ci)
+        elif op is c.BRANCH:
+            subs = [_exact_in(b, ci) for b in arg[1]]
+            if any(x is None for x in subs):
+                return None
+            alts = set().union(*(x for x in subs if x is not None))
+        elif op is c.MAX_REPEAT and arg[0] == 0 and arg[1] == 1:
+            sub = _exact_in(arg[2], ci)
+            alts = None if sub is None else sub | {""}
+        else:
+            return None
+        if alts is None:
+            return None
+        out = {a + b for a in out for b in alts}
+        if len(out) > _MAX_SET:
+            return None
+    return out
+
+
+def _sub_ci(arg: Any, ci: bool) -> bool:
+    """Case-insensitivity inside a group: ``(?-i:...)`` turns it off, ``(?i:...)`` on."""
+    if arg[2] & re.IGNORECASE:
+        return False
+    if arg[1] & re.IGNORECASE:
+        return True
+    return ci
+
+
+def _caseless_ok(text: str) -> bool:
+    """Can a case-insensitive literal run be tested as a substring of ``fold(text)`` soundly?
+
+    ASCII letters (whose odd case-insensitive partners ſ, ı, İ and the Kelvin sign ``fold``
+    maps back), and characters without case (CJK, Hangul, digits, punctuation).
+    """
+    return all(ch.isascii() or (ch.lower() == ch == ch.upper() and ord(ch) >= 0x2E80) for ch in text)
+
+
+Strong = set[tuple[bool, str]]
+
+
+def _strong(items: Any, ci: bool) -> Strong | None:
+    """Required factors that keep their case sensitivity: (case_sensitive, text) pairs.
+
+    Same analysis as ``_factors``, but a literal under ``(?-i:...)`` ("AI") must occur exactly as
+    written, so "said" and "again" no longer look like they might mention AI. Case-insensitive
+    members are lower-cased and tested against ``fold(text)``.
+    """
+    c = _sre_parse
+    candidates: list[Strong] = []
+    run: set[str] = {""}
+
+    def flush() -> None:
+        nonlocal run
+        if all(run) and (not ci or all(_caseless_ok(r) for r in run)):
+            candidates.append({(not ci, r.lower() if ci else r) for r in run})
+        run = {""}
+
+    for op, arg in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue
+        exact = _exact_in([(op, arg)], ci)
+        if exact is not None and all(exact):
+            grown = {a + b for a in run for b in exact}
+            if len(grown) <= _MAX_SET:
+                run = grown
+                continue
+        flush()
+        sub: Strong | None
+        if op is c.SUBPATTERN:
+            sub = _strong(arg[-1], _sub_ci(arg, ci))
+        elif op is c.BRANCH:
+            subs = [_strong(b, ci) for b in arg[1]]
+            sub = None if any(x is None for x in subs) else set().union(*(x for x in subs if x is not None))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[0] >= 1:
+            sub = _strong(arg[2], ci)
+        else:
+            sub = None
+        if sub:
+            candidates.append(sub)
+    flush()
+    if not candidates:
+        return None
+    # Prefer long, case-sensitive or non-Latin factors: those rarely occur by accident in English news.
+    return max(candidates, key=lambda s: min(len(x) + (3 if cs or not x.isascii() else 0) for cs, x in s))
+
+
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def fold(text: str) -> str:
+    """Lower-case so that a case-insensitive ASCII literal's every regex match becomes that literal."""
+    return text.translate(_FOLD).lower()
+
+
 class FastRx:
     """A compiled regex plus a substring prefilter: most sentences never reach the regex engine.
 
@@ -700,26 +829,52 @@ class FastRx:
     computed once per text for every pattern.
     """
 
-    __slots__ = ("rx", "factors", "fids", "index")
+    __slots__ = ("rx", "factors", "fids", "index", "exact", "caseless")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
+        strong: Strong | None = None
         try:
-            found = _factors(_sre_parse.parse(rx.pattern, rx.flags)) if _sre_parse is not None else None
+            parsed = _sre_parse.parse(rx.pattern, rx.flags) if _sre_parse is not None else None
+            found = _factors(parsed) if parsed is not None else None
+            strong = _strong(parsed, bool(rx.flags & re.IGNORECASE)) if parsed is not None else None
         except Exception:  # noqa: BLE001 - the prefilter is an optimisation, never a failure
             found = None
         self.factors = tuple(sorted(found)) if found and all(found) else None
         self.fids: frozenset[int] | None = None
         self.index: FactorIndex | None = None
+        # A second, independent necessary condition (``strong``), used only where it says more than
+        # the factors: "AI" written in capitals rather than "ai" anywhere ("said", "again").
+        self.exact: tuple[str, ...] = ()
+        self.caseless: tuple[str, ...] = ()
+        if strong and all(x for _, x in strong) and any(cs for cs, _ in strong):
+            self.exact = tuple(sorted(x for cs, x in strong if cs))
+            self.caseless = tuple(sorted(x for cs, x in strong if not cs))
+
+    def strong_ok(self, text: str) -> bool:
+        """The second necessary condition (True when there is none)."""
+        if not self.exact and not self.caseless:
+            return True
+        for x in self.exact:
+            if x in text:
+                return True
+        if self.caseless:
+            low = _fold(text)
+            for x in self.caseless:
+                if x in low:
+                    return True
+        return False
 
     def _may_match(self, text: str) -> bool:
         if self.factors is None:
-            return True
+            return self.strong_ok(text)
         index = self.index
         if index is not None:
-            return not self.fids.isdisjoint(index.text_presence(text))  # type: ignore[union-attr]
+            if self.fids.isdisjoint(index.text_presence(text)):  # type: ignore[union-attr]
+                return False
+            return self.strong_ok(text)
         low = _lower(text)
-        return any(f in low for f in self.factors)
+        return any(f in low for f in self.factors) and self.strong_ok(text)
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.rx.search(text) if self._may_match(text) else None
@@ -816,6 +971,12 @@ class FactorIndex:
             got = self._texts[text] = self.presence(text.lower())
         return got
 
+    def seed(self, text: str, present: set[int]) -> None:
+        """Record ``text_presence(text)`` computed by the caller (the union of its lines' factors)."""
+        if len(self._texts) > 1024:
+            self._texts.clear()
+        self._texts[text] = present
+
     def clear(self) -> None:
         self._chunks.clear()
         self._texts.clear()
@@ -831,6 +992,19 @@ def _lower(text: str) -> str:
         if len(_LOWER_CACHE) > 512:
             _LOWER_CACHE.clear()
         low = _LOWER_CACHE[text] = text.lower()
+    return low
+
+
+_FOLD_CACHE: dict[str, str] = {}
+
+
+def _fold(text: str) -> str:
+    """``fold`` with a small cache: one sentence is tested against many patterns."""
+    low = _FOLD_CACHE.get(text)
+    if low is None:
+        if len(_FOLD_CACHE) > 512:
+            _FOLD_CACHE.clear()
+        low = _FOLD_CACHE[text] = fold(text)
     return low
 
 

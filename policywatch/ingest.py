@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dateutil import parser as dateparser
 from sqlalchemy.orm import Session, sessionmaker
@@ -79,10 +80,16 @@ def fetch_feed(factory: sessionmaker[Session], source: FeedSource) -> FetchResul
         )
 
 
-def record_failure(factory: sessionmaker[Session], source: Source, error: str, status: str = "error") -> None:
+def record_failure(
+    factory: sessionmaker[Session],
+    source: Source,
+    error: str,
+    status: str = "error",
+    retry_after: float | None = None,
+) -> None:
     with factory.begin() as session:
         repo.ensure_source(session, source.id, source.kind, source.url, source.label)
-        repo.record_poll(session, source.id, ok=False, status=status, error=error)
+        repo.record_poll(session, source.id, ok=False, status=status, error=error, retry_after=retry_after)
 
 
 def _fetch_article_pages(raws: list[RawItem], source: FeedSource) -> list[str]:
@@ -213,6 +220,9 @@ def ingest_feed_response(
         return report
     if parsed.error:
         report.status, report.error = "partial", parsed.error
+    elif urlsplit(result.url).netloc.lower() != urlsplit(source.url).netloc.lower():
+        # Followed, but the operator should update sources.yaml: the old host may not last.
+        report.error = f"redirected to {result.url}"
     return store_batch(
         factory,
         source,

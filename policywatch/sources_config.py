@@ -63,6 +63,23 @@ class ListingSelectors(BaseModel):
     article_date: str | None = None
     article_body: str | None = None
 
+    @field_validator("links", "title", "date", "next_page", "article_title", "article_date", "article_body")
+    @classmethod
+    def _selector_compiles(cls, value: str | None) -> str | None:
+        """A typo in a selector fails at start-up, with its line, not deep inside a crawl."""
+        if value is None:
+            return value
+        from parsel import Selector
+
+        probe = Selector(text="<html><body></body></html>")
+        is_xpath = value.lstrip().startswith(("/", "("))
+        try:
+            probe.xpath(value) if is_xpath else probe.css(value)
+        except Exception as exc:  # cssselect and lxml raise several error types
+            kind = "XPath" if is_xpath else "CSS"
+            raise ValueError(f"invalid {kind} selector {value!r}: {exc}") from None
+        return value
+
 
 class ListingSource(_Base):
     kind: Literal["listing"]

@@ -20,20 +20,33 @@ class ConfigError(Exception):
     """A configuration file is missing, unreadable or invalid; the message is for humans."""
 
 
+DISCRIMINATORS = ("kind",)
+"""Fields whose value pydantic inserts into an error location, right after a list index, for
+discriminated unions (``sources.3.listing.url``: 'listing' is the kind, not a field)."""
+
+
+def _is_tag(part: int | str, prev: int | str | None, mapping: dict[str, Any]) -> bool:
+    return (
+        isinstance(prev, int)
+        and isinstance(part, str)
+        and any(mapping.get(d) == part for d in DISCRIMINATORS)
+    )
+
+
 def _node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     """Follow a pydantic error location through the YAML node tree; return a 1-based line."""
     node = root
     best = node.start_mark.line + 1 if node is not None else None
+    prev: int | str | None = None
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            nxt = None
-            for key_node, value_node in node.value:
-                if key_node.value == str(part):
-                    nxt = value_node
-                    break
+            scalars = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+            values = {k: getattr(v, "value", None) for k, v in scalars.items()}
+            if _is_tag(part, prev, values):
+                prev = part
+                continue
+            nxt = scalars.get(str(part))
             if nxt is None:
-                if any(getattr(v, "value", None) == part for _k, v in node.value):
-                    continue  # a discriminated-union tag (the value of `kind`), not a field
                 break
             node = nxt
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
@@ -41,8 +54,8 @@ def _node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None
                 break
             node = node.value[part]
         else:
-            # pydantic adds tags for unions (e.g. 'feed' for a discriminated union); skip them.
-            continue
+            break
+        prev = part
         best = node.start_mark.line + 1
     return best
 
@@ -51,7 +64,11 @@ def _field_path(loc: tuple[int | str, ...], data: Any) -> str:
     """Render a loc as a readable path, naming list entries by their ``id``/``name`` when they have one."""
     parts: list[str] = []
     cur = data
+    prev: int | str | None = None
     for part in loc:
+        if isinstance(cur, dict) and _is_tag(part, prev, cur):
+            prev = part
+            continue
         if isinstance(cur, list) and isinstance(part, int) and part < len(cur):
             cur = cur[part]
             label = cur.get("id") or cur.get("name") if isinstance(cur, dict) else None
@@ -59,13 +76,10 @@ def _field_path(loc: tuple[int | str, ...], data: Any) -> str:
         elif isinstance(cur, dict) and str(part) in cur:
             cur = cur[str(part)]
             parts.append(f".{part}")
-        elif isinstance(cur, dict) and part in cur.values():
-            continue  # discriminated-union tag
-        elif isinstance(part, str) and not isinstance(cur, dict):
-            continue  # union tag
         else:
             parts.append(f".{part}")
             cur = None
+        prev = part
     return "".join(parts).lstrip(".")
 
 
