@@ -48,8 +48,10 @@ def start_local_server(port: int) -> subprocess.Popen[bytes]:
     from policywatch.settings import data_dir
 
     log = (data_dir() / "prefect-server.log").open("ab")
+    env = {**os.environ, "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api"}  # the UI must call this port
     proc = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

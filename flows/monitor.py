@@ -205,8 +205,24 @@ def publish_artifacts(summary: RunSummary, tier: str | None) -> None:
         markdown=summary_markdown(summary), key=f"monitor-{scope}-summary", description="Monitor run summary"
     )
     create_table_artifact(
-        table=[{k: v for k, v in s.as_dict().items() if k != "new_event_ids"} for s in summary.sources]
-        or [{"source_id": "(none)", "status": "no source due"}],
+        table=[
+            {  # what an operator scans first comes first: which source, did it work, and why not
+                "source": s.source_id,
+                "status": s.status,
+                "error": s.error or "",
+                "http": s.http_status or "",
+                "new_items": s.new_items,
+                "duplicates": s.duplicates,
+                "new_events": s.new_events,
+                "alerts_queued": s.alerts_queued,
+                "items_seen": s.items_seen,
+                "already_stored": s.already_stored,
+                "bytes": s.bytes,
+                "kind": s.kind,
+            }
+            for s in summary.sources
+        ]
+        or [{"source": "(none)", "status": "no source due"}],
         key=f"monitor-{scope}-sources",
         description="Per-source results of this run",
     )
@@ -234,6 +250,29 @@ def digest_task(subs: Subscriptions) -> DigestReport:
     return deliver_digests(session_factory(), subs)
 
 
+def new_events_markdown(summary: RunSummary) -> list[str]:
+    """The run's new events, newest news first: what the subscribers are about to hear."""
+    ids = [eid for s in summary.sources for eid in s.new_event_ids]
+    if not ids:
+        return []
+    from models.tables import Event
+
+    with session_factory()() as session:
+        events = session.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.id)).all()
+    lines = [
+        "",
+        "## New events",
+        "",
+        "| type | event | date | place | status | confidence |",
+        "|---|---|---|---|---|---|",
+    ]
+    for ev in events:
+        name = ev.name.replace("|", "/")
+        when, where, status = ev.date or "", ev.location or "", ev.status or ""
+        lines.append(f"| {ev.type} | {name} | {when} | {where} | {status} | {ev.confidence:.2f} |")
+    return lines
+
+
 def summary_markdown(summary: RunSummary) -> str:
     t = summary.totals
     lines = [
@@ -258,6 +297,11 @@ def summary_markdown(summary: RunSummary) -> str:
             f"| {s.source_id} | {s.status} | {s.http_status or ''} | {s.items_seen} | {s.new_items} | "
             f"{s.duplicates} | {s.new_events} | {s.alerts_queued} | {err} |"
         )
+    lines += new_events_markdown(summary)
+    if summary.not_due:
+        lines += ["", f"Not due yet (adaptive polling): {', '.join(summary.not_due)}"]
+    if summary.health_notices:
+        lines += ["", "## Source health changes", ""] + [f"- {n}" for n in summary.health_notices]
     if summary.alerts.errors:
         lines += ["", "## Alert delivery problems", ""] + [f"- {e}" for e in summary.alerts.errors]
     return "\n".join(lines) + "\n"
