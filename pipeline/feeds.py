@@ -6,6 +6,7 @@ feedparser always gets bytes (never a URL): fetching, caching and size limits ar
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -45,9 +46,39 @@ def _entry_html(entry: Any) -> str:
     return ""
 
 
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
+_SINGLE_BYTE = re.compile(r"^(iso-?8859-\d+|latin-?1|us-ascii|ascii|windows-125\d|cp125\d)$", re.I)
+
+
+def _trusted_headers(body: bytes, headers: dict[str, str]) -> dict[str, str]:
+    """Drop a single-byte HTTP charset that contradicts a multi-byte XML declaration.
+
+    feedparser follows RFC 3023 (the HTTP charset wins), but servers often send a default
+    ``charset=ISO-8859-1`` for Shift_JIS or EUC-KR feeds: when the document's own declaration
+    names a multi-byte encoding and the bytes decode cleanly with it, the declaration is right.
+    """
+    key = next((k for k in headers if k.lower() == "content-type"), None)
+    if key is None or "charset=" not in headers[key].lower():
+        return headers
+    declared = _XML_DECL.match(body[:300])
+    http_charset = headers[key].lower().split("charset=", 1)[1].split(";")[0].strip().strip('"')
+    if not declared or not _SINGLE_BYTE.match(http_charset):
+        return headers
+    encoding = declared.group(1).decode("ascii")
+    if _SINGLE_BYTE.match(encoding):
+        return headers
+    try:
+        body.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return headers
+    return {**headers, key: headers[key].split(";")[0].strip()}
+
+
 def parse_feed(body: bytes, source_id: str, headers: dict[str, str] | None = None) -> ParsedFeed:
     """Parse one feed document; raise NotAFeed when it is not a feed."""
-    parsed = feedparser.parse(body, response_headers=headers or {}, sanitize_html=True)
+    parsed = feedparser.parse(
+        body, response_headers=_trusted_headers(body, headers or {}), sanitize_html=True
+    )
     if not parsed.get("version") and not parsed.entries:
         reason = "empty response" if not body.strip() else "not an RSS/Atom document"
         if parsed.get("bozo") and parsed.get("bozo_exception") is not None:

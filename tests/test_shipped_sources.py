@@ -471,14 +471,7 @@ def test_euc_kr_listing_survives_a_wrong_charset_header(content_type: str | None
         "text/xml",
         "text/xml; charset=utf-8",  # wrong, but a multi-byte charset the bytes fail: the declaration wins
         "text/html",
-        pytest.param(
-            "text/xml; charset=ISO-8859-1",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="pipeline.feeds.parse_feed lets a single-byte HTTP charset override the"
-                " Shift_JIS XML declaration (feedparser follows RFC 3023): titles come out as mojibake",
-            ),
-        ),
+        "text/xml; charset=ISO-8859-1",  # a server default that contradicts the XML declaration
     ],
 )
 def test_shift_jis_rdf_with_the_headers_a_server_may_send(content_type: str | None) -> None:
