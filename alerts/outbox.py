@@ -74,6 +74,24 @@ def queue_alerts(session: Session, event_ids: Sequence[int], subs: Subscriptions
     return queued
 
 
+def queue_overdue(session: Session, event_ids: Sequence[int], subs: Subscriptions) -> int:
+    """An expected event's date passed with no report: tell its matching subscribers, once."""
+    if not event_ids:
+        return 0
+    queued = 0
+    for event in session.scalars(select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id)):
+        view = event_view(event)
+        for sub in subs.subscribers:
+            reason = match(sub, view)
+            if reason is not None:
+                reason = (
+                    "Expected but not reported: its date has passed with no report that it took place. "
+                    + reason
+                )
+                queued += _insert(session, sub, subs, event, reason, "overdue", event.revision)
+    return queued
+
+
 def queue_follow_ups(session: Session, event_ids: Sequence[int], subs: Subscriptions) -> int:
     """An event already alerted gained a detail: tell the subscribers who asked for follow-ups."""
     if not event_ids:

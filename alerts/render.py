@@ -54,7 +54,7 @@ class AlertContent:
             bits.append(self.date)
         if self.location:
             bits.append(self.location)
-        prefix = "Update — " if self.kind == "follow_up" else ""
+        prefix = {"follow_up": "Update — ", "overdue": "Overdue — "}.get(self.kind, "")
         return f"[AI Policy Watch] {prefix}{self.type_name}: " + " · ".join(bits)
 
 

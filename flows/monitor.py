@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from alerts.deliver import DeliveryReport, deliver_pending
 from alerts.digest import DigestReport, deliver_digests
+from alerts.outbox import queue_overdue
 from alerts.subscriptions import Subscriptions, load_subscriptions
 from models.base import utcnow
 from models.db import check_connection, get_engine, session_factory
@@ -29,6 +30,7 @@ from models.tables import Source as SourceRow
 from pipeline.fetch import FetchError, FetchResult
 from pipeline.rules import Rules, load_rules
 from policywatch import settings
+from policywatch.expected import mark_overdue
 from policywatch.ingest import (
     SourceReport,
     crawl_state,
@@ -48,6 +50,7 @@ class RunSummary:
     sources: list[SourceReport] = field(default_factory=list)
     alerts: DeliveryReport = field(default_factory=DeliveryReport)
     not_due: list[str] = field(default_factory=list)
+    overdue_events: list[int] = field(default_factory=list)
     health_notices: list[str] = field(default_factory=list)
     digests: DigestReport = field(default_factory=DigestReport)
 
@@ -61,6 +64,7 @@ class RunSummary:
             "new_items": sum(s.new_items for s in self.sources),
             "duplicates_dropped": sum(s.duplicates for s in self.sources),
             "new_events": sum(s.new_events for s in self.sources),
+            "overdue_events": len(self.overdue_events),
             "alerts_queued": sum(s.alerts_queued for s in self.sources),
             "alerts_sent": self.alerts.sent,
             "alerts_failed": self.alerts.failed,
@@ -240,6 +244,15 @@ def record_failure_task(source: Source, error: str, retry_after: float | None = 
     record_failure(session_factory(), source, error, retry_after=retry_after)
 
 
+@task(name="expected-events", cache_policy=NO_CACHE)
+def expected_task(subs: Subscriptions) -> list[int]:
+    """Expected events whose date passed with no report become overdue, and are told once."""
+    with session_factory().begin() as session:
+        overdue = mark_overdue(session)
+        queue_overdue(session, overdue, subs)
+    return overdue
+
+
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
 def deliver_task(subs: Subscriptions) -> DeliveryReport:
     return deliver_pending(session_factory(), subs)
@@ -370,6 +383,7 @@ def monitor(
             record_failure_task(src, report.error or "fetch failed", getattr(error, "retry_after", None))
             logger.warning("source %s failed: %s", src.id, report.error)
         summary.sources.append(report)
+    summary.overdue_events = expected_task(subs)
     summary.alerts = deliver_task(subs)
     summary.digests = digest_task(subs)
     summary.health_notices = health_task(subs)

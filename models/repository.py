@@ -257,6 +257,12 @@ def link_events(session: Session, item_id: int, cls: Classification, outcome: St
 
 
 _DETAILS = ("date", "location", "ordinal", "status")
+_STATUS_PROGRESS = {
+    "upcoming": ("held", "postponed", "cancelled"),
+    "overdue": ("held", "postponed", "cancelled"),
+    "postponed": ("held", "cancelled"),
+}
+"""Status changes that are news for subscribers of an event (a new revision, a follow-up)."""
 
 
 def link_events_batch(
@@ -325,6 +331,8 @@ def link_events_batch(
         else:
             event = existing[ev.key]
             gained = [a for a in _DETAILS if getattr(ev, a) and not getattr(event, a)]
+            if ev.status in _STATUS_PROGRESS.get(event.status or "", ()):
+                gained.append("status")  # an expected meeting reported held, postponed or cancelled
             for attr in gained:
                 setattr(event, attr, getattr(ev, attr))
             if gained:

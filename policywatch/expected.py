@@ -1,0 +1,54 @@
+"""Expected events: an announced meeting whose date has passed with no report that it was held.
+
+"The third meeting is scheduled for 2025 in Tokyo" creates an upcoming event. A later report
+that it was held links to it (same key) and moves it on; if its date passes first (with a
+grace period for reporting), it becomes ``overdue`` once, and subscribers of that series hear
+about it once: no peer tool watches for the news that did not come.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.tables import Event
+
+GRACE = timedelta(days=3)
+"""Reports of a meeting can trail it by a few days."""
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def last_day(value: str | None) -> date | None:
+    """The last day an event's (possibly partial) date covers: '2025' -> 2025-12-31."""
+    match = _PARTIAL.match(value or "")
+    if not match:
+        return None
+    year = int(match.group(1))
+    month = int(match.group(2)) if match.group(2) else 12
+    if not 1 <= month <= 12:
+        return None
+    day = int(match.group(3)) if match.group(3) else calendar.monthrange(year, month)[1]
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def mark_overdue(session: Session, now: datetime | None = None) -> list[int]:
+    """Move expected events past their date (plus grace) to ``overdue``; return their ids."""
+    now = now or utcnow()
+    overdue: list[int] = []
+    for event in session.scalars(select(Event).where(Event.status == "upcoming").order_by(Event.id)):
+        end = last_day(event.date)
+        if end is None:
+            continue
+        if datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1) + GRACE <= now:
+            event.status, event.updated_at = "overdue", now
+            event.revision = (event.revision or 0) + 1
+            overdue.append(event.id)
+    return overdue
