@@ -45,8 +45,8 @@ def mark_overdue(session: Session, now: datetime | None = None) -> list[int]:
     overdue: list[int] = []
     for event in session.scalars(select(Event).where(Event.status == "upcoming").order_by(Event.id)):
         end = last_day(event.date)
-        if end is None:
-            continue
+        if end is None or end < event.created_at.date():
+            continue  # already past when we first read of it: old news, not an expectation
         if datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1) + GRACE <= now:
             event.status, event.updated_at = "overdue", now
             event.revision = (event.revision or 0) + 1

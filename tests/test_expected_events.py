@@ -84,7 +84,8 @@ def test_last_day(value: str | None, expected: str | None) -> None:
 
 def test_overdue_once_then_held_is_a_follow_up(subs, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     factory = session_factory()
-    first = report(1, "upcoming")
+    with time_machine.travel(datetime(2025, 1, 2, tzinfo=UTC), tick=False):
+        first = report(1, "upcoming")
     with factory.begin() as s:
         assert queue_alerts(s, first.new_event_ids, subs) == 1
     with time_machine.travel(datetime(2025, 12, 30, tzinfo=UTC), tick=False), factory.begin() as s:
