@@ -59,7 +59,9 @@ class DeliveryReport:
 def load_content(session: Session, alert: Alert) -> AlertContent:
     event = session.get_one(Event, alert.event_id)
     rows = session.execute(
-        select(Item.title, Item.url, Item.published, Source.name, Source.id)
+        select(
+            Item.title, Item.canonical_url, Item.published, Source.name, Source.id
+        )  # links without trackers
         .join(EventMention, EventMention.item_id == Item.id)
         .join(Source, Source.id == Item.source_id)
         .where(EventMention.event_id == event.id)

@@ -32,7 +32,7 @@ def subscriber_feed(
     chosen = [(e, r) for e in events if (r := match(sub, event_view(e))) is not None][:limit]
     for event, reason in reversed(chosen):  # feedgen prepends: add oldest first
         rows = session.execute(
-            select(Item.title, Item.url, Item.published, Source.name)
+            select(Item.title, Item.canonical_url, Item.published, Source.name)
             .join(EventMention, EventMention.item_id == Item.id)
             .join(Source, Source.id == Item.source_id)
             .where(EventMention.event_id == event.id)
