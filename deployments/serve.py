@@ -43,6 +43,27 @@ def build_deployments() -> list[Any]:
     return deployments
 
 
+def create_domain_limits() -> list[str]:
+    """One global concurrency limit per site in sources.yaml, shared by every deployment."""
+    from urllib.parse import urlsplit
+
+    from prefect.client.orchestration import get_client
+
+    from flows.monitor import domain_limit
+    from policywatch.settings import sources_path
+    from policywatch.sources_config import load_sources
+
+    slots = int(os.environ.get("POLICYWATCH_DOMAIN_CONCURRENCY", "2"))
+    base = os.environ.get("POLICYWATCH_BASE_URL", "http://127.0.0.1")
+    names = sorted(
+        {domain_limit(s.url) for s in load_sources(sources_path(), base_url=base) if urlsplit(s.url).hostname}
+    )
+    with get_client(sync_client=True) as client:
+        for name in names:
+            client.upsert_global_concurrency_limit_by_name(name, slots)
+    return names
+
+
 def start_local_server(port: int) -> subprocess.Popen[bytes]:
     """`prefect server start` on loopback, returned once its health endpoint answers."""
     from policywatch.settings import data_dir
@@ -82,6 +103,7 @@ def main() -> None:
     try:
         from prefect import serve
 
+        create_domain_limits()
         serve(*build_deployments())
     finally:
         if server is not None:

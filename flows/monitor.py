@@ -13,10 +13,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.concurrency.sync import concurrency
 from prefect.states import State
 from sqlalchemy import select
 
@@ -93,6 +95,13 @@ def _retryable(task_: Any, task_run: Any, state: State[Any]) -> bool:
     return False
 
 
+def domain_limit(url: str) -> str:
+    """The global concurrency limit shared by every task that touches one site, whatever the
+    deployment: two deployments never hammer one host. `policywatch serve` creates the limits
+    (POLICYWATCH_DOMAIN_CONCURRENCY slots each); where a limit does not exist this is a no-op."""
+    return "domain:" + (urlsplit(url).hostname or "unknown")
+
+
 RETRY_AFTER_CAP = float(os.environ.get("POLICYWATCH_RETRY_AFTER_CAP", "60"))
 
 
@@ -108,7 +117,8 @@ def _retry_delays() -> list[float]:
 @task(name="fetch-feed", cache_policy=NO_CACHE, retry_jitter_factor=0.5, retry_condition_fn=_retryable)
 def fetch_feed_task(source: FeedSource) -> FetchResult:
     try:
-        return fetch_feed(session_factory(), source)
+        with concurrency(domain_limit(source.url), occupy=1, strict=False):
+            return fetch_feed(session_factory(), source)
     except FetchError as exc:
         if exc.transient and exc.retry_after:
             if exc.retry_after > RETRY_AFTER_CAP:
@@ -143,15 +153,16 @@ def crawl_task(
     from spiders.runner import crawl
 
     known, newest = crawl_state(session_factory(), source)
-    result = crawl(
-        source.id,
-        sources_path=Path(sources_file),
-        base_url=base_url,
-        known_urls=known,
-        after=newest if source.kind == "wordpress" else None,
-        timeout=float(os.environ.get("POLICYWATCH_CRAWL_TIMEOUT", "900")),
-        fast=os.environ.get("POLICYWATCH_CRAWL_FAST") == "1",
-    )
+    with concurrency(domain_limit(source.url), occupy=1, strict=False):
+        result = crawl(
+            source.id,
+            sources_path=Path(sources_file),
+            base_url=base_url,
+            known_urls=known,
+            after=newest if source.kind == "wordpress" else None,
+            timeout=float(os.environ.get("POLICYWATCH_CRAWL_TIMEOUT", "900")),
+            fast=os.environ.get("POLICYWATCH_CRAWL_FAST") == "1",
+        )
     reason = result.failed_reason()
     if reason:
         raise CrawlFailed(f"crawl failed: {reason}")

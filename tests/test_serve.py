@@ -56,17 +56,25 @@ def test_served_deployments_run_on_trigger(tmp_path: Path) -> None:
         }
         env.pop("PREFECT_API_URL", None)
         log = (tmp_path / "serve.log").open("wb")
-        proc = subprocess.Popen([str(PW), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [str(PW), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             deployments = wait_for(
                 "three served deployments",
-                lambda: (r := httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json())
-                and len(r) >= 3 and r,
+                lambda: (
+                    (r := httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json())
+                    and len(r) >= 3
+                    and r
+                ),
             )
             by_name = {d["name"]: d for d in deployments}
             assert {"monitor-feeds", "monitor-sites", "monitor-apis"} <= set(by_name)
             feeds = by_name["monitor-feeds"]
+            limits = httpx.post(f"{api}/v2/concurrency_limits/filter", json={}, timeout=5).json()
+            assert {"name": "domain:127.0.0.1", "limit": 2} in [
+                {"name": x["name"], "limit": x["limit"]} for x in limits
+            ]
             assert feeds["parameters"] == {"tier": "feeds", "adaptive": True}
             assert "tier:feeds" in feeds["tags"]
             schedules = httpx.get(f"{api}/deployments/{feeds['id']}/schedules", timeout=5).json()
@@ -80,12 +88,22 @@ def test_served_deployments_run_on_trigger(tmp_path: Path) -> None:
             )
             final = wait_for(
                 "the triggered flow run to finish",
-                lambda: (s := httpx.get(f"{api}/flow_runs/{run['id']}", timeout=5).json()["state"])
-                and s["type"] in ("COMPLETED", "FAILED", "CRASHED") and s,
+                lambda: (
+                    (s := httpx.get(f"{api}/flow_runs/{run['id']}", timeout=5).json()["state"])
+                    and s["type"] in ("COMPLETED", "FAILED", "CRASHED")
+                    and s
+                ),
             )
             assert final["type"] == "COMPLETED", final
-            artifacts = httpx.post(f"{api}/artifacts/filter", json={"artifacts": {"key": {"any_": [
-                "monitor-feeds-summary", "monitor-feeds-sources", "source-health"]}}}, timeout=5).json()
+            artifacts = httpx.post(
+                f"{api}/artifacts/filter",
+                json={
+                    "artifacts": {
+                        "key": {"any_": ["monitor-feeds-summary", "monitor-feeds-sources", "source-health"]}
+                    }
+                },
+                timeout=5,
+            ).json()
             keys = {a["key"] for a in artifacts}
             assert keys == {"monitor-feeds-summary", "monitor-feeds-sources", "source-health"}
             summary = next(a for a in artifacts if a["key"] == "monitor-feeds-summary")
