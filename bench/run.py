@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.common import Config, Figure, env_pg_base
 
-BENCHMARKS = ["ingest", "second_poll", "growth", "classify", "crawl"]
+BENCHMARKS = ["ingest", "second_poll", "growth", "classify", "crawl", "alert_latency"]
 
 
 def machine() -> str:
