@@ -56,12 +56,11 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-def load_content(session: Session, alert: Alert) -> AlertContent:
-    event = session.get_one(Event, alert.event_id)
+def event_content(session: Session, event: Event, reason: str, kind: str = "new") -> AlertContent:
+    """What a subscriber reads about an event: its details and every outlet that reported it
+    (linked by canonical URL, without tracking parameters)."""
     rows = session.execute(
-        select(
-            Item.title, Item.canonical_url, Item.published, Source.name, Source.id
-        )  # links without trackers
+        select(Item.title, Item.canonical_url, Item.published, Source.name, Source.id)
         .join(EventMention, EventMention.item_id == Item.id)
         .join(Source, Source.id == Item.source_id)
         .where(EventMention.event_id == event.id)
@@ -77,7 +76,7 @@ def load_content(session: Session, alert: Alert) -> AlertContent:
         for title, url, published, source_name, source_id in rows
     ]
     return AlertContent(
-        kind=alert.kind,
+        kind=kind,
         event_type=event.type,
         name=event.name,
         ordinal=event.ordinal,
@@ -85,9 +84,13 @@ def load_content(session: Session, alert: Alert) -> AlertContent:
         location=event.location,
         status=event.status,
         evidence=event.evidence,
-        reason=alert.reason,
+        reason=reason,
         mentions=mentions,
     )
+
+
+def load_content(session: Session, alert: Alert) -> AlertContent:
+    return event_content(session, session.get_one(Event, alert.event_id), alert.reason, alert.kind)
 
 
 def send(channel: Channel, content: AlertContent) -> tuple[bool, str | None]:

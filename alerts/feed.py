@@ -8,11 +8,12 @@ from feedgen.feed import FeedGenerator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.deliver import event_content
 from alerts.outbox import event_view
-from alerts.render import AlertContent, Mention, render_html
+from alerts.render import render_html
 from alerts.subscriptions import Subscriber, match
 from models.base import utcnow
-from models.tables import Event, EventMention, Item, Source
+from models.tables import Event
 
 
 def subscriber_feed(
@@ -31,25 +32,8 @@ def subscriber_feed(
     ).all()
     chosen = [(e, r) for e in events if (r := match(sub, event_view(e))) is not None][:limit]
     for event, reason in reversed(chosen):  # feedgen prepends: add oldest first
-        rows = session.execute(
-            select(Item.title, Item.canonical_url, Item.published, Source.name)
-            .join(EventMention, EventMention.item_id == Item.id)
-            .join(Source, Source.id == Item.source_id)
-            .where(EventMention.event_id == event.id)
-            .order_by(Item.published, Item.id)
-        ).all()
-        mentions = [Mention(t or u, u, s, p.date().isoformat() if p else None) for t, u, p, s in rows]
-        content = AlertContent(
-            event_type=event.type,
-            name=event.name,
-            ordinal=event.ordinal,
-            date=event.date,
-            location=event.location,
-            status=event.status,
-            evidence=event.evidence,
-            reason=reason,
-            mentions=mentions,
-        )
+        content = event_content(session, event, reason)
+        mentions = content.mentions
         entry = fg.add_entry()
         entry.id(f"{base_url}:event:{event.key}")
         entry.title(content.title.removeprefix("[AI Policy Watch] "))

@@ -7,7 +7,7 @@ subscribers get the same rows with ``mode='digest'``; the digest job sends them 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,58 +60,57 @@ def _insert(
     return queued
 
 
-def queue_alerts(session: Session, event_ids: Sequence[int], subs: Subscriptions) -> int:
-    """Queue one pending alert per matching subscriber x channel for new events."""
+def _queue(
+    session: Session,
+    event_ids: Sequence[int],
+    subs: Subscriptions,
+    kind: str,
+    preface: str = "",
+    wants: Callable[[Subscriber, Event], bool] = lambda _sub, _event: True,
+) -> int:
+    """Queue one pending alert of ``kind`` per matching (and willing) subscriber x channel."""
     if not event_ids:
         return 0
     queued = 0
     for event in session.scalars(select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id)):
         view = event_view(event)
         for sub in subs.subscribers:
+            if not wants(sub, event):
+                continue
             reason = match(sub, view)
             if reason is not None:
-                queued += _insert(session, sub, subs, event, reason, "new", 0)
+                revision = 0 if kind == "new" else event.revision
+                queued += _insert(session, sub, subs, event, preface + reason, kind, revision)
     return queued
+
+
+def queue_alerts(session: Session, event_ids: Sequence[int], subs: Subscriptions) -> int:
+    """Queue one pending alert per matching subscriber x channel for new events."""
+    return _queue(session, event_ids, subs, "new")
 
 
 def queue_overdue(session: Session, event_ids: Sequence[int], subs: Subscriptions) -> int:
     """An expected event's date passed with no report: tell its matching subscribers, once."""
-    if not event_ids:
-        return 0
-    queued = 0
-    for event in session.scalars(select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id)):
-        view = event_view(event)
-        for sub in subs.subscribers:
-            reason = match(sub, view)
-            if reason is not None:
-                reason = (
-                    "Expected but not reported: its date has passed with no report that it took place. "
-                    + reason
-                )
-                queued += _insert(session, sub, subs, event, reason, "overdue", event.revision)
-    return queued
+    preface = "Expected but not reported: its date has passed with no report that it took place. "
+    return _queue(session, event_ids, subs, "overdue", preface)
 
 
 def queue_follow_ups(session: Session, event_ids: Sequence[int], subs: Subscriptions) -> int:
     """An event already alerted gained a detail: tell the subscribers who asked for follow-ups."""
     if not event_ids:
         return 0
-    queued = 0
-    alerted = {
-        (sub_name, event_id)
-        for sub_name, event_id in session.execute(
+    alerted = set(
+        session.execute(
             select(Alert.subscriber, Alert.event_id).where(
                 Alert.event_id.in_(list(event_ids)), Alert.kind == "new"
             )
-        )
-    }
-    for event in session.scalars(select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id)):
-        view = event_view(event)
-        for sub in subs.subscribers:
-            if not sub.follow_ups or (sub.name, event.id) not in alerted:
-                continue
-            reason = match(sub, view)
-            if reason is not None:
-                reason = "Follow-up: this event gained new details. " + reason
-                queued += _insert(session, sub, subs, event, reason, "follow_up", event.revision)
-    return queued
+        ).tuples()
+    )
+    return _queue(
+        session,
+        event_ids,
+        subs,
+        "follow_up",
+        "Follow-up: this event gained new details. ",
+        lambda sub, event: sub.follow_ups and (sub.name, event.id) in alerted,
+    )
