@@ -631,8 +631,12 @@ except ImportError:  # pragma: no cover
 _MAX_SET = 24
 
 
-def _exact(items: Any) -> set[str] | None:
-    """The finite set of strings a sub-pattern matches ({"mou", "moc"} for ``Mo[UC]``), None if not small."""
+def _exact(items: Any, ci: bool | None = None) -> set[str] | None:
+    """The finite set of strings a sub-pattern matches ({"mou", "moc"} for ``Mo[UC]``), None if not small.
+
+    With ``ci`` (the case-insensitivity in force), a run never crosses a change of case
+    sensitivity: a group that switches it yields None, so each run is all one mode.
+    """
     c = _sre_parse
     out = {""}
     for op, arg in items:
@@ -644,14 +648,16 @@ def _exact(items: Any) -> set[str] | None:
         elif op is c.IN and arg and all(o is c.LITERAL for o, _ in arg):
             alts = {chr(v) for _, v in arg}
         elif op is c.SUBPATTERN:
-            alts = _exact(arg[-1])
+            if ci is not None and _sub_ci(arg, ci) != ci:
+                return None
+            alts = _exact(arg[-1], ci)
         elif op is c.BRANCH:
-            subs = [_exact(b) for b in arg[1]]
+            subs = [_exact(b, ci) for b in arg[1]]
             if any(x is None for x in subs):
                 return None
             alts = set().union(*(x for x in subs if x is not None))
         elif op is c.MAX_REPEAT and arg[0] == 0 and arg[1] == 1:
-            sub = _exact(arg[2])
+            sub = _exact(arg[2], ci)
             alts = None if sub is None else sub | {""}
         else:
             return None
@@ -710,40 +716,6 @@ def _factors(items: Any) -> set[str] | None:
     return max(candidates, key=lambda s: min(len(x) for x in s))
 
 
-def _exact_in(items: Any, ci: bool) -> set[str] | None:
-    """Like ``_exact`` but never across a change of case sensitivity (a run is all one mode)."""
-    c = _sre_parse
-    out = {""}
-    for op, arg in items:
-        alts: set[str] | None
-        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            continue
-        if op is c.LITERAL:
-            alts = {chr(arg)}
-        elif op is c.IN and arg and all(o is c.LITERAL for o, _ in arg):
-            alts = {chr(v) for _, v in arg}
-        elif op is c.SUBPATTERN:
-            if _sub_ci(arg, ci) != ci:
-                return None
-            alts = _exact_in(arg[-1], ci)
-        elif op is c.BRANCH:
-            subs = [_exact_in(b, ci) for b in arg[1]]
-            if any(x is None for x in subs):
-                return None
-            alts = set().union(*(x for x in subs if x is not None))
-        elif op is c.MAX_REPEAT and arg[0] == 0 and arg[1] == 1:
-            sub = _exact_in(arg[2], ci)
-            alts = None if sub is None else sub | {""}
-        else:
-            return None
-        if alts is None:
-            return None
-        out = {a + b for a in out for b in alts}
-        if len(out) > _MAX_SET:
-            return None
-    return out
-
-
 def _sub_ci(arg: Any, ci: bool) -> bool:
     """Case-insensitivity inside a group: ``(?-i:...)`` turns it off, ``(?i:...)`` on."""
     if arg[2] & re.IGNORECASE:
@@ -785,7 +757,7 @@ def _strong(items: Any, ci: bool) -> Strong | None:
     for op, arg in items:
         if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
             continue
-        exact = _exact_in([(op, arg)], ci)
+        exact = _exact([(op, arg)], ci)
         if exact is not None and all(exact):
             grown = {a + b for a in run for b in exact}
             if len(grown) <= _MAX_SET:
