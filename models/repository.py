@@ -50,60 +50,32 @@ def get_source(session: Session, source_id: str) -> Source | None:
     return session.get(Source, source_id)
 
 
-def stored_urls(session: Session, canonical_urls: Iterable[str]) -> set[str]:
-    urls = list(set(canonical_urls))
+def _existing(session: Session, column: Any, values: Iterable[str | None], *criteria: Any) -> set[str]:
+    """Which of ``values`` the store already has in ``column``, asked 500 at a time (IN lists
+    stay well below SQLite's and PostgreSQL's parameter limits)."""
+    wanted = sorted({v for v in values if v})
     found: set[str] = set()
-    for start in range(0, len(urls), 500):
-        chunk = urls[start : start + 500]
-        found.update(session.scalars(select(Item.canonical_url).where(Item.canonical_url.in_(chunk))))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(v for v in session.scalars(select(column).where(column.in_(chunk), *criteria)) if v)
     return found
+
+
+def stored_urls(session: Session, canonical_urls: Iterable[str]) -> set[str]:
+    return _existing(session, Item.canonical_url, canonical_urls)
 
 
 def stored_guids(session: Session, source_id: str, guids: Iterable[str]) -> set[str]:
-    wanted = list({g for g in guids if g})
-    found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        found.update(
-            g
-            for g in session.scalars(
-                select(Item.guid).where(Item.source_id == source_id, Item.guid.in_(chunk))
-            )
-            if g
-        )
-    return found
+    return _existing(session, Item.guid, guids, Item.source_id == source_id)
 
 
 def _stored_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
-    wanted = list(set(hashes))
-    found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        found.update(session.scalars(select(Item.content_hash).where(Item.content_hash.in_(chunk))))
-    return found
+    return _existing(session, Item.content_hash, hashes)
 
 
 def assign_story(session: Session, item_id: int, signature: bytes | None, bands: list[str]) -> int:
     """Join the most similar stored story (via LSH band lookups) or start a new one."""
-    story_id = item_id
-    if signature is not None and bands:
-        candidates = session.execute(
-            select(Item.id, Item.story_id, Item.minhash)
-            .join(ItemBand, ItemBand.item_id == Item.id)
-            .where(ItemBand.band.in_(bands), Item.id != item_id)
-            .distinct()
-        ).all()
-        best = 0.0
-        for cand_id, cand_story, cand_sig in candidates:
-            score = similarity(signature, cand_sig) if cand_sig else 0.0
-            if score >= SAME_STORY and score > best:
-                best, story_id = score, cand_story or cand_id
-        session.execute(
-            dialect_insert(session, ItemBand).on_conflict_do_nothing(),
-            [{"band": b, "item_id": item_id} for b in set(bands)],
-        )
-    session.execute(update(Item).where(Item.id == item_id).values(story_id=story_id))
-    return story_id
+    return assign_stories(session, [(item_id, signature, bands)])[item_id]
 
 
 def store_items(
