@@ -43,6 +43,7 @@ from policywatch.ingest import (
 )
 from policywatch.operators import notify_operators
 from policywatch.sources_config import FeedSource, Source, load_sources
+from policywatch.views import source_health_rows
 
 
 @dataclass(slots=True)
@@ -198,17 +199,9 @@ def due_sources(factory: Any, source_ids: list[str]) -> set[str]:
 def health_rows() -> list[dict[str, Any]]:
     with session_factory()() as session:
         return [
-            {
-                "source": s.id,
-                "health": s.health,
-                "consecutive_failures": s.consecutive_failures,
-                "last_status": s.last_status or "",
-                "last_success": s.last_success_at.strftime("%Y-%m-%d %H:%M") if s.last_success_at else "",
-                "last_new_item": s.last_new_item_at.strftime("%Y-%m-%d %H:%M") if s.last_new_item_at else "",
-                "next_poll": s.next_poll_at.strftime("%Y-%m-%d %H:%M") if s.next_poll_at else "",
-                "last_error": (s.last_error or "")[:160],
-            }
-            for s in session.scalars(select(SourceRow).order_by(SourceRow.id))
+            {k: ("" if v is None else v) for k, v in row.items()}
+            | {"last_error": (row["last_error"] or "")[:160]}
+            for row in source_health_rows(session)
         ]
 
 

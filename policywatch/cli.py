@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -567,9 +566,9 @@ def new_source(
 def sources_health(as_json: JsonOpt = False) -> None:
     """Per source: health, consecutive failures, last success, last new item, rhythm, next poll."""
     from models.db import check_connection, get_engine, session_factory
-    from policywatch.health import _human
     from policywatch.operators import refresh_health
     from policywatch.settings import subscriptions_path
+    from policywatch.views import source_health_rows
 
     with friendly_errors():
         from alerts.subscriptions import load_subscriptions
@@ -578,24 +577,7 @@ def sources_health(as_json: JsonOpt = False) -> None:
         check_connection(get_engine())
         with session_factory().begin() as session:
             refresh_health(session, failing_runs)
-            from sqlalchemy import select
-
-            from models.tables import Source
-
-            rows = session.scalars(select(Source).order_by(Source.id)).all()
-            data: list[dict[str, Any]] = [
-                {
-                    "source": s.id,
-                    "health": s.health,
-                    "consecutive_failures": s.consecutive_failures,
-                    "last_success": s.last_success_at.isoformat() if s.last_success_at else None,
-                    "last_new_item": s.last_new_item_at.isoformat() if s.last_new_item_at else None,
-                    "rhythm": _human(timedelta(seconds=s.rhythm_seconds)) if s.rhythm_seconds else None,
-                    "next_poll": s.next_poll_at.isoformat() if s.next_poll_at else None,
-                    "last_error": s.last_error,
-                }
-                for s in rows
-            ]
+            data = list(source_health_rows(session))
     if as_json:
         for row in data:
             sys.stdout.write(json.dumps(row) + "\n")

@@ -3,6 +3,7 @@ its rhythm, and back to normal. Each change is told once; a failed notice is ret
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,7 +61,7 @@ def notify_operators(
     for change in changes:
         title = f"[AI Policy Watch] source {change.source_id}: {change.state}"
         bodies = Bodies(
-            html=f"<p>{_escape(change.message)}</p>",
+            html=f"<p>{html.escape(change.message)}</p>",
             markdown=change.message,
             text=change.message,
             slack=change.message.replace("&", "&amp;"),
@@ -73,9 +74,3 @@ def notify_operators(
                     src.health_notified = change.state
             told.append(change.message)
     return told
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)

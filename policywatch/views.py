@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -84,4 +84,23 @@ def alert_rows(session: Session) -> Iterator[dict[str, Any]]:
             "last_error": al.last_error,
             "created_at": _iso(al.created_at),
             "sent_at": _iso(al.sent_at),
+        }
+
+
+def source_health_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """Every source's health as the operator reads it (CLI `sources health` and the run artifact)."""
+    from models.tables import Source
+    from policywatch.health import _human
+
+    for s in session.scalars(select(Source).order_by(Source.id)):
+        yield {
+            "source": s.id,
+            "health": s.health,
+            "consecutive_failures": s.consecutive_failures,
+            "last_status": s.last_status,
+            "last_success": _iso(s.last_success_at),
+            "last_new_item": _iso(s.last_new_item_at),
+            "rhythm": _human(timedelta(seconds=s.rhythm_seconds)) if s.rhythm_seconds else None,
+            "next_poll": _iso(s.next_poll_at),
+            "last_error": s.last_error,
         }
