@@ -9,6 +9,7 @@ by path and modification time, so a pipeline run compiles them once.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -954,30 +955,17 @@ class FactorIndex:
         self._texts.clear()
 
 
-_LOWER_CACHE: dict[str, str] = {}
-
-
+# One sentence is tested against many patterns: lower-case (or fold) it once.
+@functools.lru_cache(maxsize=512)
 def _lower(text: str) -> str:
-    """casefold-free lower() with a small cache: one sentence is tested against many patterns."""
-    low = _LOWER_CACHE.get(text)
-    if low is None:
-        if len(_LOWER_CACHE) > 512:
-            _LOWER_CACHE.clear()
-        low = _LOWER_CACHE[text] = text.lower()
-    return low
+    """casefold-free lower(), cached."""
+    return text.lower()
 
 
-_FOLD_CACHE: dict[str, str] = {}
-
-
+@functools.lru_cache(maxsize=512)
 def _fold(text: str) -> str:
-    """``fold`` with a small cache: one sentence is tested against many patterns."""
-    low = _FOLD_CACHE.get(text)
-    if low is None:
-        if len(_FOLD_CACHE) > 512:
-            _FOLD_CACHE.clear()
-        low = _FOLD_CACHE[text] = fold(text)
-    return low
+    """``fold``, cached."""
+    return fold(text)
 
 
 def fast(rx: re.Pattern[str] | None) -> FastRx | None:
