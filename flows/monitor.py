@@ -19,6 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.concurrency.sync import concurrency
+from prefect.futures import PrefectFuture, as_completed
 from prefect.states import State
 from sqlalchemy import select
 
@@ -368,14 +369,25 @@ def monitor(
         )
         for src in selected
     ]
-    for src, future in futures:
-        future.wait()
-        state = future.state
-        if state.is_completed():
-            outcome: Any = future.result()
-            store = store_feed_task if isinstance(src, FeedSource) else store_crawl_task
+    # Each fetch's result is stored by its own task as soon as it arrives: one source's parse and
+    # store overlap another's fetch and the classification workers (pipeline.parallel).
+    by_future: dict[PrefectFuture[Any], Source] = {future: src for src, future in futures}
+    outcomes: dict[str, Any] = {}
+    for future in as_completed(list(by_future)):
+        src = by_future[future]
+        if future.state.is_completed():
+            store: Any = store_feed_task if isinstance(src, FeedSource) else store_crawl_task
             # A store that fails (the database went away mid-run) fails this source, not the run.
-            state = store(src, outcome, subs, rules, return_state=True)  # type: ignore[call-overload]
+            outcomes[src.id] = store.submit(src, future.result(), subs, rules)
+        else:
+            outcomes[src.id] = future.state
+    for src, _future in futures:  # the summary lists sources in sources.yaml order
+        outcome = outcomes[src.id]
+        if isinstance(outcome, PrefectFuture):
+            outcome.wait()
+            state = outcome.state
+        else:
+            state = outcome
         if state.is_completed():
             report = state.result()
         else:

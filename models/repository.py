@@ -69,7 +69,7 @@ def stored_guids(session: Session, source_id: str, guids: Iterable[str]) -> set[
     return _existing(session, Item.guid, guids, Item.source_id == source_id)
 
 
-def _stored_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
+def stored_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
     return _existing(session, Item.content_hash, hashes)
 
 
@@ -90,7 +90,7 @@ def store_items(
     """
     outcome = StoreOutcome()
     fetched_at = fetched_at or utcnow()
-    known_hashes = _stored_hashes(session, (p.content_hash for p in processed))
+    known_hashes = stored_hashes(session, (p.content_hash for p in processed))
     candidates: list[ProcessedItem] = []
     batch_hashes: set[str] = set()
     for item in processed:

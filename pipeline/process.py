@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from pipeline.classify import classify
 from pipeline.rules import Rules
-from pipeline.stories import story_key
+from pipeline.stories import story_keys
 from pipeline.text import content_hash, extract_main_text, html_fragment_to_text
-from pipeline.types import Classification, ProcessedItem, RawItem
+from pipeline.types import ProcessedItem, RawItem
 from pipeline.urls import canonical_url
 
 _MIN_EXTRACTED_CHARS = 200
@@ -46,28 +47,49 @@ def merge_jurisdictions(found: list[str], implied: Iterable[str]) -> list[str]:
     return out
 
 
+@dataclass(slots=True)
+class PreparedItem:
+    """A RawItem with its main text and identity keys: enough to drop duplicates before the
+    costly part (classification), which then only runs on items that will be stored."""
+
+    raw: RawItem
+    text: str
+    canonical_url: str
+    content_hash: str
+
+
+def prepare_item(raw: RawItem) -> PreparedItem:
+    text = main_text(raw)
+    return PreparedItem(raw, text, canonical_url(raw.url), content_hash(raw.title, text))
+
+
+def analyse_items(
+    prepared: Sequence[PreparedItem], rules: Rules | None = None, implied_jurisdictions: Iterable[str] = ()
+) -> list[ProcessedItem]:
+    """Classify prepared items and sign their stories (one MinHash pass for the whole batch)."""
+    implied = list(implied_jurisdictions)
+    keys = story_keys([p.text for p in prepared])
+    out: list[ProcessedItem] = []
+    for prep, key in zip(prepared, keys, strict=True):
+        raw = prep.raw
+        result = classify(raw.title, prep.text, raw.published, rules)
+        if result.ai_policy and implied:
+            result = replace(result, jurisdictions=merge_jurisdictions(result.jurisdictions, implied))
+        out.append(
+            ProcessedItem(
+                raw=raw,
+                canonical_url=prep.canonical_url,
+                text=prep.text,
+                content_hash=prep.content_hash,
+                classification=result,
+                story_signature=key.signature if key else None,
+                story_bands=key.bands if key else [],
+            )
+        )
+    return out
+
+
 def process_item(
     raw: RawItem, rules: Rules | None = None, implied_jurisdictions: Iterable[str] = ()
 ) -> ProcessedItem:
-    text = main_text(raw)
-    result = classify(raw.title, text, raw.published, rules)
-    if result.ai_policy:
-        result = Classification(
-            ai_policy=result.ai_policy,
-            event_type=result.event_type,
-            jurisdictions=merge_jurisdictions(result.jurisdictions, implied_jurisdictions),
-            topics=result.topics,
-            labels=result.labels,
-            events=result.events,
-            evidence=result.evidence,
-        )
-    key = story_key(text)
-    return ProcessedItem(
-        raw=raw,
-        canonical_url=canonical_url(raw.url),
-        text=text,
-        content_hash=content_hash(raw.title, text),
-        classification=result,
-        story_signature=key.signature if key else None,
-        story_bands=key.bands if key else [],
-    )
+    return analyse_items([prepare_item(raw)], rules, implied_jurisdictions)[0]

@@ -329,6 +329,8 @@ class Rules(Strict):
     _company: re.Pattern[str] | None = PrivateAttr(default=None)
     _boiler: re.Pattern[str] | None = PrivateAttr(default=None)
     _fast: Any = PrivateAttr(default=None)
+    _origin: tuple[str, int] | None = PrivateAttr(default=None)
+    """(resolved path, mtime) of the file these rules were loaded from, set by load_rules."""
 
     @model_validator(mode="after")
     def _index(self) -> Rules:
@@ -401,8 +403,21 @@ def load_rules(path: Path | None = None) -> Rules:
     cached = _CACHE.get(key)
     if cached is None:
         cached = validate_file(path, Rules)
+        cached._origin = key
         _CACHE[key] = cached
     return cached
+
+
+def rules_origin(rules: Rules) -> str | None:
+    """The file ``rules`` came from, if it is unchanged since: another process that loads it
+    gets the very same rules. None for rules built in memory or edited since loading."""
+    if rules._origin is None:
+        return None
+    path, mtime = rules._origin
+    try:
+        return path if Path(path).stat().st_mtime_ns == mtime else None
+    except OSError:
+        return None
 
 
 # ----------------------------------------------------------------------------- fast lookup

@@ -48,17 +48,68 @@ def _shingles(text: str) -> set[bytes]:
 
 def story_key(text: str) -> StoryKey | None:
     """MinHash signature and LSH band keys of a main text, or None when it is too short."""
-    shingles = _shingles(text)
-    if not shingles:
-        return None
-    mh = MinHash(num_perm=NUM_PERM, seed=_SEED, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
-    mh.update_batch(list(shingles))
-    values = mh.hashvalues.astype(np.uint64)
-    bands = [
-        f"{b:02d}" + hashlib.blake2b(values[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8).hexdigest()
-        for b in range(BANDS)
-    ]
-    return StoryKey(signature=values.astype(np.uint32).tobytes(), bands=bands)
+    return story_keys([text])[0]
+
+
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
+"""MurmurHash3's 32-bit finalizer, datasketch's pre-mix for its default "affine32" scheme."""
+
+
+def _sha1_32(shingles: set[bytes]) -> bytes:
+    """datasketch's default hash (first 4 bytes of SHA-1, little-endian) of every shingle, packed."""
+    sha1 = hashlib.sha1
+    return b"".join(sha1(s).digest()[:4] for s in shingles)
+
+
+def story_keys(texts: list[str]) -> list[StoryKey | None]:
+    """``story_key`` of many texts at once: one numpy pass per few thousand shingles.
+
+    Bit-for-bit what ``datasketch.MinHash.update_batch`` gives per text (tests/test_stories.py
+    checks it), so signatures and band keys stay comparable with those already stored; batching
+    saves datasketch's per-call overhead, which dominates for feed-sized texts.
+    """
+    packed = [_sha1_32(_shingles(text)) for text in texts]
+    out: list[StoryKey | None] = [None] * len(texts)
+    group: list[int] = []
+    size = 0
+    for i, hashes in enumerate(packed):
+        if not hashes:
+            continue
+        group.append(i)
+        size += len(hashes) // 4
+        if size >= _GROUP_SHINGLES:
+            _sign_group(packed, group, out)
+            group, size = [], 0
+    if group:
+        _sign_group(packed, group, out)
+    return out
+
+
+_GROUP_SHINGLES = 8192
+"""Shingles per numpy pass: the (shingles x 128) uint32 product stays near 4 MB."""
+
+
+def _sign_group(packed: list[bytes], group: list[int], out: list[StoryKey | None]) -> None:
+    hv = np.frombuffer(b"".join(packed[i] for i in group), dtype="<u4").astype(np.uint32)
+    s1, m1, s2, m2, s3 = (np.uint32(c) for c in _FMIX32)
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    hv = hv ^ (hv >> s3)
+    a, b = _TEMPLATE.permutations
+    phv = hv[:, None] * a[None, :] + b[None, :]
+    lengths = np.array([len(packed[i]) // 4 for i in group])
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    minima = np.minimum.reduceat(phv, offsets, axis=0)
+    blake2b, width = hashlib.blake2b, ROWS * 8
+    for row, i in zip(minima, group, strict=True):
+        raw = row.astype(np.uint64).tobytes()
+        bands = [
+            f"{b:02d}" + blake2b(raw[b * width : (b + 1) * width], digest_size=8).hexdigest()
+            for b in range(BANDS)
+        ]
+        out[i] = StoryKey(signature=row.tobytes(), bands=bands)
 
 
 def similarity(a: bytes, b: bytes) -> float:

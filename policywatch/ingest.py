@@ -20,9 +20,10 @@ from alerts.subscriptions import Subscriptions
 from models import repository as repo
 from models.base import utcnow
 from models.db import retry_on_conflict
-from pipeline.feeds import NotAFeed, parse_feed
+from pipeline.feeds import NotAFeed
 from pipeline.fetch import FetchError, FetchResult, fetch, make_client
-from pipeline.process import process_item
+from pipeline.parallel import analyse_many, parse_feed_anywhere
+from pipeline.process import PreparedItem, prepare_item
 from pipeline.rules import Rules
 from pipeline.types import ProcessedItem, RawItem
 from pipeline.urls import canonical_url
@@ -154,7 +155,7 @@ def store_batch(
         if page_errors:
             report.status = "partial"
             report.error = "; ".join(page_errors[:3])
-    processed: list[ProcessedItem] = [process_item(r, rules, source.jurisdictions) for r in fresh]
+    processed = _analyse_new(factory, fresh, rules, source.jurisdictions, report)
 
     def commit_batch() -> tuple[repo.StoreOutcome, int]:
         with factory.begin() as session:
@@ -187,6 +188,30 @@ def store_batch(
     return report
 
 
+def _analyse_new(
+    factory: sessionmaker[Session],
+    fresh: list[RawItem],
+    rules: Rules | None,
+    implied: list[str],
+    report: SourceReport,
+) -> list[ProcessedItem]:
+    """Classify only what will be stored: copies of a stored text (a syndicated story under a
+    new URL) or of an earlier item of this batch are counted as duplicates and skipped here,
+    before the costly step. store_items checks again inside the write transaction, so two
+    workers racing on one story still store it once."""
+    prepared = [prepare_item(r) for r in fresh]
+    with factory() as session:
+        known = repo.stored_hashes(session, (p.content_hash for p in prepared))
+    unique: list[PreparedItem] = []
+    for prep in prepared:
+        if prep.content_hash in known:
+            report.duplicates += 1
+            continue
+        known.add(prep.content_hash)
+        unique.append(prep)
+    return analyse_many(unique, rules, implied)
+
+
 def ingest_feed_response(
     factory: sessionmaker[Session],
     source: FeedSource,
@@ -213,7 +238,7 @@ def ingest_feed_response(
             )
         return report
     try:
-        parsed = parse_feed(result.body, source.id, result.headers)
+        parsed = parse_feed_anywhere(result.body, source.id, result.headers)
     except NotAFeed as exc:
         report.status, report.error = "failed", f"not a feed: {exc}"
         record_failure(factory, source, report.error, status=str(result.status))
