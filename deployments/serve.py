@@ -3,8 +3,8 @@
 Starts a local Prefect server (SQLite, or PostgreSQL through
 ``PREFECT_SERVER_DATABASE_CONNECTION_URL``) unless ``PREFECT_API_URL`` already points at one,
 then serves one deployment per source tier on its schedule (feeds every 15 minutes, sites
-and APIs hourly; ``POLICYWATCH_CRON_*`` override them). Runs, logs and artifacts (run
-summary, per-source table, source health) appear in the Prefect UI.
+and APIs hourly; ``POLICYWATCH_CRON_*`` or ``POLICYWATCH_EVERY_*`` override them). Runs, logs
+and artifacts (run summary, per-source table, source health) appear in the Prefect UI.
 """
 
 from __future__ import annotations
@@ -23,6 +23,15 @@ SCHEDULES = {
     "sites": os.environ.get("POLICYWATCH_CRON_SITES", "7 * * * *"),
     "apis": os.environ.get("POLICYWATCH_CRON_APIS", "37 * * * *"),
 }
+INTERVALS = {
+    tier: float(os.environ[f"POLICYWATCH_EVERY_{tier.upper()}"])
+    for tier in SCHEDULES
+    if os.environ.get(f"POLICYWATCH_EVERY_{tier.upper()}")
+}
+"""Seconds between runs of a tier, in place of its cron (``POLICYWATCH_EVERY_FEEDS=60``): cron
+cannot go below a minute, and the alert-latency benchmark polls every few seconds."""
+ADAPTIVE = os.environ.get("POLICYWATCH_ADAPTIVE", "1") != "0"
+"""``POLICYWATCH_ADAPTIVE=0`` polls every source on every run instead of when it is due."""
 DIGEST_CRON = os.environ.get("POLICYWATCH_CRON_DIGEST", "*/30 * * * *")
 """Digests are checked every half hour; each subscriber's own time and zone decide when one goes out."""
 
@@ -33,8 +42,9 @@ def build_deployments() -> list[Any]:
     deployments = [
         monitor.to_deployment(
             name=f"monitor-{tier}",
-            cron=cron,
-            parameters={"tier": tier, "adaptive": True},
+            cron=None if tier in INTERVALS else cron,
+            interval=INTERVALS.get(tier),
+            parameters={"tier": tier, "adaptive": ADAPTIVE},
             tags=["policywatch", f"tier:{tier}"],
             description=f"Poll the {tier} tier of sources.yaml, store new items and events, send alerts.",
         )

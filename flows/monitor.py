@@ -375,6 +375,7 @@ def monitor(
     outcomes: dict[str, Any] = {}
     for future in as_completed(list(by_future)):
         src = by_future[future]
+        future.wait()  # done already; this keeps the final state (with its data) on the future
         if future.state.is_completed():
             store: Any = store_feed_task if isinstance(src, FeedSource) else store_crawl_task
             # A store that fails (the database went away mid-run) fails this source, not the run.

@@ -134,12 +134,18 @@ def store_items(
     ).all()
     ids_by_url = {url: item_id for item_id, url in inserted}
     stored: list[tuple[int, ProcessedItem]] = []
+    lost = [p for p in candidates if p.canonical_url not in ids_by_url]
+    # A re-run or another worker stored it first: the same URL, or the same text under another URL
+    # (the unique indexes settle that race; the hash check above only saves the work).
+    lost_urls = stored_urls(session, (p.canonical_url for p in lost)) if lost else set()
     for p in candidates:
         item_id = ids_by_url.get(p.canonical_url)
-        if item_id is None:
-            outcome.already_stored += 1  # a re-run or another worker stored it first
-        else:
+        if item_id is not None:
             stored.append((item_id, p))
+        elif p.canonical_url in lost_urls:
+            outcome.already_stored += 1
+        else:
+            outcome.duplicates += 1
     stored.sort(key=lambda pair: pair[0])
     assign_stories(session, [(item_id, p.story_signature, p.story_bands) for item_id, p in stored])
     label_rows = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Double, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -37,7 +37,7 @@ class Source(Base):
     """ok | failing (N runs in a row) | silent (far beyond its normal rhythm)."""
     health_notified: Mapped[str] = mapped_column(String(16), default="ok")
     """The health state the operators were last told about: they hear of each change once."""
-    rhythm_seconds: Mapped[float | None]
+    rhythm_seconds: Mapped[float | None] = mapped_column(Double)
     """Typical time between new items (moving average): drives adaptive polling and silence."""
     next_poll_at: Mapped[datetime | None]
 
@@ -49,7 +49,7 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("canonical_url"),
         UniqueConstraint("source_id", "guid"),
-        Index("ix_items_content_hash", "content_hash"),
+        Index("ix_items_content_hash", "content_hash", unique=True),
         Index("ix_items_published", "published"),
     )
 
@@ -118,7 +118,7 @@ class Event(Base):
     location: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str | None] = mapped_column(String(32))
     evidence: Mapped[str] = mapped_column(Text, default="")
-    confidence: Mapped[float] = mapped_column(default=1.0)
+    confidence: Mapped[float] = mapped_column(Double, default=1.0)
     jurisdictions: Mapped[list[str]] = mapped_column(default=list)
     first_item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
     revision: Mapped[int] = mapped_column(default=0)

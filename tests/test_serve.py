@@ -79,6 +79,21 @@ def test_served_deployments_run_on_trigger(tmp_path: Path) -> None:
             assert "tier:feeds" in feeds["tags"]
             schedules = httpx.get(f"{api}/deployments/{feeds['id']}/schedules", timeout=5).json()
             assert schedules[0]["schedule"]["cron"] == "*/15 * * * *"
+            # The server's scheduler must turn the cron into scheduled runs (it silently could not with
+            # SQLAlchemy 2.1, which is why the lock holds 2.0).
+            scheduled = wait_for(
+                "the scheduler to create scheduled runs",
+                lambda: httpx.post(
+                    f"{api}/flow_runs/filter",
+                    json={
+                        "deployments": {"id": {"any_": [feeds["id"]]}},
+                        "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+                    },
+                    timeout=10,
+                ).json(),
+                timeout=120,
+            )
+            assert all(r["deployment_id"] == feeds["id"] for r in scheduled)
             # a busy fresh server may answer 503 while it schedules the first runs: try again
             trigger = f"{api}/deployments/{feeds['id']}/create_flow_run"
             run = wait_for(
