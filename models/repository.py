@@ -173,17 +173,23 @@ def assign_stories(
     wanted = sorted({b for _id, sig, bands in entries if sig is not None for b in bands})
     band_hits: dict[str, set[int]] = {}
     known: dict[int, tuple[int, bytes | None]] = {}
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for start in range(0, len(wanted), 500):
-        rows = session.execute(
-            select(ItemBand.band, Item.id, Item.story_id, Item.minhash)
-            .join(Item, Item.id == ItemBand.item_id)
-            .where(ItemBand.band.in_(wanted[start : start + 500]))
+        chunk = tuple(wanted[start : start + 500])
+        # The hottest read of a store (32 band keys per new item): plain SQL, as SQLAlchemy's
+        # per-parameter compilation of a 500-key IN list cost more than the query itself.
+        rows = conn.exec_driver_sql(
+            f"SELECT b.band, i.id, i.story_id, i.minhash FROM {ItemBand.__tablename__} b "
+            f"JOIN {Item.__tablename__} i ON i.id = b.item_id "
+            f"WHERE b.band IN ({', '.join([mark] * len(chunk))})",
+            chunk,
         )
         for band, cand_id, cand_story, cand_sig in rows:
             band_hits.setdefault(band, set()).add(cand_id)
             known[cand_id] = (cand_story or cand_id, cand_sig)
     stories: dict[int, int] = {}
-    band_rows: list[dict[str, Any]] = []
+    band_rows: list[tuple[str, int]] = []
     for item_id, signature, bands in entries:
         story_id = item_id
         if signature is not None and bands:
@@ -196,11 +202,15 @@ def assign_stories(
                     best, story_id = score, cand_story
             for band in set(bands):
                 band_hits.setdefault(band, set()).add(item_id)
-                band_rows.append({"band": band, "item_id": item_id})
+                band_rows.append((band, item_id))
             known[item_id] = (story_id, signature)
         stories[item_id] = story_id
     if band_rows:
-        session.execute(dialect_insert(session, ItemBand.__table__).on_conflict_do_nothing(), band_rows)
+        conn.exec_driver_sql(
+            f"INSERT INTO {ItemBand.__tablename__} (band, item_id) VALUES ({mark}, {mark}) "
+            "ON CONFLICT DO NOTHING",
+            band_rows,
+        )
     if stories:
         table = cast(Table, Item.__table__)
         session.execute(
