@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -69,6 +70,31 @@ def check_connection(engine: Engine) -> None:
         raise StoreUnavailable(
             f"Cannot reach the database at {redact_url(str(engine.url))}: {reason}"
         ) from None
+
+
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def writing(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """``factory.begin()`` for a transaction that writes; on SQLite, one at a time per process.
+
+    SQLite has one writer. Threads that meet its lock wait in its busy handler, which sleeps in
+    growing steps (up to 100 ms) and retries: with sixteen store and poll-state threads, most
+    of a run went to those sleeps. Queueing on a lock of our own hands the database straight
+    to the next writer. Other processes still meet SQLite's own lock and busy timeout.
+    """
+    engine = factory.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        with factory.begin() as session:
+            yield session
+        return
+    key = str(engine.url)
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.setdefault(key, threading.RLock())
+    with lock, factory.begin() as session:
+        yield session
 
 
 def session_factory(url: str | None = None) -> sessionmaker[Session]:

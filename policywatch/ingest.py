@@ -19,7 +19,7 @@ from alerts.outbox import queue_alerts, queue_follow_ups
 from alerts.subscriptions import Subscriptions
 from models import repository as repo
 from models.base import utcnow
-from models.db import retry_on_conflict
+from models.db import retry_on_conflict, writing
 from pipeline.feeds import NotAFeed
 from pipeline.fetch import FetchError, FetchResult, fetch, make_client
 from pipeline.parallel import analyse_many, parse_feed_anywhere
@@ -61,7 +61,7 @@ def poll_state(factory: sessionmaker[Session], source: Source) -> tuple[str | No
         row = repo.get_source(session, source.id)
         if row is not None and (row.kind, row.url, row.name) == (source.kind, source.url, source.label):
             return row.etag, row.last_modified
-    with factory.begin() as session:  # first poll, or the source's declaration changed
+    with writing(factory) as session:  # first poll, or the source's declaration changed
         repo.ensure_source(session, source.id, source.kind, source.url, source.label)
         row = repo.get_source(session, source.id)
         return (row.etag, row.last_modified) if row else (None, None)
@@ -88,7 +88,7 @@ def record_failure(
     status: str = "error",
     retry_after: float | None = None,
 ) -> None:
-    with factory.begin() as session:
+    with writing(factory) as session:
         repo.ensure_source(session, source.id, source.kind, source.url, source.label)
         repo.record_poll(session, source.id, ok=False, status=status, error=error, retry_after=retry_after)
 
@@ -137,7 +137,7 @@ def store_batch(
     so the next run fetches the same document again: nothing is lost, nothing doubled.
     """
     report.items_seen += len(raws)
-    with factory.begin() as session:
+    with writing(factory) as session:
         repo.ensure_source(session, source.id, source.kind, source.url, source.label)
         known = repo.stored_urls(session, (canonical_url(r.url) for r in raws))
         known_guids = repo.stored_guids(session, source.id, (r.guid for r in raws if r.guid))
@@ -158,7 +158,7 @@ def store_batch(
     processed = _analyse_new(factory, fresh, rules, source.jurisdictions, report)
 
     def commit_batch() -> tuple[repo.StoreOutcome, int]:
-        with factory.begin() as session:
+        with writing(factory) as session:
             outcome = repo.store_items(session, processed, fetched_at=utcnow())
             # updated events too: one whose confidence rose may now pass a subscriber's threshold
             queued = queue_alerts(session, outcome.new_event_ids + outcome.updated_event_ids, subs)
@@ -226,7 +226,7 @@ def ingest_feed_response(
     max_age = cache_max_age(result.headers)
     if result.not_modified:
         report.status = "not_modified"
-        with factory.begin() as session:
+        with writing(factory) as session:
             repo.record_poll(
                 session,
                 source.id,
@@ -357,7 +357,7 @@ def crawl_state(
 
     from models.tables import Item
 
-    with factory.begin() as session:
+    with writing(factory) as session:
         repo.ensure_source(session, source.id, source.kind, source.url, source.label)
         urls = set(
             session.scalars(

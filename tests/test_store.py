@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import repository as repo
 from models.db import session_factory
 from models.migrate import check
-from models.tables import Event, EventMention, Item, Label
+from models.tables import Event, EventMention, Item, Label, Source
 from pipeline.text import content_hash
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
 from pipeline.types import Label as LabelT
@@ -138,3 +139,38 @@ def test_poll_state_round_trip(store_url: str) -> None:
         src = repo.get_source(s, "src")
         assert src is not None
         assert (src.consecutive_failures, src.etag, src.last_error) == (0, '"abc"', None)
+
+
+def test_sqlite_writers_of_one_process_take_turns(tmp_path: Path) -> None:
+    """Threads writing to one SQLite store queue on our lock (never inside SQLite's sleeping busy
+    handler); every write lands."""
+    import threading
+
+    from models.db import writing
+    from models.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    upgrade(url)
+    factory = session_factory(url)
+    inside, most = 0, 0
+    guard = threading.Lock()
+
+    def worker(n: int) -> None:
+        nonlocal inside, most
+        for k in range(10):
+            with writing(factory) as session:
+                with guard:
+                    inside += 1
+                    most = max(most, inside)
+                repo.ensure_source(session, f"s{n}-{k}", "feed", "http://example.org/", "")
+                with guard:
+                    inside -= 1
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most == 1
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Source)) == 80
