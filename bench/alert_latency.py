@@ -54,12 +54,16 @@ def run(cfg: Config) -> list[Figure]:
     return served(cfg) + pipeline_only(cfg)
 
 
-def _inbox(work: Path) -> tuple[Any, Any, Path, str]:
-    """A loopback SMTP server and a subscriptions file that mails DPC meetings to it."""
+def _setup(work: Path) -> tuple[Path, Any, Any, Path, str]:
+    """An empty feed file to serve, a loopback SMTP server and a subscriptions file that mails
+    DPC meetings to it: (feed, inbox, controller, subscriptions file, mail URL)."""
     from aiosmtpd.controller import Controller
 
     from tests.loopback import SMTPInbox, free_port
 
+    (work / "web").mkdir(parents=True, exist_ok=True)
+    feed = work / "web" / "feed.xml"
+    feed.write_text(FEED.format(items=""), encoding="utf-8")
     inbox, port = SMTPInbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -69,7 +73,13 @@ def _inbox(work: Path) -> tuple[Any, Any, Path, str]:
         "    filters: {event_types: [dpc_meeting]}\n",
         encoding="utf-8",
     )
-    return inbox, controller, subs_path, f"mailto://127.0.0.1:{port}?from=w@example.com&to=d@example.com"
+    return (
+        feed,
+        inbox,
+        controller,
+        subs_path,
+        f"mailto://127.0.0.1:{port}?from=w@example.com&to=d@example.com",
+    )
 
 
 def _measure(inbox: Any, feed: Path, rounds: int, interval: float, wait: float) -> list[float]:
@@ -99,10 +109,7 @@ def served(cfg: Config) -> list[Figure]:
 
     rounds = cfg.size(2, 4, 8)
     work = cfg.workdir / "alert_latency_served"
-    (work / "web").mkdir(parents=True, exist_ok=True)
-    feed = work / "web" / "feed.xml"
-    feed.write_text(FEED.format(items=""), encoding="utf-8")
-    inbox, controller, subs_path, mail_url = _inbox(work)
+    feed, inbox, controller, subs_path, mail_url = _setup(work)
     db_url = sqlite_store(work / "store.db")
     port = free_port()
     latencies: list[float] = []
@@ -183,7 +190,6 @@ def _first_run_done(db_url: str, timeout: float) -> bool:
 
 
 def pipeline_only(cfg: Config) -> list[Figure]:
-
     from alerts.deliver import deliver_pending
     from alerts.subscriptions import load_subscriptions
     from models.db import session_factory
@@ -194,10 +200,7 @@ def pipeline_only(cfg: Config) -> list[Figure]:
 
     rounds = cfg.size(2, 4, 8)
     work = cfg.workdir / "alert_latency"
-    (work / "web").mkdir(parents=True, exist_ok=True)
-    feed = work / "web" / "feed.xml"
-    feed.write_text(FEED.format(items=""), encoding="utf-8")
-    inbox, controller, subs_path, mail_url = _inbox(work)
+    feed, inbox, controller, subs_path, mail_url = _setup(work)
     subs = load_subscriptions(subs_path, environ={"BENCH_MAIL": mail_url})
     rules = load_rules()
     factory = session_factory(sqlite_store(work / "store.db"))
