@@ -9,11 +9,11 @@ every worker.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 from pipeline.text import normalize_for_hash
 
@@ -29,8 +29,16 @@ SAME_STORY = 0.5
 pairs in tests/test_stories.py: syndicated copies with other boilerplate score 0.85-1.0, light
 rewrites 0.5-0.8, different stories on the same topic (two releases about one council) < 0.15."""
 _SEED = 1
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED)
-"""Generating 128 permutations costs more than hashing an article: make them once."""
+
+
+@functools.cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's 128 (a, b) permutations for our seed, made once. Imported here, not at module
+    level: datasketch pulls in SciPy (~0.8 s), which every CLI command and worker would pay."""
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=NUM_PERM, seed=_SEED).permutations
+    return a, b
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +105,7 @@ def _sign_group(packed: list[bytes], group: list[int], out: list[StoryKey | None
     hv = hv ^ (hv >> s2)
     hv = hv * m2
     hv = hv ^ (hv >> s3)
-    a, b = _TEMPLATE.permutations
+    a, b = _permutations()
     phv = hv[:, None] * a[None, :] + b[None, :]
     lengths = np.array([len(packed[i]) // 4 for i in group])
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
