@@ -98,7 +98,6 @@ class Config:
     full: bool = False
     workdir: Path = field(default_factory=lambda: Path("/tmp"))
     pg_base: str | None = None
-    profile: Path | None = None
 
     def size(self, quick: int, default: int, full: int | None = None) -> int:
         if self.quick:

@@ -203,7 +203,9 @@ def rss(cfg: Config, n: int) -> list[Figure]:
         print(proc.stderr[-2000:])
         raise RuntimeError("import child failed")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
-    samples = ", ".join(f"{k:,}: {v:.0f}/{p:.0f}" for k, v, p in out["samples"])
+    every = max(1, len(out["samples"]) // 10)  # ten or so of the samples are enough to read a trend
+    shown = out["samples"][::every] + ([out["samples"][-1]] if (len(out["samples"]) - 1) % every else [])
+    samples = ", ".join(f"{k:,}: {v:.0f}/{p:.0f}" for k, v, p in shown)
     log(
         f"import of {n:,} items in {out['seconds']:.0f} s ({n / out['seconds']:.0f} items/s); "
         f"RSS/peak-so-far MB at item: {samples}; peak before import {out['maxrss_before_mb']:.0f} MB"

@@ -19,6 +19,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import profile
 from bench.common import Config, Figure, env_pg_base
 
 BENCHMARKS = ["ingest", "second_poll", "growth", "classify", "crawl", "alert_latency"]
@@ -54,6 +55,19 @@ def summary_table(figs: list[Figure]) -> str:
     return "\n".join(out)
 
 
+def _without_profile(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--profile":
+            skip = True
+        elif not arg.startswith("--profile="):
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     ap.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default all): {BENCHMARKS}")
@@ -69,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=None,
         metavar="DIR",
-        help="profile the ingest first poll (pyinstrument if installed, else cProfile) into DIR",
+        help="run under py-spy (all threads and worker processes): folded stacks and a summary in DIR",
     )
     ap.add_argument(
         "--postgres",
@@ -81,12 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown benchmark(s) {unknown}; choose from {BENCHMARKS}")
     names = args.names or BENCHMARKS
+    if args.profile is not None and not os.environ.get(profile.UNDER_PYSPY):
+        raw = list(sys.argv[1:] if argv is None else argv)
+        return profile.run_profiled(_without_profile(raw), args.profile)
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pwbench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("POLICYWATCH_DATA_DIR", str(workdir / "data"))
     pg = None if (args.postgres or "").lower() in ("", "none") else args.postgres
-    cfg = Config(quick=args.quick, full=args.full, workdir=workdir, pg_base=pg, profile=args.profile)
+    cfg = Config(quick=args.quick, full=args.full, workdir=workdir, pg_base=pg)
     mode = "quick" if args.quick else "full" if args.full else "default"
     started = datetime.now(UTC)
     print(f"AI Policy Watch benchmarks — {started:%Y-%m-%d %H:%M} UTC — {machine()} — sizes: {mode}")

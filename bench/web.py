@@ -19,12 +19,15 @@ from policywatch.demo.server import DemoWeb
 
 
 class _CountingWriter:
-    def __init__(self, inner: Any, counter: list[int]) -> None:
+    """Counts what a handler writes. ``BaseHTTPRequestHandler.end_headers`` writes the status line
+    and headers in one piece before any body, so the first write is the head, the rest body."""
+
+    def __init__(self, inner: Any) -> None:
         self._inner = inner
-        self._counter = counter
+        self.writes: list[int] = []
 
     def write(self, data: bytes) -> int:
-        self._counter[0] += len(data)
+        self.writes.append(len(data))
         return int(self._inner.write(data))
 
     def flush(self) -> None:
@@ -62,9 +65,9 @@ class CountingWeb(DemoWeb):
                 body = json.dumps(self.counts).encode()
             self._send(handler, 200, body, "application/json", {})
             return
-        counter = [0]
         real = handler.wfile
-        handler.wfile = _CountingWriter(real, counter)  # type: ignore[assignment]
+        counter = _CountingWriter(real)
+        handler.wfile = counter  # type: ignore[assignment]
         try:
             n_before = len(self.requests)
             super()._serve(handler)
@@ -76,42 +79,18 @@ class CountingWeb(DemoWeb):
             c = self.counts
             c["requests"] += 1
             c["bytes_in"] += received
-            c["bytes_out"] += counter[0]
+            c["bytes_out"] += sum(counter.writes)
             key = f"status_{status}" if status in (200, 304) else "status_other"
             c[key] += 1
             if status == 200:
-                # body = what was sent minus the status line and headers (sent before it)
-                c["body_bytes_out"] += max(0, counter[0] - _header_bytes(handler))
-
-
-def _header_bytes(handler: BaseHTTPRequestHandler) -> int:
-    return int(getattr(handler, "_pw_header_bytes", 0))
-
-
-class _HeaderCountingWeb(CountingWeb):
-    @staticmethod
-    def _send(
-        handler: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str | None, headers: dict[str, str]
-    ) -> None:
-        # same as DemoWeb._send; remembers the header size so the body share can be told apart
-        handler.send_response(status)
-        if ctype:
-            handler.send_header("Content-Type", ctype)
-        for key, value in headers.items():
-            handler.send_header(key, value)
-        handler.send_header("Content-Length", str(len(body)))
-        buffered = sum(len(b) for b in getattr(handler, "_headers_buffer", []))
-        handler._pw_header_bytes = buffered + 2  # type: ignore[attr-defined]
-        handler.end_headers()
-        if body:
-            handler.wfile.write(body)
+                c["body_bytes_out"] += sum(counter.writes[1:])
 
 
 def main(argv: list[str]) -> int:
     # socketserver's listen backlog is 5: 16 concurrent pollers would see dropped SYNs and
     # 1 s retransmits, which measures the kernel, not us. Set before the socket listens.
     ThreadingHTTPServer.request_queue_size = 256
-    web = _HeaderCountingWeb(Path(argv[0]))
+    web = CountingWeb(Path(argv[0]))
     print(web.base_url, flush=True)
     with web:
         threading.Event().wait()
