@@ -526,6 +526,8 @@ class Mention:
     weight: float = 0.0
     background: bool = False
     """A past event named in passing: "following the AI Impact Summit", "builds on the partnership"."""
+    ident: str | None = None
+    """The event's own name or number as written ("SB 243", "RAISE Act"), for key_from: mention."""
 
 
 @dataclass(slots=True)
@@ -777,11 +779,39 @@ def _mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[st
                 status=status,
                 boiler=idx >= 0 and doc.boiler[idx],
                 background=background,
+                ident=law_identifier(text, start, end) if s.key_from == "mention" else None,
             )
         )
         if parties:
             prior_parties[s.type] = parties
     return out
+
+
+_BILL = re.compile(r"^(SB|AB|HB|SF|HF)\s?-?(\d+)$")
+_LAW_WORDS = frozenset({"Act", "Law", "Bill", "Code", "Regulation", "Directive", "Ordinance"})
+_CONNECTORS = frozenset({"of", "on", "and", "for", "the", "in", "to", "&", "de", "du", "des", "la", "le"})
+
+
+def law_identifier(sentence: str, start: int, end: int) -> str | None:
+    """The law's own name or number where the item writes one: "SB243" -> "SB 243", "the Texas
+    Responsible Artificial Intelligence Governance Act" -> that Act's name, in one spelling so two
+    write-ups of one law share it. None for a description ("an AI bill", "the AI companion
+    chatbot bill"): only a bill number or a name in title case identifies a law."""
+    matched = " ".join(sentence[start:end].split())
+    bill = _BILL.match(matched)
+    if bill:
+        return f"{bill.group(1)} {bill.group(2)}"
+    phrase = proper_name_before(sentence, start, end) or matched
+    words = re.sub(r"^(?:[Tt]he)\s+", "", " ".join(phrase.split())).split()
+    # "... Governance Act into law": the name ends at its last capitalised law word
+    ends = [i for i, w in enumerate(words) if w.rstrip(".,;:’'s") in _LAW_WORDS]
+    if not ends:
+        return None
+    words = words[: ends[-1] + 1]
+    named = [w for w in words if w.lower() not in _CONNECTORS]
+    if len(named) < 2 or not all(w[:1].isupper() or w[:1].isdigit() for w in named):
+        return None
+    return " ".join(words)
 
 
 def _mention_weight(m: Mention, sc_rules: Rules) -> float:
@@ -1051,8 +1081,14 @@ def to_extracted(ev: Event, published: date | None, rules: Rules) -> ExtractedEv
         # An unnamed summit is identified by where (and when) it is held: "AI Summit (Geneva 2027)".
         name = f"AI Summit ({location}{' ' + year if year else ''})"
         base = f"AI Summit {location}"
-    if ev.series.key_from == "parties" and ev.parties:
+    if ev.series.key_from in ("parties", "mention") and ev.parties:
         base = f"{'-'.join(order_parties(ev.parties, rules))} {ev.type}"
+    ident = next((m.ident for m in ev.mentions if m.ident and m.explicit), None)
+    if ident:
+        # "US AI law" is every US state's law: the bill or Act the item names tells them apart.
+        base = f"{'-'.join(order_parties(ev.parties, rules))} {ident}".strip()
+        label = party_label(ev.parties, rules)
+        name = f"{ident} ({label})" if label and label.lower() not in ident.lower() else ident
     if ev.type == "mou":
         base, year = _mou_identity(ev, rich.text, published, rules, year)
     if ordinal:

@@ -509,3 +509,47 @@ def test_own_news_event_keeps_full_confidence() -> None:
 )
 def test_weekday_and_origin_dates(text: str, published: date, status: str, expected: str | None) -> None:
     assert pick_date(text, 0, published, status) == expected
+
+
+def _law(title: str, text: str) -> ExtractedEvent:
+    found = [e for e in events_of(title, text, datetime(2025, 9, 30, 9, 0)) if e.type == "legislation"]
+    assert found, f"no legislation event in {title!r}"
+    return found[0]
+
+
+def test_two_us_state_ai_laws_of_one_year_are_two_events() -> None:
+    """ "US AI law" was every state's law: the second state's law of a year never alerted."""
+    california = _law(
+        "California governor signs AI companion chatbot bill",
+        "California Governor Gavin Newsom signed SB 243 into law on Monday, requiring operators of AI "
+        "companion chatbots to disclose that users are talking to AI. The law takes effect in January 2026.",
+    )
+    texas = _law(
+        "Texas enacts AI governance law",
+        "Texas Governor Greg Abbott signed the Texas Responsible Artificial Intelligence Governance Act "
+        "into law on Sunday. The act bans certain harmful uses of AI by government agencies.",
+    )
+    assert california.key != texas.key
+    assert "SB 243" in california.name
+    assert "Texas Responsible Artificial Intelligence Governance Act" in texas.name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The California Senate passed SB243, a bill on AI companion chatbots, on Tuesday.",
+        "On Tuesday California senators approved SB 243, which regulates AI companion chatbots.",
+    ],
+)
+def test_one_bill_written_two_ways_has_one_key(text: str) -> None:
+    assert _law("California Senate passes AI chatbot bill", text).key.startswith("legislation:us-sb-243:")
+
+
+def test_a_described_law_has_no_name_of_its_own() -> None:
+    """ "an AI bill" describes, it does not name: such reports keep the jurisdiction's key."""
+    law = _law(
+        "Brazil's Senate approves AI regulation bill",
+        "Brazil's Senate on Tuesday approved an AI bill to regulate artificial intelligence, sending it "
+        "to the Chamber of Deputies.",
+    )
+    assert law.key.startswith("legislation:br-legislation")
