@@ -17,6 +17,7 @@ is one worker per core.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -24,11 +25,10 @@ import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
 from pipeline.feeds import ParsedFeed, parse_feed
 from pipeline.process import PreparedItem, analyse_items
-from pipeline.rules import Rules, load_rules, rules_origin
+from pipeline.rules import Rules, RulesChanged, load_rules, load_rules_as, rules_origin
 from pipeline.types import ProcessedItem
 
 MIN_PARALLEL = 8
@@ -79,9 +79,11 @@ def warm_up() -> int:
     return len({f.result() for f in futures})
 
 
-def _load(rules_file: str | None) -> int:
-    if rules_file:
-        load_rules(Path(rules_file))
+def _load(origin: tuple[str, int] | None) -> int:
+    if origin:
+        # a version the worker cannot load: the batches that need it will say so, and run in-process
+        with contextlib.suppress(RulesChanged):
+            load_rules_as(origin)
     return os.getpid()
 
 
@@ -97,8 +99,10 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
-def _analyse_chunk(chunk: list[PreparedItem], rules_file: str, implied: list[str]) -> list[ProcessedItem]:
-    return analyse_items(chunk, load_rules(Path(rules_file)), implied)
+def _analyse_chunk(
+    chunk: list[PreparedItem], origin: tuple[str, int], implied: list[str]
+) -> list[ProcessedItem]:
+    return analyse_items(chunk, load_rules_as(origin), implied)
 
 
 def analyse_many(
@@ -118,6 +122,10 @@ def analyse_many(
         return [item for fut in futures for item in fut.result()]
     except BrokenProcessPool as exc:
         _discard_broken_pool(exc)
+        return analyse_items(prepared, rules, implied)
+    except RulesChanged:
+        # rules.yaml was edited during the run: the workers cannot load the version this run
+        # holds, so this batch is classified here, with it.
         return analyse_items(prepared, rules, implied)
 
 

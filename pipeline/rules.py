@@ -411,16 +411,26 @@ def load_rules(path: Path | None = None) -> Rules:
     return cached
 
 
-def rules_origin(rules: Rules) -> str | None:
-    """The file ``rules`` came from, if it is unchanged since: another process that loads it
-    gets the very same rules. None for rules built in memory or edited since loading."""
-    if rules._origin is None:
-        return None
-    path, mtime = rules._origin
-    try:
-        return path if Path(path).stat().st_mtime_ns == mtime else None
-    except OSError:
-        return None
+def rules_origin(rules: Rules) -> tuple[str, int] | None:
+    """The file and version (path, mtime) ``rules`` came from; None for rules built in memory."""
+    return rules._origin
+
+
+class RulesChanged(Exception):
+    """The rules file is no longer the version a run loaded: another process cannot reproduce it."""
+
+
+def load_rules_as(origin: tuple[str, int]) -> Rules:
+    """In another process (a worker), the very rules the run loaded from ``origin``: from this
+    process's cache, else from the file if it is still that version, else ``RulesChanged``. A
+    rules.yaml edited during a run never mixes two rule versions in one run's classification."""
+    cached = _CACHE.get(origin)
+    if cached is not None:
+        return cached
+    rules = load_rules(Path(origin[0]))
+    if rules._origin != origin:
+        raise RulesChanged(f"{origin[0]} changed since this run loaded it")
+    return rules
 
 
 # ----------------------------------------------------------------------------- fast lookup

@@ -44,16 +44,27 @@ def test_pool_results_equal_in_process_results(two_workers: None) -> None:
     assert parallel.analyse_many(prepared, rules, ["EU"]) == analyse_items(prepared, rules, ["EU"])
 
 
-def test_small_batches_and_edited_rules_stay_in_process(two_workers: None, tmp_path: Path) -> None:
-    prepared = _prepared()
-    parallel.analyse_many(prepared[:3], load_rules())
+def test_small_batches_stay_in_process(two_workers: None) -> None:
+    parallel.analyse_many(_prepared()[:3], load_rules())
     assert parallel._pool is None  # no worker started for three items
+
+
+def test_rules_edited_during_a_run_are_never_mixed_in(two_workers: None, tmp_path: Path) -> None:
+    """An operator saves rules.yaml while a run classifies: the workers cannot load the version
+    the run holds, so the run's batches are classified in-process with it, not with the edit."""
+    prepared = _prepared()
     copy = tmp_path / "rules.yaml"
     copy.write_bytes(default_rules_path().read_bytes())
-    rules = load_rules(copy)
-    os.utime(copy, ns=(0, 0))  # edited since loading: a worker would load other rules
-    assert parallel.analyse_many(prepared, rules) == analyse_items(prepared, rules)
-    assert parallel._pool is None
+    rules = load_rules(copy)  # what the run loaded
+    copy.write_text(
+        copy.read_text(encoding="utf-8").replace("- id: ai_regulation", "- id: renamed_in_the_edit"),
+        encoding="utf-8",
+    )
+    os.utime(copy, ns=(0, 0))  # another version on disk, whatever the clock's resolution
+    got = parallel.analyse_many(prepared, rules)
+    assert got == analyse_items(prepared, rules)
+    assert got != analyse_items(prepared, load_rules(copy))  # the edit would have changed labels
+    assert parallel._pool is not None  # the workers were asked, and refused the other version
 
 
 def test_a_killed_worker_falls_back_in_process(two_workers: None, caplog: pytest.LogCaptureFixture) -> None:
