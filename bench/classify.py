@@ -39,9 +39,7 @@ def run(cfg: Config) -> list[Figure]:
             classify(r["title"], r["text"], None, rules)
         elapsed += t.elapsed
     n = repeat * len(rows)
-    figs.append(
-        figure(NAME, f"classify, devset x{repeat} ({words:.0f} words/item)", n / elapsed, "items/s")
-    )
+    figs.append(figure(NAME, f"classify, devset x{repeat} ({words:.0f} words/item)", n / elapsed, "items/s"))
     raws = [
         RawItem(source_id="dev", url=f"https://dev.example/{i}", title=r["title"], body=r["text"])
         for i, r in enumerate(rows)
