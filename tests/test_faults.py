@@ -377,12 +377,19 @@ def test_flow_mixed_run_names_every_fault_and_retries_only_transient_ones(
         started = time.monotonic()
         first = run_flow(sources)
         elapsed = time.monotonic() - started
+        fetching = [r.at for r in fs.requests]
         counts = {path: fs.count(path) for path in ATTEMPTS}
         loop_requests = fs.count("/loop")
         second = run_flow(sources)
         counts_after_second = {path: fs.count(path) - n for path, n in counts.items()}
 
-    assert elapsed < 60, f"the mixed run took {elapsed:.0f}s"
+    # Bounded in time: every fault's fetches, timeouts and retries are over within 45 s (about
+    # 12 s here). The whole run gets a wider bound: Prefect's own test server keeps its state in
+    # SQLite and was once seen stalling 60 s on "database is locked" after our tasks had finished.
+    assert max(fetching) - min(fetching) < 45, (
+        f"fetching and retrying took {max(fetching) - min(fetching):.0f}s"
+    )
+    assert elapsed < 180, f"the mixed run took {elapsed:.0f}s"
     by_id = {s["source_id"]: s for s in first["sources"]}
     assert list(by_id) == [sid for sid, _p, _e in MIXED]  # every source has its row, in order
     for sid, _path, expected in MIXED:
