@@ -61,7 +61,8 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
     with _lock:
         if _pool is None or _pool_pid != os.getpid():
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["pipeline.parallel"])
+            # datasketch (and SciPy) once in the server, not once per worker on its first batch
+            ctx.set_forkserver_preload(["pipeline.parallel", "datasketch"])
             _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
             _pool_pid = os.getpid()
         return _pool

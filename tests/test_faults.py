@@ -640,7 +640,8 @@ def test_sigkill_mid_run_then_rerun_loses_and_doubles_nothing(prefect_harness: N
             tmp_path / "sources.yaml",
             [
                 ("feed-a", fs.url("/feed/a.xml")),
-                ("feed-b", fs.url("/delayed/b.xml?seconds=2")),
+                # a wide window to kill in: the run's first store also pays one-time imports
+                ("feed-b", fs.url("/delayed/b.xml?seconds=5")),
                 ("feed-c", fs.url("/feed/c.xml")),
             ],
             timeout=10,
