@@ -54,44 +54,17 @@ def poll_all(factory: Any, sources: list[Any], subs: Any, rules: Any, pool: int 
         return [fut.result() for fut in as_completed([ex.submit(one, src) for src in sources])]
 
 
-def naive_loop(urls: list[str], db_path: Path) -> tuple[int, int]:
-    """Sequential httpx GET, feedparser, then per entry a dedup SELECT and INSERT + COMMIT."""
-    db = sqlite3.connect(db_path)
-    db.execute(
-        "CREATE TABLE items (id INTEGER PRIMARY KEY, url TEXT UNIQUE, title TEXT, summary TEXT, "
-        "published TEXT)"
-    )
-    db.commit()
-    seen = stored = 0
-    with httpx.Client(timeout=30) as client:
-        for url in urls:
-            body = client.get(url).content
-            for e in feedparser.parse(body).entries:
-                seen += 1
-                link = e.get("link", "")
-                if db.execute("SELECT 1 FROM items WHERE url = ?", (link,)).fetchone():
-                    continue
-                db.execute(
-                    "INSERT INTO items (url, title, summary, published) VALUES (?, ?, ?, ?)",
-                    (link, e.get("title", ""), e.get("summary", ""), e.get("published", "")),
-                )
-                db.commit()
-                stored += 1
-    db.close()
-    return seen, stored
+def naive_loop(urls: list[str], db_path: Path, rules: Any = None) -> tuple[int, int]:
+    """Sequential httpx GET, feedparser, then per entry a dedup SELECT and INSERT + COMMIT.
 
-
-def naive_same_work(urls: list[str], db_path: Path, rules: Any) -> tuple[int, int]:
-    """The naive loop doing our work too: ``process_item`` (main text, hashes, classification,
-    story signature) for each new item in this one process, then INSERT of the item and its
-    labels and a COMMIT per item. What the pipeline's architecture (batches, concurrent fetches,
-    worker processes, set-based stores) is worth, with the work itself held equal."""
-    from pipeline.process import process_item
-    from pipeline.types import RawItem
-
+    With ``rules``, the naive loop does our work too: ``process_item`` (main text, hashes,
+    classification, story signature) for each new item in this one process, and its labels
+    stored with it. That is what the pipeline's architecture (batches, concurrent fetches,
+    worker processes, set-based stores) is worth, with the work itself held equal.
+    """
     db = sqlite3.connect(db_path)
     db.executescript(
-        "CREATE TABLE items (id INTEGER PRIMARY KEY, url TEXT UNIQUE, title TEXT, text TEXT, "
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, url TEXT UNIQUE, title TEXT, summary TEXT, "
         "published TEXT, ai_policy INTEGER, event_type TEXT, minhash BLOB);"
         "CREATE TABLE labels (item_id INTEGER, kind TEXT, value TEXT, rule TEXT, evidence TEXT);"
     )
@@ -104,34 +77,33 @@ def naive_same_work(urls: list[str], db_path: Path, rules: Any) -> tuple[int, in
                 link = e.get("link", "")
                 if db.execute("SELECT 1 FROM items WHERE url = ?", (link,)).fetchone():
                     continue
-                raw = RawItem(
-                    source_id="naive", url=link, title=e.get("title", ""), body=e.get("summary", "")
-                )
-                p = process_item(raw, rules)
-                cur = db.execute(
-                    "INSERT INTO items (url, title, text, published, ai_policy, event_type, minhash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        link,
-                        raw.title,
-                        p.text,
-                        e.get("published", ""),
-                        p.classification.ai_policy,
-                        p.classification.event_type,
-                        p.story_signature,
-                    ),
-                )
-                db.executemany(
-                    "INSERT INTO labels VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (cur.lastrowid, lb.kind, lb.value, lb.rule, lb.evidence)
-                        for lb in p.classification.labels
-                    ],
-                )
+                row = (link, e.get("title", ""), e.get("summary", ""), e.get("published", ""))
+                if rules is None:
+                    db.execute("INSERT INTO items (url, title, summary, published) VALUES (?, ?, ?, ?)", row)
+                else:
+                    _insert_processed(db, row, rules)
                 db.commit()
                 stored += 1
     db.close()
     return seen, stored
+
+
+def _insert_processed(db: sqlite3.Connection, row: tuple[str, str, str, str], rules: Any) -> None:
+    from pipeline.process import process_item
+    from pipeline.types import RawItem
+
+    link, title, summary, published = row
+    p = process_item(RawItem(source_id="naive", url=link, title=title, body=summary), rules)
+    cls = p.classification
+    cur = db.execute(
+        "INSERT INTO items (url, title, summary, published, ai_policy, event_type, minhash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (link, title, p.text, published, cls.ai_policy, cls.event_type, p.story_signature),
+    )
+    db.executemany(
+        "INSERT INTO labels VALUES (?, ?, ?, ?, ?)",
+        [(cur.lastrowid, lb.kind, lb.value, lb.rule, lb.evidence) for lb in cls.labels],
+    )
 
 
 def run(cfg: Config) -> list[Figure]:
@@ -232,7 +204,7 @@ def run(cfg: Config) -> list[Figure]:
         # --- naive loop doing the same work (classification included): the architecture's worth
         naive_db.unlink(missing_ok=True)
         t = Timer()
-        n_seen, n_stored = naive_same_work(naive_urls, naive_db, rules)
+        n_seen, n_stored = naive_loop(naive_urls, naive_db, rules)
         same_rate = n_seen / t.elapsed
         log(f"naive + classification: {n_seen} items in {t.elapsed:.1f} s, {n_stored} rows")
         figs.append(
