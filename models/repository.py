@@ -30,6 +30,11 @@ def dialect_insert(session: Session, table: Any) -> Any:
     raise RuntimeError(f"unsupported database dialect {name!r} (use SQLite or PostgreSQL)")
 
 
+def _placeholder(conn: Any) -> str:
+    """The DBAPI's bound-parameter mark for plain SQL: ``?`` (sqlite3) or ``%s`` (psycopg)."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 _MAX_PARAMS = 30_000
 """Bound parameters per statement: below SQLite's 32,766 and PostgreSQL's 65,535."""
 
@@ -52,7 +57,7 @@ def insert_values(
     if not rows:
         return
     conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = _placeholder(conn)
     one = "(" + ", ".join([mark] * len(columns)) + ")"
     per = max(1, _MAX_PARAMS // len(columns))
     tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
@@ -213,7 +218,7 @@ def assign_stories(
     band_hits: dict[str, set[int]] = {}
     known: dict[int, tuple[int, bytes | None]] = {}
     conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = _placeholder(conn)
     for start in range(0, len(wanted), 500):
         chunk = tuple(wanted[start : start + 500])
         # The hottest read of a store (32 band keys per new item): plain SQL, as SQLAlchemy's
@@ -253,7 +258,7 @@ def _set_stories(session: Session, stories: dict[int, int]) -> None:
     """``items.story_id`` for many items in one statement per chunk (see ``insert_values``): an
     item that starts a story points to itself, the rest to the story they joined."""
     conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = _placeholder(conn)
     own = [item_id for item_id, story in stories.items() if story == item_id]
     joined = [(item_id, story) for item_id, story in stories.items() if story != item_id]
     for start in range(0, len(own), _MAX_PARAMS):
