@@ -1081,12 +1081,13 @@ def to_extracted(ev: Event, published: date | None, rules: Rules) -> ExtractedEv
         # An unnamed summit is identified by where (and when) it is held: "AI Summit (Geneva 2027)".
         name = f"AI Summit ({location}{' ' + year if year else ''})"
         base = f"AI Summit {location}"
+    parties = "-".join(order_parties(ev.parties, rules))
     if ev.series.key_from in ("parties", "mention") and ev.parties:
-        base = f"{'-'.join(order_parties(ev.parties, rules))} {ev.type}"
+        base = f"{parties} {ev.type}"
     ident = next((m.ident for m in ev.mentions if m.ident and m.explicit), None)
     if ident:
         # "US AI law" is every US state's law: the bill or Act the item names tells them apart.
-        base = f"{'-'.join(order_parties(ev.parties, rules))} {ident}".strip()
+        base = f"{parties} {ident}".strip()
         label = party_label(ev.parties, rules)
         name = f"{ident} ({label})" if label and label.lower() not in ident.lower() else ident
     if ev.type == "mou":
