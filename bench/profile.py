@@ -33,7 +33,8 @@ def py_spy() -> str | None:
 
 
 def run_profiled(argv: list[str], out_dir: Path) -> int:
-    """Run ``python -m bench.run *argv`` (without --profile) under py-spy; summarise; exit code."""
+    """Run ``python -m bench.run *argv`` under py-spy (the re-run skips --profile, seeing
+    ``UNDER_PYSPY``); summarise; return its exit code."""
     exe = py_spy()
     if exe is None:
         print("--profile needs py-spy (pip install py-spy; `make install` installs it)", file=sys.stderr)

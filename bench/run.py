@@ -55,19 +55,6 @@ def summary_table(figs: list[Figure]) -> str:
     return "\n".join(out)
 
 
-def _without_profile(argv: list[str]) -> list[str]:
-    out: list[str] = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg == "--profile":
-            skip = True
-        elif not arg.startswith("--profile="):
-            out.append(arg)
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     ap.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default all): {BENCHMARKS}")
@@ -96,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown benchmark(s) {unknown}; choose from {BENCHMARKS}")
     names = args.names or BENCHMARKS
     if args.profile is not None and not os.environ.get(profile.UNDER_PYSPY):
-        raw = list(sys.argv[1:] if argv is None else argv)
-        return profile.run_profiled(_without_profile(raw), args.profile)
+        # the same arguments again, under py-spy; the re-run sees UNDER_PYSPY and just runs
+        return profile.run_profiled(list(sys.argv[1:] if argv is None else argv), args.profile)
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pwbench-"))
     workdir.mkdir(parents=True, exist_ok=True)
