@@ -18,10 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from alerts.redact import display_url, protect
 from alerts.sinks import LOCAL_SCHEMES, register_local_sinks
+from pipeline.intel.vocabulary import EVENT_TYPES, EventType
 from policywatch.yamlconf import ConfigError, load_yaml, validate_file
-
-EventType = Literal["dpc_meeting", "summit", "mou", "legislation", "declaration"]
-EVENT_TYPES: tuple[EventType, ...] = ("dpc_meeting", "summit", "mou", "legislation", "declaration")
 
 
 class ChannelConfig(BaseModel):

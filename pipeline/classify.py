@@ -9,12 +9,49 @@ sentence, which is what ``policywatch explain`` shows to a subscriber.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 
-from pipeline.events import Sentences, extract_events, jurisdiction_spans
+from pipeline.events import Event, Sentences, extract_events, jurisdiction_spans
+from pipeline.intel.cues import load_cues
+from pipeline.intel.features import item_features
+from pipeline.intel.generic import generic_event
+from pipeline.intel.model import Decision, EventTypeModel, load_model
+from pipeline.intel.vocabulary import NONE
 from pipeline.rules import Rules, load_rules
 from pipeline.sentences import split_sentences
-from pipeline.types import Classification, Label
+from pipeline.types import Classification, ExtractedEvent, Label
+
+EXPLAIN_FEATURES = 6
+"""How many of the weightiest model features each item keeps for ``policywatch explain``."""
+
+
+def primary_event(
+    event_type: str, events: list[ExtractedEvent], scored: list[Event]
+) -> ExtractedEvent | None:
+    """The item's own event of the type the model chose: rules propose, the model decides.
+
+    Candidates of other types, and events the rules read as background or history ("since the
+    first Council in 2023"), are never the primary event, so they never alert. Among the rest an
+    eligible candidate (one with a concrete cue) beats a bare mention."""
+    if event_type == NONE:
+        return None
+    own = [
+        (ext, ev)
+        for ext, ev in zip(events, scored, strict=True)
+        if ext.type == event_type and not ev.background
+    ]
+    own.sort(key=lambda pair: not pair[1].eligible)
+    return own[0][0] if own else None
+
+
+def _decision_rule(decision: Decision, primary: ExtractedEvent | None) -> str:
+    odds = ", ".join(
+        f"{c} {p:.2f}" for c, p in sorted(decision.probabilities.items(), key=lambda kv: -kv[1])[:3]
+    )
+    return f"model p={decision.probability:.2f} ({odds})" + (
+        f"; candidate {primary.rule}" if primary else "; no candidate"
+    )
 
 
 def _ai_policy(
@@ -52,10 +89,46 @@ def _ai_policy(
     return score >= cfg.min_score, rule, evidence
 
 
-def classify(
-    title: str, text: str, published: datetime | None = None, rules: Rules | None = None
-) -> Classification:
-    """Classify one item; ``rules=None`` uses the default rules.yaml (cached after the first load)."""
+@dataclass(slots=True)
+class Reading:
+    """What the rules read in one item: the candidates they propose, before the model decides."""
+
+    title: str
+    text: str
+    sentences: list[str]
+    published: datetime | None
+    events: list[ExtractedEvent]
+    scored: list[Event]
+    is_ai_policy: bool
+    ai_rule: str
+    labels: list[Label]
+    jurisdictions: list[str]
+    topics: list[str]
+
+    def rule_primary(self) -> str:
+        """The type the rules alone would pick: the first eligible candidate in an AI-policy item
+        (generic triggers need AI-policy context; curated series and MoUs with a public party
+        need only some AI/digital talk)."""
+        for ext, ev in zip(self.events, self.scored, strict=True):
+            curated = not ev.series.generic or ev.series.needs_actor
+            if ev.eligible and (self.is_ai_policy or curated):
+                return ext.type
+        return NONE
+
+    def features(self) -> dict[str, float]:
+        """The model's input: cue features plus the rules' proposals (rules propose, a model decides)."""
+        f = item_features(self.title, self.text, load_cues())
+        f["rule:primary=" + self.rule_primary()] = 1.0
+        for ext, ev in zip(self.events, self.scored, strict=True):
+            if ev.eligible:
+                f["rule:candidate=" + ext.type] = 1.0
+        if self.is_ai_policy:
+            f["rule:ai_policy"] = 1.0
+        return f
+
+
+def read(title: str, text: str, published: datetime | None = None, rules: Rules | None = None) -> Reading:
+    """The rule-based part of classification: candidates, AI-policy score, places, topics."""
     rules = rules or load_rules()
     title = " ".join((title or "").split())
     sentences = split_sentences(text or "")
@@ -86,22 +159,62 @@ def classify(
         if hit is not None:
             topics.append(topic_id)
             labels.append(Label("topic", topic_id, f"topic:{topic_id}", hit))
+    return Reading(
+        title,
+        text or "",
+        sentences,
+        published,
+        events,
+        scored,
+        is_ai_policy,
+        ai_rule,
+        labels,
+        jurisdictions,
+        topics,
+    )
 
-    event_type, evidence = "none", ""
-    for ext, ev in zip(events, scored, strict=True):
-        # Generic triggers ("a summit", "a law") need AI-policy context; curated series (a Digital
-        # Partnership Council) and MoUs with a public party are policy events by definition and only
-        # need some AI/digital talk.
-        curated = (not ev.series.generic or ev.series.needs_actor) and any(ai)
-        if ev.eligible and (is_ai_policy or curated):
-            event_type, evidence = ext.type, ext.evidence
-            labels.append(
-                Label("event_type", ext.type, f"series:{ext.rule} score={ev.weighted:.2f}", evidence)
-            )
-            if not is_ai_policy:
-                is_ai_policy = True
-                labels[0] = Label("ai_policy", "true", ai_rule + f" +series:{ext.rule}", evidence)
-            break
+
+def classify(
+    title: str,
+    text: str,
+    published: datetime | None = None,
+    rules: Rules | None = None,
+    model: EventTypeModel | None = None,
+) -> Classification:
+    """Classify one item; ``rules=None`` uses the default rules.yaml and ``model=None`` the shipped
+    model (both cached after the first load)."""
+    rules = rules or load_rules()
+    reading = read(title, text, published, rules)
+    title, sentences, labels = reading.title, reading.sentences, reading.labels
+    events, scored, is_ai_policy, ai_rule = (
+        reading.events,
+        reading.scored,
+        reading.is_ai_policy,
+        reading.ai_rule,
+    )
+    jurisdictions, topics = reading.jurisdictions, reading.topics
+    decision = (model or load_model()).decide(reading.features(), explain=EXPLAIN_FEATURES)
+    event_type, evidence = decision.label, ""
+    primary = primary_event(event_type, events, scored)
+    if primary is None and any(e.type == event_type for e in events):
+        # The rules found this type only as background ("following the AI Action Summit in Paris"):
+        # history or context, not the item's news. No alert comes from it.
+        event_type = NONE
+    if primary is None and event_type != NONE:
+        pub = published.date() if isinstance(published, datetime) else published
+        primary = generic_event(event_type, title, sentences, pub, rules, decision.probability)
+    events = [primary] if primary is not None else []
+    if event_type != NONE:
+        evidence = primary.evidence if primary is not None else title
+        labels.append(Label("event_type", event_type, _decision_rule(decision, primary), evidence))
+        if not is_ai_policy:
+            is_ai_policy = True
+            labels[0] = Label("ai_policy", "true", ai_rule + f" +model:{event_type}", evidence)
+    labels += [
+        Label("feature", name, f"weight {weight:+.2f} toward {event_type}", "")
+        for name, weight in decision.weighed
+        if weight > 0
+    ]
     return Classification(
         ai_policy=is_ai_policy,
         event_type=event_type,

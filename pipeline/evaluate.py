@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-CLASSES = ("dpc_meeting", "summit", "mou", "legislation", "declaration", "none")
+from pipeline.intel.vocabulary import CLASSES
 
 
 def evaluate(gold: Sequence[str], pred: Sequence[str], classes: Sequence[str] = CLASSES) -> dict[str, Any]:

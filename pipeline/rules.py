@@ -18,9 +18,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, model_validator
 
+from pipeline.intel.vocabulary import EVENT_TYPES
 from policywatch.yamlconf import ConfigError, validate_file
 
-EVENT_TYPES = ("dpc_meeting", "summit", "mou", "legislation", "declaration")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 

@@ -506,31 +506,65 @@ def explain(item_id: Annotated[int, typer.Argument(help="Item id (see `policywat
 
 @app.command("eval")
 def eval_(
-    file: Annotated[Path, typer.Argument(help="Labelled JSON lines: id, title, text, event_type, ...")],
+    file: Annotated[Path, typer.Argument(help="Labelled JSON lines (the corpus's news.jsonl, or your own).")],
+    split: Annotated[
+        str | None, typer.Option(help="Only items of this split (train, dev, test) when the file has one.")
+    ] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option(help="Labelled pairs for identity figures (default: pairs.jsonl beside FILE)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Score the classifier on labelled JSON lines: per-class P/R/F1, macro-F1, confusion matrix."""
+    """Score the classifier on labelled items: per-class P/R/F1, macro-F1, confusion, by language
+    and shape, slots, identity on pairs, and the keyword baseline beside it."""
     from pipeline.classify import classify as run_classifier
-    from pipeline.evaluate import evaluate, render
+    from pipeline.intel.corpus import published_date, read_labelled
+    from pipeline.intel.report import Scored, read_pairs, render_report, report
     from pipeline.rules import load_rules
-    from policywatch.ingest import ImportLineError, read_jsonl
     from policywatch.settings import rules_path
+    from policywatch.yamlconf import ConfigError
 
     with friendly_errors():
+        if not file.is_file():
+            raise ConfigError(f"{file}: file not found")
         rules = load_rules(rules_path())
-        gold: list[str] = []
-        pred: list[str] = []
-        rows = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
-        for lineno, (row, raw) in enumerate(zip(rows, read_jsonl(file), strict=True), 1):
-            if "event_type" not in row:
-                raise ImportLineError(f"{file}:{lineno}: missing field(s) event_type")
-            gold.append(str(row["event_type"]))
-            pred.append(run_classifier(raw.title, raw.body, raw.published, rules).event_type)
-        report = evaluate(gold, pred)
+        items = read_labelled(file, split)
+        if not items:
+            raise ConfigError(f"{file}: no labelled items" + (f" in split {split!r}" if split else ""))
+        scored = [Scored(i, run_classifier(i.title, i.text, published_date(i), rules)) for i in items]
+        pairs_file = pairs or file.with_name("pairs.jsonl")
+        rep = report(scored, read_pairs(pairs_file) if pairs_file.is_file() else [])
     if as_json:
-        sys.stdout.write(json.dumps(report) + "\n")
+        sys.stdout.write(json.dumps(rep) + "\n")
     else:
-        out.print(render(report), highlight=False, markup=False)
+        out.print(render_report(rep), highlight=False, markup=False)
+
+
+@app.command()
+def train(
+    corpus: Annotated[
+        Path | None, typer.Option(help="news.jsonl of the labelled corpus (default ../shared/corpus/news).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write the model.")] = None,
+) -> None:
+    """Fit the event-type model on the corpus's train split (reproducible) and write it."""
+    from pipeline.intel.corpus import news_path
+    from pipeline.intel.model import save_model
+    from pipeline.intel.train import train as fit_model
+    from policywatch.yamlconf import ConfigError
+
+    with friendly_errors():
+        news = corpus or news_path()
+        if news is None or not news.is_file():
+            where = news or "../shared/corpus/news/news.jsonl"
+            raise ConfigError(f"{where}: corpus not found (set POLICYWATCH_CORPUS or --corpus)")
+        trained = fit_model(news)
+        path = save_model(trained.model, output)
+    out.print(
+        f"trained on {trained.n_items} items, {len(trained.model.weights)} features -> {path}",
+        highlight=False,
+    )
 
 
 @app.command("new-source")

@@ -1,0 +1,126 @@
+"""An item as the model sees it: cue families by zone (headline, lead, body) and in combination.
+
+Why these features: an event type is said by the headline and the lead ("...sign MoU on AI",
+"...Digital Partnership Council held in Brussels"); the body mostly gives context and history.
+So every family is a feature per zone, and pairs of families that occur together in the headline
+(a summit word with a declaration word) or in headline + lead are features too: the model learns
+that "declaration" beside "adopt" outweighs "summit", which no first-match rule can. The first
+event noun of the headline (its head) is a feature of its own. Script and length stand in for
+language and shape, which a feed does not always declare.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.intel.cues import Cues
+
+LEAD_CHARS = 350
+"""About what an RSS item carries after its headline: the first one to three sentences."""
+BODY_CHARS = 2500
+"""Further down a page is boilerplate, related stories and history: not the item's own event."""
+FEED_SHAPED_CHARS = 700
+
+HEAD_FAMILIES = (
+    "summit",
+    "ministerial",
+    "council",
+    "digital_partnership",
+    "mou",
+    "agreement",
+    "law",
+    "bill",
+    "exec_order",
+    "treaty",
+    "declaration",
+    "joint_statement",
+    "resolution",
+    "code_principles",
+    "meeting",
+    "dialogue",
+    "forum_expo",
+    "partnership",
+)
+"""Families that name an event; the first of them in the headline is the headline's head."""
+
+ABSENCE_FAMILIES = ("ai", "digital", "gov")
+"""Families whose absence is telling: a summit with no AI or digital word anywhere is another summit."""
+
+_LABELLER_NOTE = re.compile(r"\s*\((?:from URL slug|short description[^)]*)\)\s*$", re.IGNORECASE)
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NON_LATIN = re.compile(r"[\u0400-\u04ff\u0600-\u06ff\u0900-\u097f]")
+
+
+@dataclass(frozen=True, slots=True)
+class Zones:
+    title: str
+    lead: str
+    body: str
+
+
+def zones(title: str, text: str) -> Zones:
+    """Headline, lead and body; a text that repeats the headline first does not count it twice."""
+    title = _LABELLER_NOTE.sub("", " ".join((title or "").split()))
+    body = (text or "").strip()
+    if title and body[: len(title)] == title:
+        body = body[len(title) :].lstrip()
+    return Zones(title, body[:LEAD_CHARS], body[LEAD_CHARS:BODY_CHARS])
+
+
+def script(text: str) -> str:
+    """ja / ko / zh / other / latin, from the characters alone (cheap, and enough for a feature)."""
+    sample = text[:400]
+    if _KANA.search(sample):
+        return "ja"
+    if _HANGUL.search(sample):
+        return "ko"
+    if _HAN.search(sample):
+        return "zh"
+    if _NON_LATIN.search(sample):
+        return "other"
+    return "latin"
+
+
+def item_features(title: str, text: str, cues: Cues) -> dict[str, float]:
+    """The feature dict of one item (names are stable: the model's weights are keyed by them)."""
+    z = zones(title, text)
+    f: dict[str, float] = {}
+    in_title: list[str] = []
+    in_top: list[str] = []
+    heads: dict[str, tuple[int, str]] = {}
+    for name, rx in cues.families:
+        hit_t = rx.search(z.title) if z.title else None
+        hit_l = rx.search(z.lead) if z.lead else None
+        if hit_t:
+            f["T:" + name] = 1.0
+            in_title.append(name)
+        if hit_l:
+            f["L:" + name] = 1.0
+        if hit_t or hit_l:
+            f["TL:" + name] = 1.0
+            in_top.append(name)
+        if z.body:
+            n = len(rx.findall(z.body))
+            if n:
+                f["B:" + name] = min(n, 5) / 5
+        if name in HEAD_FAMILIES:
+            for zone, hit in (("T", hit_t), ("L", hit_l)):
+                if hit and (zone not in heads or hit.start() < heads[zone][0]):
+                    heads[zone] = (hit.start(), name)
+    for name in ABSENCE_FAMILIES:
+        if not any(f"{z}:{name}" in f for z in ("T", "L", "B")):
+            f["absent:" + name] = 1.0
+    for zone, (_pos, name) in heads.items():
+        f[f"head{zone}:{name}"] = 1.0
+    for i, a in enumerate(in_title):
+        for b in in_title[i + 1 :]:
+            f[f"TT:{min(a, b)}&{max(a, b)}"] = 1.0
+    for i, a in enumerate(in_top):
+        for b in in_top[i + 1 :]:
+            f[f"TLx:{min(a, b)}&{max(a, b)}"] = 1.0
+    f["script:" + script(z.title + " " + z.lead)] = 1.0
+    f["shape:" + ("feed" if len(text or "") < FEED_SHAPED_CHARS else "page")] = 1.0
+    return f

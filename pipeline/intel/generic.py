@@ -1,0 +1,89 @@
+"""An event the model found where no rule names it: slots and identity from generic patterns.
+
+New councils, laws and summits appear every month; the rules know only some by name. When the
+model says an item reports, say, a council meeting and no named series matched, the event is
+built from what any report of one says: the parties (jurisdictions in the headline, then the
+lead), its date, place, ordinal and status in the headline and lead. Its key is type + parties +
+ordinal (or month), so "EU-Japan", "Japan-EU", 日EU and 한-EU reports of one meeting meet.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipeline.events import (
+    find_ordinal,
+    find_place,
+    find_status,
+    jurisdiction_spans,
+    order_parties,
+    party_label,
+    pick_date,
+    slug,
+)
+from pipeline.intel.vocabulary import TITLES
+from pipeline.rules import Rules
+from pipeline.types import ExtractedEvent
+
+LEAD_SENTENCES = 2
+MAX_PARTIES = {"dpc_meeting": 2, "mou": 2}
+"""Councils and MoUs are bilateral; a law or a summit has one host or many members."""
+ORDINAL_TYPES = ("dpc_meeting", "summit")
+
+
+def parties_of(title: str, lead: list[str], rules: Rules, limit: int) -> list[str]:
+    """Jurisdiction codes named in the headline first, then the lead (at most ``limit``)."""
+    codes: list[str] = []
+    for text in (title, *lead):
+        for _s, _e, code in jurisdiction_spans(text, rules):
+            if code not in codes:
+                codes.append(code)
+    return order_parties(codes[:limit], rules)
+
+
+def generic_event(
+    event_type: str,
+    title: str,
+    sentences: list[str],
+    published: date | None,
+    rules: Rules,
+    confidence: float,
+) -> ExtractedEvent:
+    lead = sentences[:LEAD_SENTENCES]
+    region = " ".join([title, *lead])
+    parties = parties_of(title, lead, rules, MAX_PARTIES.get(event_type, 3))
+    status = find_status(region, rules)
+    day = None
+    for text in lead:  # the headline rarely dates the event, and its "2026" is often an edition
+        day = pick_date(text, 0, published, status)
+        if day:
+            break
+    found = find_ordinal(region) if event_type in ORDINAL_TYPES else None
+    ordinal = found[0] if found else None
+    place = find_place(region, rules)
+    label = party_label(parties, rules)
+    name = f"{label} {TITLES[event_type]}".strip() if label else f"{TITLES[event_type]}: {title[:80]}"
+    if ordinal:
+        name = f"{_ordinal_word(ordinal)} {name}"
+    base = slug(label) if label else slug(title)[:48]
+    period = (day or (published.isoformat() if published else ""))[:7]
+    suffix = str(ordinal) if ordinal else (period or "undated")
+    if status is None and day and day[:1].isdigit() and published is not None:
+        status = "upcoming" if day > published.isoformat()[: len(day)] else "held"
+    return ExtractedEvent(
+        type=event_type,
+        name=name,
+        key=f"{event_type}:{base}:{suffix}",
+        evidence=title or (lead[0] if lead else ""),
+        ordinal=ordinal,
+        date=day,
+        location=place,
+        status=status,
+        rule="model:generic",
+        confidence=round(confidence, 2),
+    )
+
+
+def _ordinal_word(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,0 +1,107 @@
+"""The shipped event-type model: a multinomial logistic regression over cue features.
+
+Stored as JSON (feature -> one weight per class), not a pickle: it loads in milliseconds without
+scikit-learn, cannot run code, diffs readably, and its weights are our own figures (the corpus
+texts never enter it). Inference is a sparse dot product and a softmax; training, which needs
+scikit-learn, lives in ``pipeline.intel.train``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pipeline.intel.vocabulary import NONE
+
+DEFAULT_MODEL = Path(__file__).resolve().parent / "event_type_model.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The model's call on one item, with what it weighed (for ``policywatch explain``)."""
+
+    label: str
+    probability: float
+    probabilities: dict[str, float]
+    weighed: list[tuple[str, float]] = field(default_factory=list)
+    """The features that pushed hardest towards ``label``: (feature, weight x value)."""
+
+
+@dataclass(frozen=True)
+class EventTypeModel:
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+    meta: dict[str, Any]
+
+    def decide(self, features: dict[str, float], explain: int = 0) -> Decision:
+        scores = list(self.bias)
+        n = len(scores)
+        for name, value in features.items():
+            w = self.weights.get(name)
+            if w is not None:
+                for k in range(n):
+                    scores[k] += w[k] * value
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        probs = {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+        best = max(range(n), key=scores.__getitem__)
+        label = self.classes[best]
+        weighed: list[tuple[str, float]] = []
+        if explain:
+            # Weight towards the chosen class relative to the mean of all classes: what made it win.
+            contrib = []
+            for name, value in features.items():
+                w = self.weights.get(name)
+                if w is not None:
+                    contrib.append((name, (w[best] - sum(w) / n) * value))
+            weighed = sorted(contrib, key=lambda kv: -kv[1])[:explain]
+        return Decision(label, probs[label], probs, weighed)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "classes": list(self.classes),
+            "bias": [round(b, 6) for b in self.bias],
+            "meta": self.meta,
+            "weights": {k: [round(x, 6) for x in v] for k, v in sorted(self.weights.items())},
+        }
+
+
+def model_from_json(data: dict[str, Any]) -> EventTypeModel:
+    if data.get("format") != FORMAT:
+        raise ValueError(f"unknown model format {data.get('format')!r} (this code reads {FORMAT})")
+    classes = tuple(data["classes"])
+    if NONE not in classes:
+        raise ValueError("a model must know the class 'none'")
+    return EventTypeModel(
+        classes=classes,
+        bias=tuple(data["bias"]),
+        weights={k: tuple(v) for k, v in data["weights"].items()},
+        meta=dict(data.get("meta") or {}),
+    )
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, mtime_ns: int) -> EventTypeModel:
+    return model_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def load_model(path: Path | None = None) -> EventTypeModel:
+    """The model file (cached per version); the shipped one unless ``path`` is given."""
+    path = path or DEFAULT_MODEL
+    return _load(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+def save_model(model: EventTypeModel, path: Path | None = None) -> Path:
+    path = path or DEFAULT_MODEL
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
