@@ -9,11 +9,12 @@ sentence, which is what ``policywatch explain`` shows to a subscriber.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from pipeline.events import Event, Sentences, extract_events, jurisdiction_spans
 from pipeline.intel.cues import load_cues
+from pipeline.intel.dates import event_date
 from pipeline.intel.features import item_features
 from pipeline.intel.generic import generic_event
 from pipeline.intel.model import Decision, EventTypeModel, load_model
@@ -43,6 +44,16 @@ def primary_event(
     ]
     own.sort(key=lambda pair: not pair[1].eligible)
     return own[0][0] if own else None
+
+
+def with_slots(
+    event: ExtractedEvent, title: str, sentences: list[str], published: datetime | date | None
+) -> ExtractedEvent:
+    """The primary event's date, decided in one place for ``classify``, ``import`` and the flow:
+    what the headline and lead state, resolved against the published date, else none."""
+    pub = published.date() if isinstance(published, datetime) else published
+    day = event_date(title, sentences, pub, upcoming=event.status == "upcoming")
+    return replace(event, date=day)
 
 
 def _decision_rule(decision: Decision, primary: ExtractedEvent | None) -> str:
@@ -203,6 +214,8 @@ def classify(
     if primary is None and event_type != NONE:
         pub = published.date() if isinstance(published, datetime) else published
         primary = generic_event(event_type, title, sentences, pub, rules, decision.probability)
+    if primary is not None:
+        primary = with_slots(primary, title, sentences, published)
     events = [primary] if primary is not None else []
     if event_type != NONE:
         evidence = primary.evidence if primary is not None else title

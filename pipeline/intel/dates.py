@@ -1,0 +1,294 @@
+"""The date of an item's event: found in the headline and lead, resolved against the published date.
+
+A wrong date is worse than none: a subscriber who reads "held on 14 March" plans around it. So a
+date is given only when the text states one (absolute, or relative to a known published date:
+"today", "on Tuesday", "14일", "14日"), never guessed from the publication date alone, and a
+day-only or yearless date without a published date or a year in the same text stays unknown.
+
+Month and weekday names come from the CLDR data that Babel ships (en, de, fr, es, pt, it, nl), so a
+German "14. März 2024" or a Portuguese "14 de março de 2024" reads like an English date.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from babel.dates import get_day_names, get_month_names
+
+LOCALES = ("en", "de", "fr", "es", "pt", "it", "nl")
+LEAD_SENTENCES = 3
+"""A feed item carries 1-3 sentences; a page's event date is stated in its first few."""
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-folded: 'März' and 'marz', 'février' and 'fevrier' meet."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def month_names() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for loc in LOCALES:
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=loc).items():
+                for key in {_fold(name).rstrip("."), name.casefold().rstrip(".")}:
+                    if len(key) >= 3:
+                        names.setdefault(key, number)
+    names["sept"] = 9
+    return names
+
+
+@lru_cache(maxsize=1)
+def weekday_names() -> dict[str, int]:
+    """Monday = 0, as ``date.weekday()``."""
+    names: dict[str, int] = {}
+    for loc in LOCALES:
+        for number, name in get_day_names("wide", locale=loc).items():
+            names.setdefault(_fold(name), number)
+            names.setdefault(name.casefold(), number)
+    for i, ko in enumerate(("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일")):
+        names[ko] = i
+    for i, ja in enumerate(("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日")):
+        names[ja] = i
+    return names
+
+
+def _alternation(words: dict[str, int]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_RELATIVE_DAYS = {
+    # today / yesterday / tomorrow in the corpus's languages (folded)
+    "today": 0, "yesterday": -1, "tomorrow": 1,
+    "heute": 0, "gestern": -1,
+    "aujourd'hui": 0, "aujourd’hui": 0, "demain": 1,
+    "hoy": 0, "ayer": -1, "manana": 1,
+    "hoje": 0, "ontem": -1, "amanha": 1,
+    "oggi": 0, "ieri": -1, "domani": 1,
+    "vandaag": 0, "gisteren": -1,
+    "오늘": 0, "어제": -1, "내일": 1,
+    "今日": 0, "本日": 0, "昨日": -1, "明日": 1,
+    "今天": 0, "昨天": -1, "明天": 1,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    start: int
+    end: int
+    iso: str
+    """'YYYY-MM-DD' or 'YYYY-MM'."""
+    stated: bool
+    """True when the text gave the year (or an ISO/CJK full date), False when resolved from context."""
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    mon = "(?P<mon>" + _alternation(month_names()) + r")\.?"
+    d = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|°|\.)?"
+    d_range = r"(?:\s*(?:-|–|—|~|to|and|&|et|y|e|und|al|bis)\s*[0-3]?\d(?:st|nd|rd|th|\.)?)?"
+    y = r"(?P<y>(?:19|20)\d{2})"
+    wd = "(?P<wd>" + _alternation(weekday_names()) + ")"
+    rel = "(?P<rel>" + _alternation(_RELATIVE_DAYS) + ")"
+    cjk_range = r"(?:\s*(?:[日일])?\s*[、,~∼〜～\-–]\s*[0-3]?\d)?"
+    flags = re.IGNORECASE
+    shift = r"(?P<shift>내달|다음\s*달|来月|지난달|先月)?\s*"
+    era = r"(?P<era>令和|平成)\s*(?P<ey>元|\d{1,2})\s*年\s*"
+    cjk_md = r"(?P<m>[01]?\d)\s*[月월]\s*(?P<d>[0-3]?\d)" + cjk_range + r"\s*[日일]"
+    of = r"\s+(?:of\s+|de\s+)?"
+    en_month = "(?P<mon>" + "|".join(get_month_names("wide", locale="en").values()) + ")"
+    not_amount = r"(?![\d%]|\s*(?:per|million|billion|percent))\b"
+    return [
+        ("ymd", re.compile(r"(?<!\d)" + y + r"-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)")),
+        ("ymd", re.compile(era + cjk_md)),
+        ("ymd", re.compile(y + r"\s*[年년.]\s*(?P<m>[01]?\d)\s*[月월.]\s*(?P<d>[0-3]?\d)\s*[日일]?(?!\d)")),
+        ("ym", re.compile(y + r"\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]")),
+        ("md", re.compile(r"(?<![\d.])" + cjk_md)),
+        ("dmy", re.compile(r"\b" + d + d_range + of + mon + r",?\s+(?:de\s+)?" + y + r"\b", flags)),
+        ("mdy", re.compile(r"\b" + mon + r"\s+" + d + d_range + r",?\s+" + y + r"\b", flags)),
+        ("my", re.compile(r"\b" + mon + of + y + r"\b", flags)),
+        ("md", re.compile(r"\b" + mon + r"\s+" + d + d_range + not_amount, flags)),
+        ("dm", re.compile(r"\b" + d + d_range + of + mon + r"\b", flags)),
+        ("mo", re.compile(shift + r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\s*[月월](?!\s*\d)")),
+        # English month alone, capitalised ("this May", never the verb in "this may"):
+        (
+            "mo",
+            re.compile(
+                r"\b(?:[Ii]n|[Tt]his|[Nn]ext|[Ee]arly|[Ll]ate|[Mm]id-?)\s+" + en_month + r"(?![\s.]*\d)"
+            ),
+        ),
+        (
+            "d",
+            re.compile(
+                shift + r"(?<![\d月월.\-/,、])(?P<d>[0-3]?\d)" + cjk_range + r"\s*[日일](?![本간동째자])"
+            ),
+        ),
+        ("wd", re.compile(r"(?<!\w)" + wd + r"(?!,?\s*\d)", flags)),
+        ("rel", re.compile(r"(?<!\w)" + rel + r"(?!\w)", flags)),
+    ]
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _year_near(text: str, pos: int) -> int | None:
+    """A year stated in the same text, nearest ``pos``: the context of a yearless date."""
+    years = [(abs(m.start() - pos), int(m.group(1))) for m in _YEAR.finditer(text)]
+    return min(years)[1] if years else None
+
+
+def _month(name: str) -> int | None:
+    return month_names().get(_fold(name).rstrip(".")) or month_names().get(name.casefold().rstrip("."))
+
+
+def _safe(y: int, m: int, d: int | None) -> str | None:
+    try:
+        return date(y, m, d).isoformat() if d else date(y, m, 1).isoformat()[:7]
+    except ValueError:
+        return None
+
+
+def _resolve(
+    kind: str, m: re.Match[str], text: str, published: date | None, upcoming: bool
+) -> FoundDate | None:
+    g = m.groupdict()
+    month = int(g["m"]) if g.get("m") else _month(g["mon"]) if g.get("mon") else None
+    day = int(g["d"]) if g.get("d") else None
+    if kind in ("ymd", "dmy", "mdy", "ym", "my"):
+        if g.get("era"):  # 令和6年 = 2024, 平成27年 = 2015
+            n = 1 if g["ey"] == "元" else int(g["ey"])
+            iso = _safe((2018 if g["era"] == "令和" else 1988) + n, month or 0, day)
+            return FoundDate(m.start(), m.end(), iso, True) if iso else None
+        iso = _safe(int(g["y"]), month or 0, day)
+        return FoundDate(m.start(), m.end(), iso, True) if iso else None
+    if kind in ("md", "dm", "mo"):
+        if published is not None:
+            # The nearest such date to publication: "November" in an August report is this
+            # November, "December" in a January report last December.
+            year = published.year
+            ahead = (month or 1) - published.month
+            if ahead > 6:
+                year -= 1
+            elif ahead < -6:
+                year += 1
+        else:
+            found = _year_near(text, m.start())
+            if found is None:
+                return None
+            year = found
+        iso = _safe(year, month or 0, day if kind != "mo" else None)
+        return FoundDate(m.start(), m.end(), iso, False) if iso else None
+    if published is None:
+        return None
+    if kind == "d" and day:
+        # "14일" / "14日" is a day of the published month unless the text says "내달" (next month)
+        # or "지난달" (last month): Korean and Japanese news name another month's day with its month.
+        ref = published
+        shift = g.get("shift") or ""
+        if shift:
+            ref = (
+                (published.replace(day=28) + timedelta(days=4)).replace(day=1)
+                if shift[0] in "내다来"
+                else published.replace(day=1) - timedelta(days=1)
+            )
+        iso = _safe(ref.year, ref.month, day)
+        return FoundDate(m.start(), m.end(), iso, False) if iso else None
+    if kind == "wd":
+        weekday = weekday_names()[_fold(g["wd"])]
+        delta = (weekday - published.weekday()) % 7
+        when = published + timedelta(days=delta) if upcoming else published - timedelta(days=(7 - delta) % 7)
+        return FoundDate(m.start(), m.end(), when.isoformat(), False)
+    if kind == "rel":
+        word = g["rel"]
+        shift = _RELATIVE_DAYS.get(_fold(word), _RELATIVE_DAYS.get(word, 0))
+        return FoundDate(m.start(), m.end(), (published + timedelta(days=shift)).isoformat(), False)
+    return None
+
+
+def find_dates(text: str, published: date | None = None, upcoming: bool = False) -> list[FoundDate]:
+    """Every date in ``text``, most specific pattern first, non-overlapping, left to right."""
+    taken: list[tuple[int, int]] = []
+    out: list[FoundDate] = []
+    for kind, rx in _patterns():
+        for m in rx.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            found = _resolve(kind, m, text, published, upcoming)
+            if found:
+                taken.append((m.start(), m.end()))
+                out.append(found)
+    return sorted(out, key=lambda f: f.start)
+
+
+_NOT_THE_EVENT = re.compile(
+    r"(?:\b(?:launched|established|founded|created|set\s+up|began|started|introduced|since|until|by|before"
+    r"|after|deadline|due|expires?|last\s+modified)\s+(?:(?:in|on|back\s+in)\s+)?"
+    r"|(?:published|updated|posted|입력|수정|등록|기사입력|公開日?|更新日?|掲載日?|配信日?)\s*[:：]?\s*(?:on\s+)?"
+    r"|(?:이후|이래|까지))$",
+    re.IGNORECASE,
+)
+"""Words before a date that make it another date than the event's: an origin, a deadline, a byline."""
+_STAMP_AFTER = re.compile(r"^[\s,.|-]{0,4}\d{1,2}:\d{2}")
+"""A time right after the date: a publication stamp ("May 22, 2024 - 15:41"), not an event."""
+_REPORTED_AFTER = re.compile(r"^[\s,(현지시간)]{0,10}(?:밝혔|발표했|전했|明らかに|発表し|から|부터|以降)")
+_REPORTED_BEFORE = re.compile(
+    r"\b(?:said|announced|told|stated|confirmed|reported)\s+(?:on\s+)?$|(?:from|starting|effective)\s+(?:on\s+)?$",
+    re.IGNORECASE,
+)
+"""When a thing was announced, or when something starts: the event's date only if nothing else is."""
+
+UPCOMING = re.compile(
+    r"\b(?:will|to\s+(?:host|hold|be\s+held|take\s+place|convene|meet)|scheduled|upcoming|plans?\s+to|intends?\s+to"
+    r"|set\s+to|next\s+(?:week|month|year))\b|開催へ|予定|개최\s*예정|열\s*예정|앞두고|개최한다|연다\b",
+    re.IGNORECASE,
+)
+"""An event the report announces ahead: a date resolved from publication is the announcement's."""
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _byline(sentence: str, found: list[FoundDate]) -> bool:
+    """A dateline or byline ("24 August 2023", "2024.05.22 14:41"): a date, barely a sentence."""
+    rest = sentence
+    for f in reversed(found):
+        rest = rest[: f.start] + rest[f.end :]
+    letters = _LETTER.findall(rest)
+    return sum(3 if ord(c) > 0x2E80 else 1 for c in letters) < 12
+
+
+def event_date(
+    title: str, sentences: list[str], published: date | None, upcoming: bool = False
+) -> str | None:
+    """The event's date from the headline and lead, or None when the text does not state it.
+
+    Candidates are read in the headline, then the lead. Origins, deadlines, bylines and
+    publication stamps are dropped; an announcement date ("said on Monday", "27일 밝혔다") or a
+    start date ("from 1 August") is kept only as a fallback. A full date beats a month."""
+    lead = [s for s in sentences[:LEAD_SENTENCES] if s.strip() and s.strip() != title.strip()]
+    upcoming = upcoming or bool(UPCOMING.search(title))
+    first: list[FoundDate] = []
+    fallback: list[FoundDate] = []
+    for region in (title, *lead):
+        found = find_dates(region, published, upcoming)
+        if region is not title and _byline(region, found):
+            continue
+        for f in found:
+            before = region[max(0, f.start - 30) : f.start]
+            if _NOT_THE_EVENT.search(before):
+                continue
+            tail = region[f.end :]
+            if _STAMP_AFTER.match(tail):
+                continue
+            if upcoming and not f.stated and published is not None and f.iso <= published.isoformat():
+                continue  # "said on Wednesday it will host": when it was said, not when it is held
+            (fallback if _REPORTED_BEFORE.search(before) or _REPORTED_AFTER.match(tail) else first).append(f)
+        if first:
+            break
+    pool = first or fallback
+    if not pool:
+        return None
+    return next((f for f in pool if len(f.iso) == 10), pool[0]).iso

@@ -1,0 +1,86 @@
+"""Table tests for the event date: absolute, relative, Japanese and Korean forms, no published date.
+
+The sentences are written for these tests (not corpus text); each row says what a reader of the
+headline and lead would take as the event's date, and None where a careful reader could not tell."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.intel.dates import event_date, find_dates
+
+PUB = date(2024, 5, 22)  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "published", "expected"),
+    [
+        # absolute dates, in several languages
+        (
+            "Ministers meet",
+            ["The council met in Brussels on 16 May 2023 to review progress."],
+            None,
+            "2023-05-16",
+        ),
+        ("Ministers meet", ["The council met on March 13, 2024, in Strasbourg."], None, "2024-03-13"),
+        ("Rat tagt", ["Der Rat hat am 14. März 2024 das Gesetz verabschiedet."], None, "2024-03-14"),
+        ("Conseil", ["Le texte a été adopté le 21 mai 2024 à Bruxelles."], None, "2024-05-21"),
+        ("Senado", ["O Senado aprovou em 10 de dezembro de 2024 o projeto."], None, "2024-12-10"),
+        ("会合", ["2024年4月30日、ブリュッセルで第2回会合を開催した。"], None, "2024-04-30"),
+        ("覚書", ["令和6年9月4日、総務省は協力覚書に署名しました。"], None, "2024-09-04"),
+        ("협의회", ["양측은 2024년 3월 26일 브뤼셀에서 협의회를 열었다."], None, "2024-03-26"),
+        ("Summit set", ["The summit will be held in May 2024 in Seoul."], None, "2024-05"),
+        # relative to the published date
+        ("Leaders meet", ["Leaders met today in Seoul to adopt a declaration."], PUB, "2024-05-22"),
+        ("Leaders meet", ["Leaders met yesterday in Seoul."], PUB, "2024-05-21"),
+        ("Leaders met", ["The ministers met on Tuesday in Seoul."], PUB, "2024-05-21"),
+        ("정상회의 개막", ["정상회의가 21일 서울에서 개막했다."], PUB, "2024-05-21"),
+        ("会合開催", ["閣僚は21日、東京で会合を開いた。"], PUB, "2024-05-21"),
+        (
+            "정상회의 공동 개최",
+            ["양국은 내달 21∼22일 정상회의를 공동 개최한다."],
+            date(2024, 4, 12),
+            "2024-05-21",
+        ),
+        ("サミット開催へ", ["政府は11月1、2日、サミットを開く。"], date(2023, 10, 30), "2023-11-01"),
+        (
+            "UK to host summit in November",
+            ["The UK will host a summit in November."],
+            date(2023, 8, 24),
+            "2023-11",
+        ),
+        # no published date: a day or a month without a year stays unknown
+        ("협의회", ["양측은 26일 협의회를 열었다."], None, None),
+        ("Council meets", ["The council met on March 13 in Brussels."], None, None),
+        # not the event's date: a byline, an origin, a deadline, the day it was announced
+        ("Summit", ["By A Reporter Published: May 22, 2024 - 15:41", "Leaders met in Seoul."], PUB, None),
+        ("Summit", ["The framework launched in 2022 was reviewed at the meeting."], PUB, None),
+        (
+            "Switzerland to host next AI summit",
+            ["Switzerland on Wednesday said it will host the summit."],
+            PUB,
+            None,
+        ),
+        (
+            "Council met",
+            ["The council, which met on Monday, agreed new deliverables.", "Signed 2 May 2024."],
+            PUB,
+            "2024-05-20",
+        ),
+    ],
+)
+def test_event_date(title: str, lead: list[str], published: date | None, expected: str | None) -> None:
+    assert event_date(title, lead, published) == expected
+
+
+def test_an_impossible_day_is_never_given() -> None:
+    assert [f.iso for f in find_dates("on 31 February 2024")] == ["2024-02"]
+
+
+def test_dates_are_found_left_to_right_with_their_spans() -> None:
+    text = "Signed on 2 May 2024 and in force from 1 August 2024."
+    found = find_dates(text)
+    assert [f.iso for f in found] == ["2024-05-02", "2024-08-01"]
+    assert text[found[0].start : found[0].end] == "2 May 2024"
