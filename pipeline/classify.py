@@ -18,6 +18,7 @@ from pipeline.intel.dates import event_date
 from pipeline.intel.features import item_features
 from pipeline.intel.generic import generic_event
 from pipeline.intel.model import Decision, EventTypeModel, load_model
+from pipeline.intel.places import curated_places, event_place
 from pipeline.intel.vocabulary import NONE
 from pipeline.rules import Rules, load_rules
 from pipeline.sentences import split_sentences
@@ -47,13 +48,20 @@ def primary_event(
 
 
 def with_slots(
-    event: ExtractedEvent, title: str, sentences: list[str], published: datetime | date | None
+    event: ExtractedEvent,
+    title: str,
+    sentences: list[str],
+    published: datetime | date | None,
+    rules: Rules,
 ) -> ExtractedEvent:
-    """The primary event's date, decided in one place for ``classify``, ``import`` and the flow:
-    what the headline and lead state, resolved against the published date, else none."""
+    """The primary event's date and place, decided in one place for ``classify``, ``import`` and
+    the flow: what the headline and lead state (the date resolved against the published date),
+    else none: a wrong date or place is worse than none."""
     pub = published.date() if isinstance(published, datetime) else published
     day = event_date(title, sentences, pub, upcoming=event.status == "upcoming")
-    return replace(event, date=day)
+    parties = list(dict.fromkeys(code for _s, _e, code in jurisdiction_spans(title, rules)))
+    place = event_place(event.type, title, sentences, parties, curated_places(rules))
+    return replace(event, date=day, location=place)
 
 
 def _decision_rule(decision: Decision, primary: ExtractedEvent | None) -> str:
@@ -215,7 +223,7 @@ def classify(
         pub = published.date() if isinstance(published, datetime) else published
         primary = generic_event(event_type, title, sentences, pub, rules, decision.probability)
     if primary is not None:
-        primary = with_slots(primary, title, sentences, published)
+        primary = with_slots(primary, title, sentences, published, rules)
     events = [primary] if primary is not None else []
     if event_type != NONE:
         evidence = primary.evidence if primary is not None else title

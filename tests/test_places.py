@@ -1,0 +1,66 @@
+"""Table tests for the event's place: a venue the text names, a law's capital, and no guesses.
+
+Sentences written for these tests (not corpus text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.intel.places import curated_places, event_place
+from pipeline.rules import load_rules
+
+
+@pytest.mark.parametrize(
+    ("event_type", "title", "lead", "parties", "expected"),
+    [
+        (
+            "dpc_meeting",
+            "Ministers meet",
+            ["The council met in Brussels on Tuesday."],
+            ["EU", "JP"],
+            "Brussels",
+        ),
+        ("summit", "Leaders gather for the Seoul summit", ["Leaders met to talk about AI."], [], "Seoul"),
+        ("summit", "Summit opens", ["Leaders met at Bletchley Park for two days."], ["UK"], "Bletchley Park"),
+        # a city no rule lists, in other scripts and languages
+        (
+            "summit",
+            "Ministers meet",
+            ["Ministers gathered in Cernobbio for the G7 meeting."],
+            [],
+            "Cernobbio",
+        ),
+        ("dpc_meeting", "협의회 개최", ["양측은 서울 중구에서 협의회를 열었다."], ["KR", "EU"], "Seoul"),
+        ("summit", "サミット", ["首脳らはパリで会合を開いた。"], [], "Paris"),
+        ("summit", "峰会", ["人工智能行动峰会在巴黎举行。"], [], "Paris"),
+        ("declaration", "Adoptée", ["La déclaration de Paris a été signée par 60 pays."], [], "Paris"),
+        ("summit", "New Delhi to host AI summit", ["The summit is set for February."], ["IN"], "New Delhi"),
+        # a law is voted in its country's capital; entry into force has no place
+        (
+            "legislation",
+            "Korea passes AI Basic Act",
+            ["The National Assembly passed the bill."],
+            ["KR"],
+            "Seoul",
+        ),
+        ("legislation", "AI Basic Act takes effect", ["The law applies from today."], ["KR"], None),
+        ("legislation", "California governor signs AI bill", ["The bill was signed."], ["US"], None),
+        (
+            "legislation",
+            "Council of Europe treaty signed",
+            ["Canada and Japan signed it."],
+            ["CA", "JP"],
+            None,
+        ),
+        # no venue said: no guess
+        ("summit", "India to host next AI summit", ["India will host the next summit."], ["IN"], None),
+        ("mou", "Japan and the EU sign a memorandum", ["Japan and the EU signed it."], ["JP", "EU"], None),
+        # a dateline is where the report was filed, and a city's name inside another word is no city
+        ("summit", "Summit opens", ["MOSCOW (Wire) The UK will host a summit on AI safety."], ["UK"], None),
+        ("summit", "G7 장관회의", ["G7 디지털 장관회의가 다카사키시청에서 열렸다."], ["G7"], None),
+    ],
+)
+def test_event_place(
+    event_type: str, title: str, lead: list[str], parties: list[str], expected: str | None
+) -> None:
+    assert event_place(event_type, title, lead, parties, curated_places(load_rules())) == expected
