@@ -5,7 +5,7 @@ collide with a re-run or a second worker is ``INSERT ... ON CONFLICT DO NOTHING`
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.tables import Event, EventMention, Item, ItemBand, Label, Source
+from pipeline.intel.identity import Identity, identity_of, same_event
 from pipeline.stories import SAME_STORY, similarity
-from pipeline.types import Classification, ProcessedItem
+from pipeline.types import Classification, ExtractedEvent, ProcessedItem
 from policywatch.health import MIN_INTERVAL, next_poll_at, updated_rhythm
 
 
@@ -320,6 +321,7 @@ def link_events_batch(
     mentions = [(item_id, ev, cls.jurisdictions) for item_id, cls in entries for ev in cls.events]
     if not mentions:
         return
+    mentions = _one_key_per_event(session, mentions)
     keys = list(dict.fromkeys(ev.key for _item, ev, _j in mentions))
     now = utcnow()
     existing = {e.key: e for e in session.scalars(select(Event).where(Event.key.in_(keys)))}
@@ -390,6 +392,73 @@ def link_events_batch(
     outcome.new_event_ids += [created_ids[k] for k in keys if k in created_ids]
     outcome.updated_event_ids += [e for e in updated if e not in outcome.updated_event_ids]
     session.flush()
+
+
+RECENT_EVENTS = 500
+"""How many of the latest events of a type a new report is compared with (``same_event``)."""
+
+
+def _one_key_per_event(
+    session: Session, mentions: list[tuple[int, Any, list[str]]]
+) -> list[tuple[int, Any, list[str]]]:
+    """Give a report of a known event that event's key, though its own key differs.
+
+    Outlets name one meeting differently ("second EU-Japan Digital Partnership Council", "Japan-EU
+    digital ministers' meeting in Brussels", 日EU...): its key then differs, but ``same_event``
+    (type, parties, ordinal, place, dates) tells it is one event. The report joins the known
+    event (stored, or created earlier in this batch) instead of creating a second one, so its
+    subscribers get one alert, and the report is listed under it."""
+    keys = {ev.key for _i, ev, _j in mentions}
+    known_keys = set(session.scalars(select(Event.key).where(Event.key.in_(keys))))
+    item_ids = {i for i, _e, _j in mentions}
+    published: dict[int, datetime | None] = {
+        row.id: row.published
+        for row in session.execute(select(Item.id, Item.published).where(Item.id.in_(item_ids)))
+    }
+    candidates: dict[str, list[tuple[str, Identity]]] = {}
+    out: list[tuple[int, Any, list[str]]] = []
+    for item_id, ev, jurisdictions in mentions:
+        if ev.key in known_keys:
+            out.append((item_id, ev, jurisdictions))
+            continue
+        pub = published.get(item_id)
+        ident = identity_of(ev, jurisdictions, pub.date() if pub else None)
+        pool = candidates.get(ev.type)
+        if pool is None:
+            pool = candidates[ev.type] = _recent_identities(session, ev.type)
+        match = next((key for key, other in pool if key != ev.key and same_event(ident, other)), None)
+        if match is not None:
+            ev = replace(ev, key=match)
+        else:
+            pool.insert(0, (ev.key, ident))
+            known_keys.add(ev.key)
+        out.append((item_id, ev, jurisdictions))
+    return out
+
+
+def _recent_identities(session: Session, event_type: str) -> list[tuple[str, Identity]]:
+    rows = session.execute(
+        select(Event, Item.published)
+        .outerjoin(Item, Event.first_item_id == Item.id)
+        .where(Event.type == event_type)
+        .order_by(Event.id.desc())
+        .limit(RECENT_EVENTS)
+    ).all()
+    out = []
+    for event, pub in rows:
+        shape = ExtractedEvent(
+            type=event.type,
+            name=event.name,
+            key=event.key,
+            evidence="",
+            ordinal=event.ordinal,
+            date=event.date,
+            location=event.location,
+        )
+        out.append(
+            (event.key, identity_of(shape, list(event.jurisdictions or []), pub.date() if pub else None))
+        )
+    return out
 
 
 def note_new_items(

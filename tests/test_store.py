@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -174,3 +175,27 @@ def test_sqlite_writers_of_one_process_take_turns(tmp_path: Path) -> None:
     assert most == 1
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(Source)) == 80
+
+
+def test_reports_of_one_event_under_other_keys_join_it(store_url: str) -> None:
+    """Outlets key one meeting differently; the store still holds one event, listing both reports.
+    A later meeting of the same council (another ordinal) stays a second event."""
+    factory = session_factory(store_url)
+    by_parties = replace(DPC, key="dpc_meeting:eu-japan:2026-11", ordinal=None, series=None)
+    next_meeting = replace(DPC, key="dpc_meeting:eu-japan-digital-partnership-council:5", ordinal=5)
+    with factory.begin() as s:
+        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        first = repo.store_items(s, [processed("http://example.org/1", "First report.", events=(DPC,))])
+    with factory.begin() as s:
+        second = repo.store_items(
+            s, [processed("http://example.org/2", "Other outlet.", events=(by_parties,))]
+        )
+        third = repo.store_items(s, [processed("http://example.org/3", "Next one.", events=(next_meeting,))])
+    assert len(first.new_event_ids) == 1 and second.new_event_ids == [] and len(third.new_event_ids) == 1
+    with factory() as s:
+        events = {e.key: e.id for e in s.scalars(select(Event))}
+        assert set(events) == {DPC.key, next_meeting.key}
+        mentions = s.scalar(
+            select(func.count()).select_from(EventMention).where(EventMention.event_id == events[DPC.key])
+        )
+        assert mentions == 2

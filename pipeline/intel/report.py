@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pipeline.evaluate import evaluate
 from pipeline.intel.baseline import keyword_alert
 from pipeline.intel.corpus import LabelledItem
+from pipeline.intel.identity import Identity, identity_of, same_event
 from pipeline.intel.vocabulary import NONE
 from pipeline.types import Classification
 
@@ -69,21 +71,31 @@ def read_pairs(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def _identity(s: Scored) -> Identity | None:
+    if not s.result.events:
+        return None
+    published = date.fromisoformat(s.item.published[:10]) if s.item.published else None
+    return identity_of(s.result.events[0], s.result.jurisdictions, published)
+
+
 def identity_scores(scored: Sequence[Scored], pairs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Pairs whose two items are both in ``scored``: same-story pairs sharing their primary event key,
-    and different-event pairs (wrongly) sharing one."""
-    keys = {s.item.id: (s.result.events[0].key if s.result.events else None) for s in scored}
+    """Pairs whose two items are both in ``scored`` and at least one reports an event: same-story
+    pairs whose primary events the store would take as one (``same_event``), and different-event
+    pairs it would (wrongly) merge. Pairs of two look-alikes with no event have nothing to share."""
+    by_id = {s.item.id: s for s in scored}
     same = shared = diff = merged = 0
     for p in pairs:
-        a, b = keys.get(p["a"], "absent"), keys.get(p["b"], "absent")
-        if a == "absent" or b == "absent":
+        a, b = by_id.get(p["a"]), by_id.get(p["b"])
+        if a is None or b is None or NONE == a.item.event_type == b.item.event_type:
             continue
+        ia, ib = _identity(a), _identity(b)
+        one = ia is not None and ib is not None and same_event(ia, ib)
         if p["same_story"]:
             same += 1
-            shared += a is not None and a == b
+            shared += one
         else:
             diff += 1
-            merged += a is not None and a == b
+            merged += one
     return {
         "same_story_pairs": same,
         "same_story_shared": round(shared / same, 4) if same else 0.0,

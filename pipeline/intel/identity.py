@@ -1,0 +1,111 @@
+"""Whether two reports are of one real event: the same meeting from many outlets and languages.
+
+An exact key cannot do it: one outlet names "the second EU-Japan Digital Partnership Council",
+another "Japan-EU digital ministers' meeting in Brussels", a third "日EUデジタルパートナーシップ閣僚
+級会合"; one dates it, another does not. So identity compares what reports of one event share,
+as the labelling guide defines it (same type, date and place):
+
+- the type, always;
+- the parties of a bilateral council or MoU (the two jurisdictions it is between);
+- no contradiction: two different ordinals, places, or dates more than a few days apart are two
+  events (two meetings of one council are months apart and numbered);
+- dates: stated dates within a few days, else (one or both undated) the reports' dates, stated
+  or published, within a fortnight;
+- and, for undated reports, something shared: the two parties of a council or MoU; the edition,
+  place or series of a summit or declaration. Undated reports of one law are not merged: a law
+  has many milestones (a vote, a signature, entry into force).
+
+The store asks this of a new event against the recent events of its type, so a later report
+joins the event the first one created instead of making a second one (and a second alert).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from pipeline.types import ExtractedEvent
+
+BILATERAL = frozenset({"dpc_meeting", "mou"})
+SAME_DAY_SLACK = 3
+"""Days two stated dates of one event may differ by (time zones, multi-day meetings, 'yesterday')."""
+REPORT_WINDOW = 14
+"""Days apart two reports of one event are published, at most, when neither states its date."""
+INTERNATIONAL = frozenset({"EU", "G7", "G20", "OECD", "UN", "NATO", "COE", "APEC", "GPAI", "ASEAN", "AU"})
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What identifies an event across reports (see ``identity_of``)."""
+
+    type: str
+    parties: frozenset[str]
+    ordinal: int | None
+    day: str | None
+    """The event's own date ('2024-04-30' or '2024-04'), when a report states it."""
+    published: date | None
+    place: str | None
+    series: str | None = None
+    """A curated series the rules named ('AI Action Summit'), when one did."""
+
+
+def parties_for(event_type: str, jurisdictions: list[str]) -> frozenset[str]:
+    """The parties that identify the event: the two main jurisdictions of a bilateral council or
+    MoU (the item's jurisdictions come most-named first); for the rest, the first three."""
+    return frozenset(jurisdictions[: 2 if event_type in BILATERAL else 3])
+
+
+def identity_of(event: ExtractedEvent, jurisdictions: list[str], published: date | None) -> Identity:
+    return Identity(
+        type=event.type,
+        parties=parties_for(event.type, jurisdictions),
+        ordinal=event.ordinal,
+        day=event.date if event.date and event.date[:1].isdigit() else None,
+        published=published,
+        place=(event.location or "").casefold() or None,
+        series=(event.series or "").casefold() or None,
+    )
+
+
+def _days_apart(a: str, b: str) -> int:
+    """Days between two ISO dates; 0 when one is the other's month, else at least a month."""
+    if len(a) < 10 or len(b) < 10:
+        return 0 if a[:7] == b[:7] else 31
+    return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+
+
+def same_event(a: Identity, b: Identity) -> bool:
+    if a.type != b.type:
+        return False
+    if a.type in BILATERAL:
+        if len(a.parties) == 2 == len(b.parties) and a.parties != b.parties:
+            return False
+        if not (a.parties & b.parties):
+            return False
+    elif a.parties and b.parties and not (a.parties & b.parties):
+        return False
+    if a.ordinal and b.ordinal and a.ordinal != b.ordinal:
+        return False
+    if a.place and b.place and a.place not in b.place and b.place not in a.place:
+        return False
+    if a.series and b.series and a.series != b.series:
+        return False
+    if a.day and b.day:
+        return _days_apart(a.day, b.day) <= SAME_DAY_SLACK
+    ref_a, ref_b = _reference(a), _reference(b)
+    if ref_a and ref_b and _days_apart(ref_a, ref_b) > REPORT_WINDOW:
+        return False  # one report dates it and the other not, or neither: they came out apart
+    # Nothing contradicts; something must be shared. The same two parties identify a council or
+    # an MoU; a summit or a declaration needs its edition, place or series, or the same parties
+    # with a co-host; a law has many milestones and needs a stated date (above).
+    if a.ordinal and a.ordinal == b.ordinal or a.place and a.place == b.place:
+        return a.type != "legislation" or bool(a.ordinal)
+    if a.series and a.series == b.series:
+        return a.type != "legislation"
+    if a.type in BILATERAL:
+        return len(a.parties) == 2 and a.parties == b.parties
+    return a.type != "legislation" and len(a.parties) >= 2 and a.parties == b.parties
+
+
+def _reference(ident: Identity) -> str | None:
+    return ident.day or (ident.published.isoformat() if ident.published else None)

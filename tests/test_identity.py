@@ -1,0 +1,58 @@
+"""One real event, one identity: reports that differ in wording, order of parties or detail meet;
+two meetings of one council, or two milestones of one law, do not."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.intel.identity import Identity, same_event
+
+
+def ident(
+    type_: str = "dpc_meeting",
+    parties: tuple[str, ...] = ("EU", "JP"),
+    ordinal: int | None = None,
+    day: str | None = None,
+    published: date | None = None,
+    place: str | None = None,
+) -> Identity:
+    return Identity(type_, frozenset(parties), ordinal, day, published, place)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        # one meeting, reported differently
+        (ident(ordinal=2, place="brussels"), ident(parties=("JP", "EU"), day="2024-04-30"), True),
+        (ident(day="2024-04-30"), ident(day="2024-05-01"), True),
+        (ident(day="2024-04"), ident(day="2024-04-30"), True),
+        (ident(published=date(2024, 5, 1)), ident(day="2024-04-30", published=date(2024, 5, 3)), True),
+        (ident(ordinal=2), ident(ordinal=2, published=date(2024, 5, 1)), True),
+        # two meetings of one council, or another pair of parties
+        (ident(ordinal=2), ident(ordinal=3), False),
+        (ident(day="2023-07-03"), ident(day="2024-04-30"), False),
+        (ident(published=date(2023, 7, 4)), ident(published=date(2024, 5, 1)), False),
+        (ident(place="tokyo"), ident(place="brussels"), False),
+        (ident(parties=("EU", "KR")), ident(parties=("EU", "JP")), False),
+        (ident(), ident(type_="mou"), False),
+        # a law has many milestones: undated reports of one law are not taken as one
+        (ident("legislation", ("EU",)), ident("legislation", ("EU",)), False),
+        (
+            ident("legislation", ("EU",), day="2024-05-21"),
+            ident("legislation", ("EU",), day="2024-05-21"),
+            True,
+        ),
+        # summits: the same place or edition, or the same dates
+        (ident("summit", ("FR", "IN"), place="paris"), ident("summit", ("IN",), place="paris"), True),
+        (
+            ident("summit", ("KR", "UK"), day="2024-05-21"),
+            ident("summit", ("UK", "KR"), day="2023-11-01"),
+            False,
+        ),
+    ],
+)
+def test_same_event(a: Identity, b: Identity, same: bool) -> None:
+    assert same_event(a, b) is same
+    assert same_event(b, a) is same
