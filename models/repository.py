@@ -411,9 +411,9 @@ def _one_key_per_event(
     keys = {ev.key for _i, ev, _j in mentions}
     known_keys = set(session.scalars(select(Event.key).where(Event.key.in_(keys))))
     item_ids = {i for i, _e, _j in mentions}
-    published: dict[int, datetime | None] = {
-        row.id: row.published
-        for row in session.execute(select(Item.id, Item.published).where(Item.id.in_(item_ids)))
+    reports = {
+        row.id: (row.published, row.title)
+        for row in session.execute(select(Item.id, Item.published, Item.title).where(Item.id.in_(item_ids)))
     }
     candidates: dict[str, list[tuple[str, Identity]]] = {}
     out: list[tuple[int, Any, list[str]]] = []
@@ -421,8 +421,8 @@ def _one_key_per_event(
         if ev.key in known_keys:
             out.append((item_id, ev, jurisdictions))
             continue
-        pub = published.get(item_id)
-        ident = identity_of(ev, jurisdictions, pub.date() if pub else None)
+        pub, title = reports.get(item_id, (None, ""))
+        ident = identity_of(ev, jurisdictions, pub.date() if pub else None, title or "")
         pool = candidates.get(ev.type)
         if pool is None:
             pool = candidates[ev.type] = _recent_identities(session, ev.type)
@@ -438,26 +438,26 @@ def _one_key_per_event(
 
 def _recent_identities(session: Session, event_type: str) -> list[tuple[str, Identity]]:
     rows = session.execute(
-        select(Event, Item.published)
+        select(Event, Item.published, Item.title)
         .outerjoin(Item, Event.first_item_id == Item.id)
         .where(Event.type == event_type)
         .order_by(Event.id.desc())
         .limit(RECENT_EVENTS)
     ).all()
     out = []
-    for event, pub in rows:
+    for event, pub, title in rows:
         shape = ExtractedEvent(
             type=event.type,
             name=event.name,
             key=event.key,
             evidence="",
+            series=event.series,
             ordinal=event.ordinal,
             date=event.date,
             location=event.location,
         )
-        out.append(
-            (event.key, identity_of(shape, list(event.jurisdictions or []), pub.date() if pub else None))
-        )
+        published = pub.date() if pub else None
+        out.append((event.key, identity_of(shape, list(event.jurisdictions or []), published, title or "")))
     return out
 
 

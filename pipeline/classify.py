@@ -58,7 +58,9 @@ def with_slots(
     the flow: what the headline and lead state (the date resolved against the published date),
     else none: a wrong date or place is worse than none."""
     pub = published.date() if isinstance(published, datetime) else published
-    day = event_date(title, sentences, pub, upcoming=event.status == "upcoming")
+    day = event_date(
+        title, sentences, pub, upcoming=event.status == "upcoming", edition_year=event.type == "summit"
+    )
     parties = list(dict.fromkeys(code for _s, _e, code in jurisdiction_spans(title, rules)))
     place = event_place(event.type, title, sentences, parties, curated_places(rules))
     return replace(event, date=day, location=place)

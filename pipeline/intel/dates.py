@@ -261,15 +261,22 @@ def _byline(sentence: str, found: list[FoundDate]) -> bool:
 
 
 def event_date(
-    title: str, sentences: list[str], published: date | None, upcoming: bool = False
+    title: str,
+    sentences: list[str],
+    published: date | None,
+    upcoming: bool = False,
+    edition_year: bool = False,
 ) -> str | None:
     """The event's date from the headline and lead, or None when the text does not state it.
 
     Candidates are read in the headline, then the lead. Origins, deadlines, bylines and
     publication stamps are dropped; an announcement date ("said on Monday", "27일 밝혔다") or a
-    start date ("from 1 August") is kept only as a fallback. A full date beats a month."""
+    start date ("from 1 August") is kept only as a fallback. A full date beats a month. When the
+    headline names one year ("AI Summit 2027"), a lead date of another year is another event's;
+    with ``edition_year`` (a summit's edition) that year is the date when nothing finer is stated."""
     lead = [s for s in sentences[:LEAD_SENTENCES] if s.strip() and s.strip() != title.strip()]
     upcoming = upcoming or bool(UPCOMING.search(title))
+    title_years = set(_YEAR.findall(title))
     first: list[FoundDate] = []
     fallback: list[FoundDate] = []
     for region in (title, *lead):
@@ -280,6 +287,8 @@ def event_date(
             before = region[max(0, f.start - 30) : f.start]
             if _NOT_THE_EVENT.search(before):
                 continue
+            if len(title_years) == 1 and f.iso[:4] not in title_years:
+                continue  # "Switzerland to host 2027 summit ... India hosts February 16-20, 2026"
             tail = region[f.end :]
             if _STAMP_AFTER.match(tail):
                 continue
@@ -290,5 +299,5 @@ def event_date(
             break
     pool = first or fallback
     if not pool:
-        return None
+        return title_years.pop() if edition_year and len(title_years) == 1 else None
     return next((f for f in pool if len(f.iso) == 10), pool[0]).iso

@@ -21,8 +21,9 @@ joins the event the first one created instead of making a second one (and a seco
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from pipeline.types import ExtractedEvent
 
@@ -31,7 +32,10 @@ SAME_DAY_SLACK = 3
 """Days two stated dates of one event may differ by (time zones, multi-day meetings, 'yesterday')."""
 REPORT_WINDOW = 14
 """Days apart two reports of one event are published, at most, when neither states its date."""
-INTERNATIONAL = frozenset({"EU", "G7", "G20", "OECD", "UN", "NATO", "COE", "APEC", "GPAI", "ASEAN", "AU"})
+UNDATED_WINDOW = {"summit": 30, "declaration": 30}
+"""Days apart two undated reports may come out: a summit's announcement is covered for weeks."""
+ANNOUNCED_AHEAD = {"summit": 400, "declaration": 120}
+"""Days before an event its first reports may come out (a summit is announced a year ahead)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,8 @@ class Identity:
     place: str | None
     series: str | None = None
     """A curated series the rules named ('AI Action Summit'), when one did."""
+    years: frozenset[str] = frozenset()
+    """Years the headline names ('2024 AI for Good Global Summit'): an edition, or its context."""
 
 
 def parties_for(event_type: str, jurisdictions: list[str]) -> frozenset[str]:
@@ -55,7 +61,12 @@ def parties_for(event_type: str, jurisdictions: list[str]) -> frozenset[str]:
     return frozenset(jurisdictions[: 2 if event_type in BILATERAL else 3])
 
 
-def identity_of(event: ExtractedEvent, jurisdictions: list[str], published: date | None) -> Identity:
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def identity_of(
+    event: ExtractedEvent, jurisdictions: list[str], published: date | None, title: str = ""
+) -> Identity:
     return Identity(
         type=event.type,
         parties=parties_for(event.type, jurisdictions),
@@ -64,13 +75,15 @@ def identity_of(event: ExtractedEvent, jurisdictions: list[str], published: date
         published=published,
         place=(event.location or "").casefold() or None,
         series=(event.series or "").casefold() or None,
+        years=frozenset(_YEAR.findall(title)),
     )
 
 
 def _days_apart(a: str, b: str) -> int:
-    """Days between two ISO dates; 0 when one is the other's month, else at least a month."""
+    """Days between two ISO dates; 0 when one is the other's month or year, else at least a month."""
     if len(a) < 10 or len(b) < 10:
-        return 0 if a[:7] == b[:7] else 31
+        n = min(len(a), len(b))
+        return 0 if a[:n] == b[:n] else 31
     return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
 
 
@@ -90,15 +103,16 @@ def same_event(a: Identity, b: Identity) -> bool:
         return False
     if a.series and b.series and a.series != b.series:
         return False
+    if a.years and b.years and not (a.years & b.years):
+        return False  # "the 2023 AI for Good summit" and "the 2024 AI for Good summit"
     if a.day and b.day:
         return _days_apart(a.day, b.day) <= SAME_DAY_SLACK
-    ref_a, ref_b = _reference(a), _reference(b)
-    if ref_a and ref_b and _days_apart(ref_a, ref_b) > REPORT_WINDOW:
-        return False  # one report dates it and the other not, or neither: they came out apart
+    if not _reported_together(a, b) or not _reported_together(b, a):
+        return False
     # Nothing contradicts; something must be shared. The same two parties identify a council or
     # an MoU; a summit or a declaration needs its edition, place or series, or the same parties
     # with a co-host; a law has many milestones and needs a stated date (above).
-    if a.ordinal and a.ordinal == b.ordinal or a.place and a.place == b.place:
+    if a.ordinal and a.ordinal == b.ordinal or a.place and b.place:  # the same place: checked above
         return a.type != "legislation" or bool(a.ordinal)
     if a.series and a.series == b.series:
         return a.type != "legislation"
@@ -107,5 +121,29 @@ def same_event(a: Identity, b: Identity) -> bool:
     return a.type != "legislation" and len(a.parties) >= 2 and a.parties == b.parties
 
 
-def _reference(ident: Identity) -> str | None:
-    return ident.day or (ident.published.isoformat() if ident.published else None)
+def _reported_together(a: Identity, b: Identity) -> bool:
+    """Whether ``b``'s report can be about ``a``'s event, by dates (when ``b`` states none).
+
+    A report comes out around its event: up to a fortnight after it, and before it by as long as
+    an event is announced ahead (a summit a year, a council or a law's vote weeks). Two undated
+    reports came out within a fortnight of each other."""
+    if b.day or b.published is None:
+        return True
+    if a.day:
+        start, end = _span(a.day)
+        ahead = ANNOUNCED_AHEAD.get(a.type, 45)
+        return start - timedelta(days=ahead) <= b.published <= end + timedelta(days=REPORT_WINDOW)
+    window = UNDATED_WINDOW.get(a.type, REPORT_WINDOW)
+    return a.published is None or abs((a.published - b.published).days) <= window
+
+
+def _span(day: str) -> tuple[date, date]:
+    """First and last day of '2027', '2027-02' or '2027-02-16'."""
+    if len(day) >= 10:
+        one = date.fromisoformat(day[:10])
+        return one, one
+    year, month = int(day[:4]), int(day[5:7]) if len(day) >= 7 else 0
+    if not month:
+        return date(year, 1, 1), date(year, 12, 31)
+    first = date(year, month, 1)
+    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)

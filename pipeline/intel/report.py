@@ -75,7 +75,7 @@ def _identity(s: Scored) -> Identity | None:
     if not s.result.events:
         return None
     published = date.fromisoformat(s.item.published[:10]) if s.item.published else None
-    return identity_of(s.result.events[0], s.result.jurisdictions, published)
+    return identity_of(s.result.events[0], s.result.jurisdictions, published, s.item.title)
 
 
 def identity_scores(scored: Sequence[Scored], pairs: Sequence[dict[str, Any]]) -> dict[str, Any]:
