@@ -126,22 +126,28 @@ class Reading:
     jurisdictions: list[str]
     topics: list[str]
 
-    def rule_primary(self) -> str:
+    def rule_primary(self, named_series: bool = True) -> str:
         """The type the rules alone would pick: the first eligible candidate in an AI-policy item
         (generic triggers need AI-policy context; curated series and MoUs with a public party
-        need only some AI/digital talk)."""
+        need only some AI/digital talk). ``named_series=False``: as if no curated series existed."""
         for ext, ev in zip(self.events, self.scored, strict=True):
+            if not named_series and not ev.series.generic:
+                continue
             curated = not ev.series.generic or ev.series.needs_actor
             if ev.eligible and (self.is_ai_policy or curated):
                 return ext.type
         return NONE
 
-    def features(self) -> dict[str, float]:
-        """The model's input: cue features plus the rules' proposals (rules propose, a model decides)."""
+    def features(self, named_series: bool = True) -> dict[str, float]:
+        """The model's input: cue features plus the rules' proposals (rules propose, a model decides).
+
+        ``named_series=False`` leaves out what the curated series (events the rules know by
+        name) propose: how the model does on events no rule names (``policywatch train
+        --leave-series-out``)."""
         f = item_features(self.title, self.text, load_cues())
-        f["rule:primary=" + self.rule_primary()] = 1.0
+        f["rule:primary=" + self.rule_primary(named_series)] = 1.0
         for ext, ev in zip(self.events, self.scored, strict=True):
-            if ev.eligible:
+            if ev.eligible and (named_series or ev.series.generic):
                 f["rule:candidate=" + ext.type] = 1.0
         if self.is_ai_policy:
             f["rule:ai_policy"] = 1.0

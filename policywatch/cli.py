@@ -547,6 +547,13 @@ def train(
         Path | None, typer.Option(help="news.jsonl of the labelled corpus (default ../shared/corpus/news).")
     ] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write the model.")] = None,
+    leave_series_out: Annotated[
+        bool,
+        typer.Option(
+            "--leave-series-out",
+            help="Write nothing: hold out whole series of train, fit on the rest, score them.",
+        ),
+    ] = False,
 ) -> None:
     """Fit the event-type model on the corpus's train split (reproducible) and write it."""
     from pipeline.intel.corpus import news_path
@@ -559,6 +566,12 @@ def train(
         if news is None or not news.is_file():
             where = news or "../shared/corpus/news/news.jsonl"
             raise ConfigError(f"{where}: corpus not found (set POLICYWATCH_CORPUS or --corpus)")
+        if leave_series_out:
+            from pipeline.intel.heldout import leave_series_out as heldout
+            from pipeline.intel.heldout import render_heldout
+
+            out.print(render_heldout(heldout(news)), highlight=False, markup=False, soft_wrap=True)
+            return
         trained = fit_model(news)
         path = save_model(trained.model, output)
     out.print(

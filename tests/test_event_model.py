@@ -94,3 +94,32 @@ def test_no_corpus_text_is_copied_into_the_project() -> None:
         if found:
             copied.append((name, next(iter(found))))
     assert not copied, copied[:5]
+
+
+def test_a_series_is_its_event_without_edition_or_year() -> None:
+    from pipeline.intel.corpus import LabelledItem
+    from pipeline.intel.heldout import series_of
+
+    def item(name: str | None, event_type: str = "dpc_meeting", id_: str = "x") -> LabelledItem:
+        event = {"name": name} if name else None
+        return LabelledItem(id_, "train", "", "", None, "en", "feed", event_type, event, [], "")
+
+    assert series_of(item("2nd EU–Japan Digital Partnership Council")) == series_of(
+        item("3rd EU–Japan Digital Partnership Council")
+    )
+    assert series_of(item("AI for Good Global Summit 2023", "summit")) == series_of(
+        item("AI for Good Global Summit 2024", "summit")
+    )
+    assert series_of(item(None, NONE, "a")) != series_of(item(None, NONE, "b"))
+
+
+@needs_corpus
+def test_unseen_series_are_read_well_above_a_keyword_alert() -> None:
+    """Whole series held out of train and scored, as if no rule named them (the shape of the events
+    that appear every month); 0.730 when this landed, against 0.538 for the keyword alert."""
+    from pipeline.intel.heldout import leave_series_out
+
+    assert NEWS is not None
+    rep = leave_series_out(NEWS)
+    assert rep["no_named_series"]["macro_f1"] >= 0.70
+    assert rep["no_named_series"]["macro_f1"] >= rep["keyword_baseline"] + 0.15

@@ -40,19 +40,26 @@ class Trained:
 
 
 def fit(items: Sequence[LabelledItem], cues: Cues, meta: dict[str, object]) -> EventTypeModel:
+    """The shipped model: ``fit_vectors`` over the items' features as ``classify`` reads them."""
+    from pipeline.classify import read
+
+    rules = load_rules()
+    features = [read(i.title, i.text, published_date(i), rules).features() for i in items]
+    return fit_vectors(features, [i.event_type for i in items], meta)
+
+
+def fit_vectors(
+    features: Sequence[dict[str, float]], labels: Sequence[str], meta: dict[str, object] | None = None
+) -> EventTypeModel:
     """Multinomial logistic regression, classes balanced (the corpus has three times more 'none')."""
     import numpy as np
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from pipeline.classify import read
-
-    rules = load_rules()
     vec = DictVectorizer(sort=True)
-    x = vec.fit_transform([read(i.title, i.text, published_date(i), rules).features() for i in items])
-    y = [i.event_type for i in items]
+    x = vec.fit_transform(features)
     clf = LogisticRegression(C=C, max_iter=10_000, class_weight="balanced", random_state=SEED)
-    clf.fit(x, y)
+    clf.fit(x, list(labels))
     order = [list(clf.classes_).index(c) for c in CLASSES if c in clf.classes_]
     coef = np.asarray(clf.coef_)[order]
     names = vec.get_feature_names_out()
@@ -63,7 +70,7 @@ def fit(items: Sequence[LabelledItem], cues: Cues, meta: dict[str, object]) -> E
         classes=tuple(str(clf.classes_[k]) for k in order),
         bias=tuple(float(b) for b in np.asarray(clf.intercept_)[order]),
         weights=weights,
-        meta=meta,
+        meta=dict(meta or {}),
     )
 
 
