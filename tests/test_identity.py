@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.intel.identity import Identity, same_event
+from pipeline.intel.identity import Identity, milestone_of, same_event
 
 
 def ident(
@@ -17,8 +17,9 @@ def ident(
     day: str | None = None,
     published: date | None = None,
     place: str | None = None,
+    milestone: str | None = None,
 ) -> Identity:
-    return Identity(type_, frozenset(parties), ordinal, day, published, place)
+    return Identity(type_, frozenset(parties), ordinal, day, published, place, milestone=milestone)
 
 
 @pytest.mark.parametrize(
@@ -44,6 +45,22 @@ def ident(
             ident("legislation", ("EU",), day="2024-05-21"),
             True,
         ),
+        # one milestone of one law, reported together, is one event; its vote and entry into force two
+        (
+            ident("legislation", ("KR",), published=date(2024, 12, 26), milestone="passed"),
+            ident("legislation", ("KR",), published=date(2024, 12, 27), milestone="passed"),
+            True,
+        ),
+        (
+            ident("legislation", ("KR",), published=date(2024, 12, 26), milestone="passed"),
+            ident("legislation", ("KR",), published=date(2024, 12, 27), milestone="in_force"),
+            False,
+        ),
+        (
+            ident("legislation", ("EU",), milestone="passed"),
+            ident("legislation", ("EU",), milestone="passed"),
+            False,
+        ),
         # summits: the same place or edition, or the same dates
         (ident("summit", ("FR", "IN"), place="paris"), ident("summit", ("IN",), place="paris"), True),
         (
@@ -56,3 +73,20 @@ def ident(
 def test_same_event(a: Identity, b: Identity, same: bool) -> None:
     assert same_event(a, b) is same
     assert same_event(b, a) is same
+
+
+@pytest.mark.parametrize(
+    ("headline", "milestone"),
+    [
+        ("Korea passes AI Basic Act", "passed"),
+        ("'AI 기본법' 국회 본회의 통과…내달 22일 시행", "passed"),
+        ("EU AI Act enters into force", "in_force"),
+        ("欧州AI規制法が発効", "in_force"),
+        ("Governor vetoes AI safety bill", "vetoed"),
+        ("President signs executive order on AI", "signed"),
+        ("Colorado delays its AI Act", "delayed"),
+        ("A look at AI rules", None),
+    ],
+)
+def test_milestone_of(headline: str, milestone: str | None) -> None:
+    assert milestone_of(headline) == milestone

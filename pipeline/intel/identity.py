@@ -53,12 +53,35 @@ class Identity:
     """A curated series the rules named ('AI Action Summit'), when one did."""
     years: frozenset[str] = frozenset()
     """Years the headline names ('2024 AI for Good Global Summit'): an edition, or its context."""
+    milestone: str | None = None
+    """For a law: which milestone the headline reports (passed, signed, in force, ...)."""
 
 
 def parties_for(event_type: str, jurisdictions: list[str]) -> frozenset[str]:
     """The parties that identify the event: the two main jurisdictions of a bilateral council or
     MoU (the item's jurisdictions come most-named first); for the rest, the first three."""
     return frozenset(jurisdictions[: 2 if event_type in BILATERAL else 3])
+
+
+_MILESTONES = (
+    # the first that the headline says, in this order: "passed, in force from 2026" is the vote
+    ("vetoed", r"\bveto(?:es|ed)?\b|거부권|拒否権"),
+    ("revoked", r"\b(?:revok|rescind|repeal)\w*|철회|폐지|撤回|廃止"),
+    ("delayed", r"\b(?:delay|postpon)\w*|연기|유예|延期"),
+    ("proposed", r"\b(?:propos|draft|introduc|unveil)\w*|발의|発議|提出|草案"),
+    ("passed", r"\b(?:pass(?:es|ed)?|approv\w*|adopt\w*|vot\w*|enact\w*|agree\w*)\b"
+     r"|통과|의결|가결|可決|成立|議決|aprova\w*|approva\w*|verabschied\w*|votad\w*"),
+    ("signed", r"\bsign(?:s|ed)?\b|서명|署名|sanciona\w*|firma\w*"),
+    ("in_force", r"\b(?:in(?:to)?\s+force|takes?\s+effect|appl(?:y|ies|ication)|effective|kicks?\s+in)\b"
+     r"|시행|발효|施行|発効|適用|vigor|vigueur|in\s+Kraft|in\s+vigore"),
+)  # fmt: skip
+_MILESTONE_RX = [(name, re.compile(rx, re.IGNORECASE)) for name, rx in _MILESTONES]
+
+
+def milestone_of(title: str) -> str | None:
+    """The law's milestone a headline reports ('Korea passes AI Basic Act' -> 'passed')."""
+    found = [(m.start(), name) for name, rx in _MILESTONE_RX if (m := rx.search(title))]
+    return min(found)[1] if found else None
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -76,6 +99,7 @@ def identity_of(
         place=(event.location or "").casefold() or None,
         series=(event.series or "").casefold() or None,
         years=frozenset(_YEAR.findall(title)),
+        milestone=milestone_of(title) if event.type == "legislation" else None,
     )
 
 
@@ -103,6 +127,8 @@ def same_event(a: Identity, b: Identity) -> bool:
         return False
     if a.series and b.series and a.series != b.series:
         return False
+    if a.milestone and b.milestone and a.milestone != b.milestone:
+        return False  # a law's vote and its entry into force are two events
     if a.years and b.years and not (a.years & b.years):
         return False  # "the 2023 AI for Good summit" and "the 2024 AI for Good summit"
     if a.day and b.day:
@@ -114,11 +140,18 @@ def same_event(a: Identity, b: Identity) -> bool:
     # with a co-host; a law has many milestones and needs a stated date (above).
     if a.ordinal and a.ordinal == b.ordinal or a.place and b.place:  # the same place: checked above
         return a.type != "legislation" or bool(a.ordinal)
+    if a.type == "legislation":
+        # the same milestone of one law (its series, or one single jurisdiction's), reported
+        # together: both reports dated (stated or published), since a law passes more than once
+        # (a parliament's vote, then the council's)
+        same_law = bool(a.series and a.series == b.series) or bool(a.parties and a.parties == b.parties)
+        dated = bool((a.day or a.published) and (b.day or b.published))
+        return same_law and dated and bool(a.milestone and a.milestone == b.milestone)
     if a.series and a.series == b.series:
-        return a.type != "legislation"
+        return True
     if a.type in BILATERAL:
         return len(a.parties) == 2 and a.parties == b.parties
-    return a.type != "legislation" and len(a.parties) >= 2 and a.parties == b.parties
+    return len(a.parties) >= 2 and a.parties == b.parties
 
 
 def _reported_together(a: Identity, b: Identity) -> bool:
