@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -106,6 +107,7 @@ def classify(
 ) -> None:
     """Classify JSON lines and print one JSON line per input. Nothing is stored."""
     from pipeline.classify import classify as run_classifier
+    from pipeline.process import classified_text
     from pipeline.rules import load_rules
     from policywatch.ingest import read_jsonl
     from policywatch.settings import rules_path
@@ -113,7 +115,7 @@ def classify(
     with friendly_errors():
         rules = load_rules(rules_path())
         for raw in read_jsonl(file):
-            result = run_classifier(raw.title, raw.body, raw.published, rules)
+            result = run_classifier(raw.title, classified_text(raw.body), raw.published, rules)
             row = {
                 "id": raw.guid,
                 "ai_policy": result.ai_policy,
@@ -285,25 +287,67 @@ def _prefect_env() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
+class FailOn(StrEnum):
+    any = "any"
+    all = "all"
+    never = "never"
+
+
+def run_exit_code(totals: dict[str, Any], fail_on: FailOn) -> int:
+    """1 when the run failed by the ``--fail-on`` rule: a scheduler sees a broken source."""
+    failed, polled = totals.get("failed_sources", 0), totals.get("sources_polled", 0)
+    if fail_on is FailOn.any:
+        return 1 if failed else 0
+    if fail_on is FailOn.all:
+        return 1 if polled and failed == polled else 0
+    return 0
+
+
+def _check_selection(configured: list[Any], only: list[str] | None, tier: str | None) -> None:
+    """An --only or --tier that selects nothing is a mistake, not an empty run: name the valid values."""
+    ids = sorted(s.id for s in configured)
+    unknown = [o for o in only or [] if o not in ids]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown source id {', '.join(unknown)}; valid: {', '.join(ids)}", param_hint="--only"
+        )
+    tiers = sorted({s.tier for s in configured})
+    if tier is not None and tier not in tiers:
+        raise typer.BadParameter(f"unknown tier {tier!r}; valid: {', '.join(tiers)}", param_hint="--tier")
+
+
 @app.command()
 def run(
     sources: Annotated[Path | None, typer.Option(help="Sources file (default: sources.yaml).")] = None,
     only: Annotated[list[str] | None, typer.Option(help="Poll only this source id (repeatable).")] = None,
     tier: Annotated[str | None, typer.Option(help="Poll only sources of this tier.")] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(help="Exit 1 when any source failed, only when all polled sources failed, or never."),
+    ] = FailOn.any,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the Prefect `monitor` flow once over the configured sources."""
+    """Run the Prefect `monitor` flow once over the configured sources.
+
+    Exit codes: 0 all is well; 1 sources failed (by --fail-on) or the store is unreachable;
+    2 bad configuration or an unknown --only / --tier."""
     _prefect_env()
     with friendly_errors():
         from flows.monitor import load_inputs, monitor
 
-        load_inputs(str(sources) if sources else None, None)  # bad config fails here, before any fetch
+        configured, _subs, _rules = load_inputs(str(sources) if sources else None, None)  # before any fetch
+        _check_selection(configured, only, tier)
         _upgrade_quietly()
         summary = monitor(sources_file=str(sources) if sources else None, only=only, tier=tier)
     if as_json:
         sys.stdout.write(json.dumps(summary) + "\n")
     else:
         print_summary(summary, "Monitor run")
+    code = run_exit_code(summary["totals"], fail_on)
+    if code:
+        failed = summary["totals"].get("failed_sources", 0)
+        err.print(f"{failed} of {summary['totals'].get('sources_polled', 0)} sources failed (exit {code}).")
+        raise typer.Exit(code)
 
 
 @app.command()

@@ -104,3 +104,39 @@ def test_bad_import_line_is_named(tmp_path: Path) -> None:
     path.write_text('{"id": 1, "title": "a", "text": "b"}\n{"id": 2, "title": "no text"}\n')
     proc = pw("import", str(path), check=False)
     assert proc.returncode == 2 and f"{path}:2: missing field(s) text" in proc.stderr
+
+
+def test_unknown_only_or_tier_is_an_error_naming_the_valid_values() -> None:
+    proc = pw("run", "--only", "no-such-source", check=False)
+    assert proc.returncode == 2 and "no-such-source" in proc.stderr and "nist-news" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = pw("run", "--tier", "nope", check=False)
+    assert proc.returncode == 2 and "feeds, sites" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("failed", "polled", "fail_on", "code"),
+    [
+        (0, 3, "any", 0),
+        (1, 3, "any", 1),
+        (1, 3, "all", 0),
+        (3, 3, "all", 1),
+        (3, 3, "never", 0),
+        (0, 0, "all", 0),
+    ],
+)
+def test_run_exit_code_rule(failed: int, polled: int, fail_on: str, code: int) -> None:
+    from policywatch.cli import FailOn, run_exit_code
+
+    assert run_exit_code({"failed_sources": failed, "sources_polled": polled}, FailOn(fail_on)) == code
+
+
+def test_a_run_whose_source_fails_exits_1(tmp_path: Path) -> None:
+    """What a scheduler sees: the summary on stdout, the failure counted on stderr, exit 1."""
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - id: dead-feed\n    kind: feed\n    url: http://127.0.0.1:9/feed.xml\n")
+    env = {"POLICYWATCH_DATA_DIR": str(tmp_path / "data"), "POLICYWATCH_FETCH_RETRIES": "0"}
+    proc = pw("run", "--sources", str(sources), env=env, check=False)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "1 of 1 sources failed (exit 1)" in proc.stderr
+    assert "dead-feed" in proc.stdout
