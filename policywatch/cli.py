@@ -31,6 +31,27 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"policywatch {version('ai-policy-watch')}")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            print("policywatch (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """AI Policy Watch: monitor AI-policy news, find events, alert subscribers."""
+
+
 @contextmanager
 def friendly_errors() -> Iterator[None]:
     """Known failures become one readable sentence and an exit code, never a traceback."""

@@ -140,3 +140,7 @@ def test_a_run_whose_source_fails_exits_1(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "1 of 1 sources failed (exit 1)" in proc.stderr
     assert "dead-feed" in proc.stdout
+
+
+def test_version() -> None:
+    assert pw("--version").stdout.startswith("policywatch 0.")
