@@ -63,7 +63,20 @@ def with_slots(
     )
     parties = list(dict.fromkeys(code for _s, _e, code in jurisdiction_spans(title, rules)))
     place = event_place(event.type, title, sentences, parties, curated_places(rules))
-    return replace(event, date=day, location=place)
+    return replace(event, date=day, location=place, status=status_at(event.status, day, pub))
+
+
+def status_at(status: str | None, day: str | None, published: date | None) -> str | None:
+    """The status as of publication: an event whose full date is before the report is held (a
+    stale "upcoming" from a preview sentence), one after it upcoming, when the words did not say
+    it was postponed or cancelled."""
+    if not day or len(day) < 10 or published is None or status in ("postponed", "cancelled"):
+        return status
+    if day < published.isoformat():
+        return "held"
+    if day > published.isoformat():
+        return "upcoming"
+    return status or "held"
 
 
 def _decision_rule(decision: Decision, primary: ExtractedEvent | None) -> str:

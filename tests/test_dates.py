@@ -84,3 +84,22 @@ def test_dates_are_found_left_to_right_with_their_spans() -> None:
     found = find_dates(text)
     assert [f.iso for f in found] == ["2024-05-02", "2024-08-01"]
     assert text[found[0].start : found[0].end] == "2 May 2024"
+
+
+@pytest.mark.parametrize(
+    ("status", "day", "published", "expected"),
+    [
+        ("upcoming", "2023-11-01", date(2023, 11, 3), "held"),
+        (None, "2024-05-21", date(2024, 5, 12), "upcoming"),
+        (None, "2024-05-21", date(2024, 5, 21), "held"),
+        ("postponed", "2024-05-01", date(2024, 5, 12), "postponed"),
+        ("upcoming", "2024-05", date(2024, 5, 12), "upcoming"),
+        ("upcoming", "2024-05-21", None, "upcoming"),
+    ],
+)
+def test_status_as_of_publication(
+    status: str | None, day: str, published: date | None, expected: str
+) -> None:
+    from pipeline.classify import status_at
+
+    assert status_at(status, day, published) == expected
