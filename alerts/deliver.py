@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import apprise
-from apprise.plugins.slack import NotifySlack
+from apprise.plugins.slack import NotifySlack, SlackMode
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,6 +30,7 @@ from alerts.render import (
     render_markdown,
     render_slack,
     render_text,
+    slack_text,
 )
 from alerts.sinks import register_local_sinks
 from alerts.subscriptions import Channel, Subscriptions
@@ -112,7 +113,7 @@ def send_rendered(channel: Channel, title: str, bodies: Bodies) -> tuple[bool, s
         return False, f"invalid Apprise URL {channel.redacted}"
     fmt = plugin.notify_format
     if isinstance(plugin, NotifySlack):
-        body, body_format = bodies.slack, apprise.NotifyFormat.MARKDOWN
+        title, body, body_format = _as_posted_by_slack(plugin, title, bodies.slack)
     elif fmt == apprise.NotifyFormat.HTML:
         body, body_format = bodies.html, apprise.NotifyFormat.HTML
     elif fmt == apprise.NotifyFormat.MARKDOWN:
@@ -134,6 +135,24 @@ def send_rendered(channel: Channel, title: str, bodies: Bodies) -> tuple[bool, s
     return False, scrub(
         f"delivery via {channel.redacted} failed" + (f": {detail}" if detail else ""), channel.url
     )
+
+
+def _as_posted_by_slack(plugin: NotifySlack, title: str, body: str) -> tuple[str, str, apprise.NotifyFormat]:
+    """Title, body and format that make Apprise post our Slack body exactly as rendered.
+
+    The body is already escaped the way Slack documents, with our own ``<url|label>`` links. In
+    its default (legacy) mode Apprise escapes a Markdown body a second time and then turns
+    ``&lt;!channel&gt;``, ``&lt;@U123&gt;`` and ``&lt;https://x|label&gt;`` back into live
+    mentions and links, whoever wrote them; given text, it posts the body untouched and escapes
+    the title itself. Block Kit mode posts a Markdown body untouched (the title as plain text);
+    a workflow posts title and body raw, so the title is escaped here.
+    """
+    if plugin.mode in (SlackMode.WORKFLOW, SlackMode.WORKFLOW_TRIGGER):
+        return slack_text(title), body, apprise.NotifyFormat.MARKDOWN
+    if plugin.use_blocks:
+        return title, body, apprise.NotifyFormat.MARKDOWN
+    plugin.notify_format = apprise.NotifyFormat.TEXT
+    return title, body, apprise.NotifyFormat.TEXT
 
 
 def _claim(session: Session, alert_id: int, now: datetime) -> bool:

@@ -1,15 +1,22 @@
 """Alert text: Jinja2 templates (HTML + text for email, Markdown for chat and webhooks).
 
 Templates live in ``alerts/templates/`` so a maintainer can change the wording without
-touching code. HTML autoescaping is on: titles and snippets from the web are never markup.
+touching code. Titles and snippets from the web are never markup, in every format: HTML
+autoescaping is on; Slack fields go through ``slack`` / ``slack_link`` (Slack's own escaping),
+Markdown fields through ``md`` / ``md_link``, text fields through ``line``; each folds line
+breaks, so a title cannot add a line of its own.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from pipeline.urls import is_web_url
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -55,7 +62,7 @@ class AlertContent:
         if self.location:
             bits.append(self.location)
         prefix = {"follow_up": "Update — ", "overdue": "Overdue — "}.get(self.kind, "")
-        return f"[AI Policy Watch] {prefix}{self.type_name}: " + " · ".join(bits)
+        return one_line(f"[AI Policy Watch] {prefix}{self.type_name}: " + " · ".join(bits))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +73,55 @@ class Bodies:
     markdown: str
     text: str
     slack: str
-    """Slack's own mrkdwn (``<url|label>`` links): Apprise's legacy Slack mode posts it as is, escaped."""
+    """Slack's own mrkdwn: every field escaped (``slack_text``), links built as ``<url|label>``
+    (``slack_link``); posted exactly as rendered (see alerts.deliver)."""
 
 
-def _slack_label(value: str) -> str:
-    """A link label inside ``<url|label>``: '|' and '>' would end it early."""
-    return value.replace("|", "/").replace(">", "›").replace("<", "‹")
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
+_LINK_BREAKERS = re.compile(r"[\s|<>]")
+_MARKDOWN_SPECIAL = re.compile(r"[\\\[\]<>]")
+
+
+def one_line(value: object) -> str:
+    """A field on one line: CR/LF (and the other line breaks) folded into a space, so a title
+    or an evidence sentence cannot add a fake line (a fake outlet, a fake link) to a message."""
+    return _LINE_BREAKS.sub(" ", str(value))
+
+
+def slack_escape(value: object) -> str:
+    """Slack's own escaping (api.slack.com/reference/surfaces/formatting#escaping): ``&``, ``<``
+    and ``>`` as entities, so ``<!channel>``, ``<@U123>`` or ``<https://evil|Click>`` in a
+    title or a sentence stays text and never becomes a mention or a disguised link."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_text(value: object) -> str:
+    """A field of a Slack message: on one line, escaped (see ``slack_escape``)."""
+    return slack_escape(one_line(value))
+
+
+def _link_target(url: str) -> str:
+    """The URL with what would end a ``<url|label>`` or ``(<url>)`` early percent-encoded."""
+    return _LINK_BREAKERS.sub(lambda m: quote(m.group()), url.strip())
+
+
+def slack_link(url: str, label: object) -> str:
+    """``<url|label>`` for an http(s) URL; the label alone for any other (never a live
+    ``javascript:`` or ``file:`` link)."""
+    text = slack_text(label)
+    return f"<{_link_target(url)}|{text}>" if is_web_url(url) else text
+
+
+def markdown_text(value: object) -> str:
+    """A field of a Markdown message: on one line, with the characters that open a link, an
+    image or an autolink (``[ ] < >``, and the backslash itself) backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", one_line(value))
+
+
+def markdown_link(url: str, label: object) -> str:
+    """``[label](<url>)`` for an http(s) URL; the label alone for any other."""
+    text = markdown_text(label)
+    return f"[{text}](<{_link_target(url)}>)" if is_web_url(url) else text
 
 
 def _env(autoescape: bool) -> Environment:
@@ -83,7 +133,13 @@ def _env(autoescape: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["slack_label"] = _slack_label
+    env.filters.update(
+        line=one_line,
+        slack=slack_text,
+        slack_link=slack_link,
+        md=markdown_text,
+        md_link=markdown_link,
+    )
     return env
 
 

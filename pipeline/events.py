@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -531,6 +531,42 @@ class Mention:
 
 
 @dataclass(slots=True)
+class MentionFacts:
+    """The few facts about an event's mentions that attaching a new mention asks for."""
+
+    sents: list[int] = field(default_factory=list)
+    """Sentence indexes, sorted (nearest mention by bisection)."""
+    ordinal: int | None = None
+    """The first ordinal a mention gave."""
+    statuses: set[str] = field(default_factory=set)
+    date_years: set[str] = field(default_factory=set)
+    """``date[:4]`` of every dated mention."""
+    explicit_years: set[str] = field(default_factory=set)
+    """Years (numeric dates only) of the explicit mentions."""
+    explicit_places: set[str] = field(default_factory=set)
+    explicit: int = 0
+    passing: int = 0
+    """Explicit mentions that are passing references or boilerplate."""
+
+    def note(self, m: Mention) -> None:
+        insort(self.sents, m.sent)
+        if self.ordinal is None and m.ordinal:
+            self.ordinal = m.ordinal
+        if m.status:
+            self.statuses.add(m.status)
+        if m.date:
+            self.date_years.add(m.date[:4])
+        if not m.explicit:
+            return
+        self.explicit += 1
+        self.passing += int(m.background or m.boiler)
+        if m.date and m.date[:1].isdigit():
+            self.explicit_years.add(m.date[:4])
+        if m.location:
+            self.explicit_places.add(m.location)
+
+
+@dataclass(slots=True)
 class Event:
     type: str
     name: str
@@ -545,13 +581,45 @@ class Event:
     """Can be an item's primary event: score >= min_primary and, for meetings, something specific."""
     background: bool = False
     """Named only in passing or long past: reported with confidence <= BACKGROUND_CONFIDENCE."""
+    facts: MentionFacts = field(default_factory=MentionFacts, repr=False)
+    """What the mentions say, kept up to date by ``add``: a long text names one series thousands
+    of times, and scanning every mention for every new one made extraction quadratic."""
+
+    def __post_init__(self) -> None:
+        given, self.mentions = self.mentions, []
+        for m in given:
+            self.add(m)
+
+    def add(self, m: Mention) -> None:
+        """Append a mention; mentions are final once added (``facts`` reads them only here)."""
+        self.mentions.append(m)
+        self.facts.note(m)
 
     @property
     def ordinal(self) -> int | None:
-        return next((m.ordinal for m in self.mentions if m.ordinal), None)
+        return self.facts.ordinal
 
     def last_sent(self) -> int:
-        return max(m.sent for m in self.mentions)
+        return self.facts.sents[-1]
+
+    def distance(self, sent: int) -> int:
+        """Sentences between ``sent`` and the nearest mention."""
+        sents = self.facts.sents
+        i = bisect_left(sents, sent)
+        return min(abs(sents[j] - sent) for j in (i - 1, i) if 0 <= j < len(sents))
+
+    def lean_distance(self, sent: int) -> float:
+        """``distance``, with a mention before ``sent`` half a sentence nearer than one after:
+        a reference points back to what was said rather than ahead."""
+        sents = self.facts.sents
+        i = bisect_right(sents, sent)
+        near = [sent - sents[i - 1] - 0.5] if i > 0 else []
+        return min(near + ([sents[i] - sent] if i < len(sents) else []))
+
+    def latest_at_or_before(self, sent: int) -> int | None:
+        """The last mention's sentence up to ``sent`` (None when every mention comes after)."""
+        i = bisect_right(self.facts.sents, sent)
+        return self.facts.sents[i - 1] if i else None
 
 
 @dataclass(slots=True)
@@ -825,9 +893,14 @@ def _mention_weight(m: Mention, sc_rules: Rules) -> float:
     return w * (sc.boilerplate_factor if m.boiler else 1.0)
 
 
-def _attach(ev_list: list[Event], m: Mention) -> None:
+Namesakes = dict[tuple[str, str], list[Event]]
+"""An item's events by (type, name), in creation order: a mention is compared with its namesakes
+only, not with every event found before it."""
+
+
+def _attach(ev_list: list[Event], m: Mention, namesakes: Namesakes) -> None:
     """Put a mention into the event it belongs to, or start a new event."""
-    same = [e for e in ev_list if e.type == m.type and e.name == m.name]
+    same = namesakes.setdefault((m.type, m.name), [])
     if m.ordinal:
         target = next((e for e in same if e.ordinal == m.ordinal), None)
         if target is None:
@@ -839,19 +912,16 @@ def _attach(ev_list: list[Event], m: Mention) -> None:
             year = m.date[:4] if m.date and m.date[:1].isdigit() else None
 
             def dist(e: Event) -> tuple[int, int]:
-                status_clash = int(
-                    bool(m.status and any(x.status and x.status != m.status for x in e.mentions))
-                )
-                return (status_clash, min(abs(x.sent - m.sent) for x in e.mentions))
+                status_clash = int(bool(m.status and any(s != m.status for s in e.facts.statuses)))
+                return (status_clash, e.distance(m.sent))
 
-            pool = [
-                e for e in same if not year or not any(x.date and x.date[:4] != year for x in e.mentions)
-            ] or same
+            pool = [e for e in same if not year or not any(y != year for y in e.facts.date_years)] or same
             target = min(pool, key=dist)
     if target is None:
         target = Event(type=m.type, name=m.name, series=m.series, parties=m.parties)
         ev_list.append(target)
-    target.mentions.append(m)
+        same.append(target)
+    target.add(m)
 
 
 def _best_attr(ev: Event, attr: str) -> str | None:
@@ -867,13 +937,14 @@ def extract(doc: Doc) -> list[Event]:
     prior: dict[str, list[str]] = {}
     title_mentions = _mentions_in(doc, -1, doc.title, prior) if doc.title else []
     events: list[Event] = []
+    namesakes: Namesakes = {}
     pending: list[Mention] = []
     for idx, sent in enumerate(doc.sentences):
         found = _mentions_in(doc, idx, sent, prior)
         for m in found:
             generic_ref = m.series.generic and m.series.type != "dpc_meeting" and not _has_proper(m)
             if m.has_cue and not generic_ref:
-                _attach(events, m)
+                _attach(events, m, namesakes)
             else:
                 pending.append(m)
         types_here = {m.type for m in found}
@@ -920,7 +991,7 @@ def extract(doc: Doc) -> list[Event]:
                 m.has_cue = False
                 _attach_to(named, m)
                 continue
-        near = [e for e in cands if min(abs(x.sent - m.sent) for x in e.mentions) <= sc.anaphora_window]
+        near = [e for e in cands if e.distance(m.sent) <= sc.anaphora_window]
         if m.explicit and not m.series.generic:
             # "SB 53" is never a reference to "SB 1047": a named series only joins its own or a generic event.
             near = [e for e in near if e.series.generic]
@@ -936,7 +1007,7 @@ def extract(doc: Doc) -> list[Event]:
             m.explicit = False
             _attach_to(near, m)
         elif m.explicit and m.has_cue:
-            _attach(events, m)
+            _attach(events, m, namesakes)
     for ev in events:
         explicit = [m for m in ev.mentions if m.explicit]
         if not explicit:
@@ -972,8 +1043,7 @@ def extract(doc: Doc) -> list[Event]:
 
 def _is_background_event(ev: Event) -> bool:
     """Every explicit mention is a passing reference ("following the ...") or sits in boilerplate."""
-    explicit = [m for m in ev.mentions if m.explicit]
-    return bool(explicit) and all(m.background or m.boiler for m in explicit)
+    return ev.facts.explicit > 0 and ev.facts.passing == ev.facts.explicit
 
 
 _PAST_DAYS = 180
@@ -1002,12 +1072,10 @@ def _title_names(t: Mention, ev: Event, events: list[Event]) -> bool:
 def _compatible(m: Mention, ev: Event) -> bool:
     """Can mention ``m`` describe event ``ev``: no clash of year or place between them."""
     year = m.date[:4] if m.date and m.date[:1].isdigit() else None
-    years = {x.date[:4] for x in ev.mentions if x.explicit and x.date and x.date[:1].isdigit()}
+    years = ev.facts.explicit_years
     if year and years and year not in years:
         return False
-    places = {x.location for x in ev.mentions if x.explicit and x.location} | (
-        {ev.series.location} if ev.series.location else set()
-    )
+    places = ev.facts.explicit_places | ({ev.series.location} if ev.series.location else set())
     return not (m.location and places and m.location not in places)
 
 
@@ -1036,7 +1104,8 @@ def _blocked(doc: Doc, m: Mention, events: list[Event]) -> bool:
     nearest_veto = m.sent - max(vetoed) if max(vetoed) >= 0 else doc.rules.scoring.anaphora_window
     if nearest_veto > doc.rules.scoring.anaphora_window:
         return False
-    dists = [m.sent - x.sent for e in events if e.type == m.type for x in e.mentions if x.sent <= m.sent]
+    latest = (e.latest_at_or_before(m.sent) for e in events if e.type == m.type)
+    dists = [m.sent - x for x in latest if x is not None]
     return not dists or min(dists) > nearest_veto
 
 
@@ -1046,15 +1115,9 @@ def _has_proper(m: Mention) -> bool:
 
 def _attach_to(pool: list[Event], m: Mention) -> None:
     # "The summit will ..." after "the next AI summit ..., following the AI Impact Summit" is the new one.
-    target = min(
-        pool,
-        key=lambda e: (
-            _is_background_event(e),
-            min(abs(x.sent - m.sent) - (0.5 if x.sent <= m.sent else 0) for x in e.mentions),
-        ),
-    )
+    target = min(pool, key=lambda e: (_is_background_event(e), e.lean_distance(m.sent)))
     m.name = target.name
-    target.mentions.append(m)
+    target.add(m)
 
 
 def to_extracted(ev: Event, published: date | None, rules: Rules) -> ExtractedEvent:

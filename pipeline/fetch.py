@@ -21,6 +21,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from pipeline.urls import is_web_url
+
 USER_AGENT = "AIPolicyWatch/0.1 (+https://github.com/ai-policy-watch; policy news monitor)"
 MAX_REDIRECTS = 5
 INFLATE_STEP = 64 * 1024
@@ -222,7 +224,11 @@ def fetch(
     max_bytes: int = 10_000_000,
     deadline_seconds: float = 60.0,
 ) -> FetchResult:
-    """GET ``url`` conditionally; stream the body and stop at ``max_bytes`` or the deadline."""
+    """GET ``url`` conditionally; stream the body and stop at ``max_bytes`` or the deadline.
+
+    Only http(s) is fetched, redirects included (a refusal is permanent, not worth a retry)."""
+    if not is_web_url(url):
+        raise FetchError(f"refused {url[:80]!r}: only http and https are fetched", transient=False)
     headers: dict[str, str] = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -301,6 +307,9 @@ def _fetch(
         raise FetchError(f"timed out fetching {url}", transient=True) from None
     except httpx.DecodingError as exc:
         raise FetchError(f"undecodable response from {url}: {exc}", transient=False) from None
+    except httpx.UnsupportedProtocol as exc:  # a redirect to file:, ftp:, ...
+        where = _failed_url(exc, url)
+        raise FetchError(f"refused {where}: only http and https are fetched", transient=False) from None
     except httpx.TransportError as exc:
         where = _failed_url(exc, url)
         raise FetchError(f"cannot reach {where}: {exc or type(exc).__name__}", transient=True) from None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pipeline.classify import classify
 from pipeline.rules import Rules
 from pipeline.stories import story_keys
-from pipeline.text import content_hash, extract_main_text, html_fragment_to_text
+from pipeline.text import content_hash, extract_main_text, html_fragment_to_text, strip_unsafe_chars
 from pipeline.types import ProcessedItem, RawItem
 from pipeline.urls import canonical_url
 
@@ -58,9 +58,41 @@ class PreparedItem:
     content_hash: str
 
 
+def clean_raw(raw: RawItem) -> RawItem:
+    """The item with control characters and bidi overrides stripped from every text field, the
+    first thing ingest does: no store, feed, terminal or PostgreSQL column ever sees them (see
+    ``strip_unsafe_chars``). Idempotent, so every path may apply it."""
+    clean = strip_unsafe_chars
+    return replace(
+        raw,
+        url=clean(raw.url),
+        title=clean(raw.title),
+        summary=clean(raw.summary),
+        body=clean(raw.body),
+        html=clean(raw.html),
+        guid=clean(raw.guid) if raw.guid is not None else None,
+        language=clean(raw.language) if raw.language is not None else None,
+    )
+
+
 def prepare_item(raw: RawItem) -> PreparedItem:
+    raw = clean_raw(raw)
     text = main_text(raw)
     return PreparedItem(raw, text, canonical_url(raw.url), content_hash(raw.title, text))
+
+
+CLASSIFIED_CHARS = 50_000
+"""How much main text the classifier reads: the first 50,000 characters.
+
+News states its event in the headline and the lead, so nothing is lost on real articles (the
+longest in the labelled corpus is far shorter); a hostile or broken page can be megabytes, and
+classification cost grows with its length. The cap bounds the work per item; the stored text
+stays whole."""
+
+
+def classified_text(text: str) -> str:
+    """The part of an item's main text that goes to the classifier (see CLASSIFIED_CHARS)."""
+    return text[:CLASSIFIED_CHARS]
 
 
 def analyse_items(
@@ -72,7 +104,7 @@ def analyse_items(
     out: list[ProcessedItem] = []
     for prep, key in zip(prepared, keys, strict=True):
         raw = prep.raw
-        result = classify(raw.title, prep.text, raw.published, rules)
+        result = classify(raw.title, classified_text(prep.text), raw.published, rules)
         if result.ai_policy and implied:
             result = replace(result, jurisdictions=merge_jurisdictions(result.jurisdictions, implied))
         out.append(

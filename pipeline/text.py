@@ -17,6 +17,24 @@ from lxml import html as lxml_html
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+_UNSAFE_CHARS: dict[int, str | None] = {
+    **dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]),
+    0x0B: " ",  # vertical tab and form feed separate words (text from PDFs): a space keeps them apart
+    0x0C: " ",
+}
+"""C0 controls but tab, newline and carriage return; bidi embeddings, overrides and isolates."""
+
+
+def strip_unsafe_chars(text: str) -> str:
+    """``text`` without control characters (NUL, ESC, ...) and bidi overrides.
+
+    The web sends them and nothing needs them: PostgreSQL refuses NUL in a text column (and with
+    it the whole batch), ESC sequences reach an operator's terminal, XML 1.0 (Atom) cannot carry
+    them, and a bidi override makes a title read differently from what it says. One linear pass
+    (``str.translate``); tab, newline and carriage return stay.
+    """
+    return text.translate(_UNSAFE_CHARS)
+
 
 def extract_main_text(page_html: str, url: str | None = None) -> tuple[str, dict[str, str]]:
     """Return (main text, metadata: title/date/author when found) of an article page."""

@@ -1,10 +1,33 @@
-"""Canonical URLs: the first layer of identity (the same article reached by different links)."""
+"""Canonical URLs: the first layer of identity (the same article reached by different links).
+
+Only web links are ever fetched, stored or shown: a ``file:``, ``data:`` or ``javascript:``
+link on a hostile page would otherwise read a local file or put a script behind a title.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 from courlan import normalize_url
+
+WEB_SCHEMES = frozenset({"http", "https"})
+"""The only schemes fetched, stored as an item's link or rendered as a link."""
+PLACEHOLDER_PREFIX = "urn:policywatch:"
+"""The link ``import`` gives a line without ``url``: an identity, never fetched or linked."""
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host, whatever the scheme's case."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+
+
+def is_item_link(url: str) -> bool:
+    """An item may be stored under this link: a web URL, or import's own placeholder."""
+    return is_web_url(url) or url.strip().startswith(PLACEHOLDER_PREFIX)
 
 
 def canonical_url(url: str) -> str:

@@ -23,10 +23,10 @@ from models.db import retry_on_conflict, writing
 from pipeline.feeds import NotAFeed
 from pipeline.fetch import FetchError, FetchResult, fetch, make_client
 from pipeline.parallel import analyse_many, parse_feed_anywhere
-from pipeline.process import PreparedItem, prepare_item
+from pipeline.process import PreparedItem, clean_raw, prepare_item
 from pipeline.rules import Rules
 from pipeline.types import ProcessedItem, RawItem
-from pipeline.urls import canonical_url
+from pipeline.urls import PLACEHOLDER_PREFIX, canonical_url, is_item_link
 from policywatch.sources_config import FeedSource, JsonlSource, Source
 
 
@@ -47,6 +47,8 @@ class SourceReport:
     new_events: int = 0
     updated_events: int = 0
     alerts_queued: int = 0
+    unsafe_links: int = 0
+    """Items dropped because their link is not http(s) (``javascript:``, ``file:``, ``data:``)."""
     error: str | None = None
     new_event_ids: list[int] = field(default_factory=list)
 
@@ -137,6 +139,7 @@ def store_batch(
     so the next run fetches the same document again: nothing is lost, nothing doubled.
     """
     report.items_seen += len(raws)
+    raws = web_items(raws, report)
     with writing(factory) as session:
         repo.ensure_source(session, source.id, source.kind, source.url, source.label)
         known = repo.stored_urls(session, (canonical_url(r.url) for r in raws))
@@ -186,6 +189,33 @@ def store_batch(
     report.new_event_ids += outcome.new_event_ids
     report.alerts_queued += queued
     return report
+
+
+def web_items(raws: list[RawItem], report: SourceReport) -> list[RawItem]:
+    """The items cleaned (``clean_raw``: no control characters, so no poison item), without those
+    whose link is not http(s): a ``javascript:`` or ``file:`` link is never stored or shown. The
+    dropped ones are counted and named in the report."""
+    kept: list[RawItem] = []
+    schemes: set[str] = set()
+    for raw in map(clean_raw, raws):
+        if is_item_link(raw.url):
+            kept.append(raw)
+        else:
+            schemes.add(_scheme(raw.url))
+            report.unsafe_links += 1
+    if schemes:
+        # Named by scheme only: the link itself is hostile text, not for a terminal or a chat.
+        note = f"dropped item(s) whose link is not http(s): {', '.join(sorted(schemes))}"
+        report.error = f"{report.error}; {note}" if report.error else note
+    return kept
+
+
+def _scheme(url: str) -> str:
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        scheme = ""
+    return f"{scheme}:" if scheme else "no scheme"
 
 
 def _analyse_new(
@@ -307,7 +337,7 @@ def read_jsonl(path: Path, source_id: str = "import") -> Iterator[RawItem]:
             if missing:
                 raise ImportLineError(f"{path}:{lineno}: missing field(s) {', '.join(missing)}")
             ext_id = str(row["id"])
-            url = str(row.get("url") or f"urn:policywatch:{source_id}:{ext_id}")
+            url = str(row.get("url") or f"{PLACEHOLDER_PREFIX}{source_id}:{ext_id}")
             yield RawItem(
                 source_id=source_id,
                 url=url,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliver import send_rendered
-from alerts.render import Bodies
+from alerts.render import Bodies, slack_escape
 from alerts.subscriptions import Subscriptions
 from models.base import utcnow
 from models.tables import Source
@@ -64,7 +64,7 @@ def notify_operators(
             html=f"<p>{html.escape(change.message)}</p>",
             markdown=change.message,
             text=change.message,
-            slack=change.message.replace("&", "&amp;"),
+            slack=slack_escape(change.message),
         )
         results = [send_rendered(channel, title, bodies) for channel in subs.operators]
         if all(ok for ok, _err in results):  # no operator channel: the change is still recorded

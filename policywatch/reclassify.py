@@ -18,7 +18,7 @@ from alerts.subscriptions import Subscriptions
 from models import repository as repo
 from models.tables import Alert, Event, EventMention, Item, Label
 from pipeline.classify import classify
-from pipeline.process import merge_jurisdictions
+from pipeline.process import classified_text, merge_jurisdictions
 from pipeline.rules import Rules
 
 
@@ -56,7 +56,7 @@ def reclassify(
             outcome = repo.StoreOutcome()
             for item in items:
                 report.items += 1
-                cls = classify(item.title, item.text, item.published, rules)
+                cls = classify(item.title, classified_text(item.text), item.published, rules)
                 jurisdictions = (
                     merge_jurisdictions(cls.jurisdictions, implied.get(item.source_id, []))
                     if cls.ai_policy

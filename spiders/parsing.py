@@ -27,6 +27,8 @@ from parsel import Selector, SelectorList
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 from w3lib.url import add_or_replace_parameters
 
+from pipeline.urls import is_web_url
+
 # --------------------------------------------------------------------------- text and dates
 
 _WS = re.compile(r"\s+")
@@ -217,11 +219,24 @@ class ListingSpec:
         return cls(**data)
 
 
-def listing_links(page: str | Selector, base_url: str, spec: Any) -> list[dict[str, Any]]:
+def web_link(base_url: str, href: str) -> str | None:
+    """The absolute http(s) URL an ``href`` names, without fragment; None for any other scheme
+    (``file:``, ``data:``, ``JavaScript:``, ``tel:``, ...), in any case, or a malformed one."""
+    try:
+        url = urldefrag(urljoin(base_url, href.strip()))[0]
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return None
+    return url if is_web_url(url) else None
+
+
+def listing_links(
+    page: str | Selector, base_url: str, spec: Any, rejected: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Article links on a listing page, in page order, deduplicated, with title/date hints.
 
     ``spec.links`` may select ``<a>`` elements or href strings (``a::attr(href)``); the
     optional ``title``/``date`` selectors are evaluated relative to each link (see _relative).
+    Only http(s) links are kept: the others are appended to ``rejected`` when it is given.
     """
     spec = ListingSpec.of(spec)
     sel = page if isinstance(page, Selector) else Selector(text=page, base_url=base_url)
@@ -230,9 +245,13 @@ def listing_links(page: str | Selector, base_url: str, spec: Any) -> list[dict[s
     for node in select(sel, spec.links):
         href = node.root if isinstance(node.root, str) else node.attrib.get("href", "")
         href = href.strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
+        if not href or href.startswith("#"):
             continue
-        url = urldefrag(urljoin(base_url, href))[0]
+        url = web_link(base_url, href)
+        if url is None:
+            if rejected is not None:
+                rejected.append(href)
+            continue
         if url in seen:
             continue
         seen.add(url)
@@ -249,14 +268,14 @@ def listing_links(page: str | Selector, base_url: str, spec: Any) -> list[dict[s
 
 
 def next_page_url(page: str | Selector, base_url: str, query: str | None) -> str | None:
-    """Absolute URL of the next listing page, or None when there is none (or no selector)."""
+    """Absolute http(s) URL of the next listing page, or None when there is none (or no selector)."""
     if not query:
         return None
     sel = page if isinstance(page, Selector) else Selector(text=page, base_url=base_url)
     for node in select(sel, query):
         href = node.root if isinstance(node.root, str) else node.attrib.get("href", "")
-        if href and href.strip():
-            return urldefrag(urljoin(base_url, href.strip()))[0]
+        if href and href.strip() and (url := web_link(base_url, href)) is not None:
+            return url
     return None
 
 

@@ -32,6 +32,11 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
 
+# Only http and https are ever fetched: a ``file:///`` link on a hostile listing page would
+# otherwise be read from the local disk and stored as an article (data:, ftp: and s3: alike).
+# The spiders skip such links; switching the handlers off covers any path that does not.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+
 # Scrapy 2.19 opens a telnet console and a remote-control port per crawl; we run many
 # short crawls in subprocesses and want neither.
 TELNETCONSOLE_ENABLED = False

@@ -32,6 +32,23 @@ ARTICLE_2 = "/news/2026/ai-act-guidelines-consultation.html"
 DISALLOWED = "/private/draft-statement.html"
 MISSING = "/news/2026/removed-article.html"
 WP_PATH = "/wp-json/wp/v2/posts"
+LOCAL_FILE = (FIXTURES / "gov-press-article-2.html").resolve()
+HOSTILE_LINKS = [
+    LOCAL_FILE.as_uri(),
+    "JavaScript:alert(1)",
+    "tel:+3225551234",
+    "vbscript:msgbox(1)",
+    "data:text/html,<h1>hi</h1>",
+    "ftp://127.0.0.1/pub/x.html",
+]
+HOSTILE_PAGES = {
+    "/hostile/": "<html><body><ul>"
+    + "".join(f'<li><a class="item" href="{href}">Link {i}</a></li>' for i, href in enumerate(HOSTILE_LINKS))
+    + f'<li><a class="item" href="{ARTICLE_1}">Council</a></li></ul>'
+    + '<a class="next" href="/hostile/2">Next</a></body></html>',
+    "/hostile/2": f'<html><body><a class="item" href="MAILTO:press@example.org">Press</a>'
+    f'<a class="item" href="{ARTICLE_2}">Guidelines</a></body></html>',
+}
 
 
 def _wp_posts() -> bytes:
@@ -111,6 +128,8 @@ class Site:
                     headers = {"X-WP-Total": "2", "X-WP-TotalPages": "1"}
                 elif path == "/sitemap.xml":
                     status, body, ctype = 200, _sitemap(base), "application/xml"
+                elif path in HOSTILE_PAGES:
+                    status, body, ctype = 200, HOSTILE_PAGES[path].encode(), "text/html"
                 elif path == "/api/docs.json":
                     doc = {
                         "results": [
@@ -302,3 +321,24 @@ def test_scrapy_list_from_the_repo_root(sources_file: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["demo-api", "demo-listing", "demo-sitemap", "demo-wp"]
     assert "several spiders with the same name" not in done.stderr
+
+
+def test_a_listing_link_of_another_scheme_is_skipped_and_counted_never_fatal(
+    site: Site, tmp_path: Path
+) -> None:
+    """A ``file:///`` link on a listing read a local file into the store; a ``JavaScript:``, ``tel:``
+    or ``vbscript:`` link raised in the callback and dropped every later link and the next page."""
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        'sources:\n  - id: demo-hostile\n    kind: listing\n    url: "{base}/hostile/"\n'
+        '    listing: {links: "a.item", next_page: "a.next", max_pages: 2}\n',
+        encoding="utf-8",
+    )
+    site.clear()
+    result = runner.crawl("demo-hostile", sources_path=sources, base_url=site.base, fast=True, timeout=60)
+    assert result.failed_reason(expected_min_items=2) is None, result.log_tail
+    assert sorted(i.url for i in result.items) == [site.base + ARTICLE_2, site.base + ARTICLE_1]
+    assert result.stats.get("policywatch/skipped_scheme") == len(HOSTILE_LINKS) + 1  # + the MAILTO:
+    assert "/hostile/2" in site.paths()
+    # robots.txt, two listing pages, two articles: nothing else was requested
+    assert result.stats.get("downloader/request_count") == 5, result.stats

@@ -101,3 +101,11 @@ def test_fetch_errors_are_classified(tmp_path: Path) -> None:
     with make_client(2) as client, pytest.raises(FetchError) as dead:
         fetch(client, "http://127.0.0.1:9/feed.xml")  # nothing listens on the discard port
     assert dead.value.transient and "cannot reach" in str(dead.value)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "FILE:///etc/passwd", "ftp://127.0.0.1/x", "data:,x"])
+def test_fetch_refuses_other_schemes(url: str) -> None:
+    """Only http(s) is fetched, and a refusal is permanent (no retry storm on a bad link)."""
+    with make_client(2.0) as client, pytest.raises(FetchError, match="only http and https") as err:
+        fetch(client, url)
+    assert err.value.transient is False

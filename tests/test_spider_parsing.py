@@ -58,6 +58,45 @@ def test_listing_links_titles_dates_and_next_page() -> None:
     assert parsing.next_page_url(page, BASE, None) is None
 
 
+HOSTILE_HREFS = [
+    "file:///etc/passwd",
+    "FILE:///etc/hostname",
+    "JavaScript:alert(1)",
+    "java\tscript:alert(1)",
+    "tel:+3225551234",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "ftp://ftp.example.gov/pub/x",
+    "s3://bucket/key",
+    "mailto:press@example.gov",
+    "http://[::1",
+]
+
+
+def test_listing_keeps_only_http_links_and_names_the_others() -> None:
+    """Only http(s) is followed, whatever the case of the scheme; the rest is handed back to count."""
+    page = "".join(f'<a class="x" href="{h}">L{i}</a>' for i, h in enumerate(HOSTILE_HREFS))
+    page += '<a class="x" href="/news/1.html">One</a><a class="x" href="HTTPS://Other.example.gov/2">Two</a>'
+    rejected: list[str] = []
+    links = parsing.listing_links(page, BASE, {"links": "a.x"}, rejected)
+    assert [link["url"] for link in links] == [
+        "https://digital.example.gov/news/1.html",
+        "https://Other.example.gov/2",
+    ]
+    assert len(rejected) == len(HOSTILE_HREFS)
+    assert parsing.listing_links(page, BASE, {"links": "a.x::attr(href)"})[0]["url"].endswith("/news/1.html")
+    # a next-page link of another scheme is passed over for the first web one
+    pager = '<a class="n" href="file:///etc/passwd">next</a><a class="n" href="?page=2">next</a>'
+    assert parsing.next_page_url(pager, BASE, "a.n") == BASE + "?page=2"
+    assert parsing.next_page_url('<a class="n" href="JavaScript:go()">next</a>', BASE, "a.n") is None
+
+
+def test_scrapy_download_handlers_are_http_only() -> None:
+    from spiders import settings
+
+    assert settings.DOWNLOAD_HANDLERS == {"file": None, "data": None, "ftp": None, "s3": None}
+
+
 def test_listing_xpath_selectors_and_attribute_results() -> None:
     page = (FIXTURES / "gov-press-listing.html").read_text(encoding="utf-8")
     by_xpath = parsing.listing_links(page, BASE, {"links": "//li[@class='views-row']//h3/a"})

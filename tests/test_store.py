@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from alerts.subscriptions import load_subscriptions
 from models import repository as repo
 from models.db import session_factory
-from models.migrate import check
+from models.migrate import check, upgrade
 from models.tables import Event, EventMention, Item, Label, Source
+from pipeline.fetch import FetchResult
+from pipeline.rules import load_rules
 from pipeline.text import content_hash
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
 from pipeline.types import Label as LabelT
 from pipeline.urls import canonical_url
+from policywatch.ingest import ingest_feed_response
+from policywatch.sources_config import FeedSource
 
 DPC = ExtractedEvent(
     type="dpc_meeting",
@@ -199,3 +205,81 @@ def test_reports_of_one_event_under_other_keys_join_it(store_url: str) -> None:
             select(func.count()).select_from(EventMention).where(EventMention.event_id == events[DPC.key])
         )
         assert mentions == 2
+
+
+# --- a poison item: control characters from the web never reach a column ---------------------------
+
+GOOD_TITLE = "EU and Japan to hold fourth Digital Partnership Council in Tokyo"
+POISON_FEED = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>Outlet</title>'
+    "<item><title>EU\x00 and Japan \x1b[31mto meet\u202e</title><link>http://example.org/poison\x00</link>"
+    "<description>A poison\x00 item \x07about AI policy.</description><guid>g\x00-1</guid></item>"
+    f"<item><title>{GOOD_TITLE}</title><link>http://example.org/good</link>"
+    "<description>The European Union and Japan will hold the fourth meeting of the EU-Japan Digital "
+    "Partnership Council in Tokyo on 9 December 2026. Ministers will discuss artificial intelligence "
+    "governance.</description></item>"
+    "</channel></rss>"
+).encode()
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_a_poison_item_is_cleaned_and_its_batch_stored(store_url: str, tmp_path: Path) -> None:
+    """A NUL made PostgreSQL refuse the whole batch (and the good item's event with it), run
+    after run; ingest now strips control characters and bidi overrides from every field."""
+    factory = session_factory(store_url)
+    subs_path = tmp_path / "subs.yaml"
+    subs_path.write_text(
+        f"subscribers:\n  - name: t\n    channels:\n      - {{name: f, url: 'pwfile://{tmp_path}/a.txt'}}\n"
+    )
+    source = FeedSource(id="poison", kind="feed", url="http://example.org/rss")
+    result = FetchResult(
+        url=source.url, status=200, body=POISON_FEED, headers={"content-type": "application/rss+xml"}
+    )
+    report = ingest_feed_response(
+        factory, source, result, load_subscriptions(subs_path, environ={}), load_rules()
+    )
+    assert report.new_items == 2 and report.new_events == 1, report
+    with factory() as s:
+        items = {i.canonical_url: i for i in s.scalars(select(Item))}
+        event_names = list(s.scalars(select(Event.name)))
+    assert set(items) == {"http://example.org/poison", "http://example.org/good"}
+    poison = items["http://example.org/poison"]
+    assert (poison.title, poison.guid) == ("EU and Japan [31mto meet", "g-1")
+    assert poison.text == "A poison item about AI policy."
+    assert items["http://example.org/good"].title == GOOD_TITLE
+    assert event_names == ["EU-Japan Digital Partnership Council"]
+    for item in items.values():
+        for value in (
+            item.title,
+            item.url,
+            item.canonical_url,
+            item.summary,
+            item.text,
+            item.guid,
+            item.evidence,
+        ):
+            assert not UNSAFE.search(value or ""), (item.canonical_url, value)
+
+
+def test_item_links_other_than_http_are_dropped_at_ingest(sqlite_url: str, tmp_path: Path) -> None:
+    """A feed item linking to ``javascript:``, ``data:`` or ``file:`` is never stored (so never
+    shown as a clickable link); the run report counts it and names the schemes."""
+    upgrade(sqlite_url)
+    factory = session_factory(sqlite_url)
+    subs_path = tmp_path / "subs.yaml"
+    subs_path.write_text(
+        f"subscribers:\n  - name: t\n    channels:\n      - {{name: f, url: 'pwfile://{tmp_path}/a.txt'}}\n"
+    )
+    links = ["JavaScript:alert(1)", "data:text/html,x", "file:///etc/passwd", "http://example.org/fine"]
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Outlet</title>'
+        + "".join(f"<item><title>Item {i}</title><link>{link}</link></item>" for i, link in enumerate(links))
+        + "</channel></rss>"
+    ).encode()
+    source = FeedSource(id="links", kind="feed", url="http://example.org/rss")
+    result = FetchResult(url=source.url, status=200, body=body)
+    report = ingest_feed_response(factory, source, result, load_subscriptions(subs_path, environ={}), None)
+    assert (report.new_items, report.unsafe_links) == (1, 3), report
+    assert report.error == "dropped item(s) whose link is not http(s): data:, file:, javascript:"
+    with factory() as s:
+        assert list(s.scalars(select(Item.url))) == ["http://example.org/fine"]

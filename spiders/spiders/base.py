@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urldefrag
@@ -17,6 +17,7 @@ from urllib.parse import urldefrag
 import scrapy
 from scrapy.http import Response
 
+from pipeline.urls import is_web_url
 from spiders.items import ArticleItem, item_from_dict
 from spiders.parsing import decode_html
 from spiders.sources import BASE_PLACEHOLDER
@@ -70,15 +71,40 @@ class SourceSpider(scrapy.Spider):
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"policywatch/{key}", n)
 
+    def skip_links(self, links: Iterable[str]) -> None:
+        """Count (and log) links not followed because their scheme is not http(s)."""
+        for link in links:
+            self.count("skipped_scheme")
+            logger.info("%s: not following %.80r (only http and https)", self.source_id, link)
+
+    def web_request(
+        self, url: str, callback: Callable[..., Any], **cb_kwargs: Any
+    ) -> Iterator[scrapy.Request]:
+        """A request for an http(s) URL, or nothing: one bad link on a page never ends the crawl
+        (Scrapy raises on a scheme it cannot parse, and that would drop every later link)."""
+        if not is_web_url(url):
+            self.skip_links([url])
+            return
+        try:
+            yield scrapy.Request(url, callback=callback, cb_kwargs=cb_kwargs)
+        except ValueError as exc:
+            self.count("skipped_invalid")
+            logger.warning("%s: not following %.80r: %s", self.source_id, url, exc)
+
     def page_text(self, response: Response) -> str:
         """Response body decoded with our charset rules (see parsing.decode_html)."""
         return decode_html(response.body, response.headers.get("Content-Type"))
 
     def emit(self, dicts: Iterable[Mapping[str, Any]]) -> Iterable[ArticleItem]:
-        """Turn parser dicts into items, skipping already-known URLs and counting candidates."""
+        """Turn parser dicts into items, skipping already-known URLs and links other than http(s)
+        (an API's ``javascript:`` link is never stored), counting candidates."""
         for data in dicts:
             self.count("candidates")
-            if self.is_known(str(data.get("url", ""))):
+            url = str(data.get("url", ""))
+            if not is_web_url(url):
+                self.skip_links([url])
+                continue
+            if self.is_known(url):
                 self.count("skipped_known")
                 continue
             yield item_from_dict({**data, "source_id": self.source_id})

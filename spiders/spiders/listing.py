@@ -32,8 +32,10 @@ class ListingSpider(SourceSpider):
     def parse_listing(self, response: Response, page: int = 1) -> Iterable[Any]:
         spec = self.spec
         sel = Selector(text=self.page_text(response), base_url=response.url)
-        links = listing_links(sel, response.url, spec)
+        rejected: list[str] = []
+        links = listing_links(sel, response.url, spec, rejected)
         self.count("listing_pages")
+        self.skip_links(rejected)
         if not links:
             # Zero links on a listing almost always means the site changed its markup.
             logger.error("%s: no links matched %r on %s", self.source_id, spec.links, response.url)
@@ -42,11 +44,11 @@ class ListingSpider(SourceSpider):
             if self.is_known(link["url"]):
                 self.count("skipped_known")
                 continue
-            yield scrapy.Request(link["url"], callback=self.parse_article, cb_kwargs={"hint": link})
+            yield from self.web_request(link["url"], self.parse_article, hint=link)
         max_pages = self.arg_int("max_pages", spec.max_pages)
         nxt = next_page_url(sel, response.url, spec.next_page)
         if nxt and page < max_pages:
-            yield scrapy.Request(nxt, callback=self.parse_listing, cb_kwargs={"page": page + 1})
+            yield from self.web_request(nxt, self.parse_listing, page=page + 1)
 
     def parse_article(self, response: Response, hint: dict[str, Any]) -> Iterable[ArticleItem]:
         content_type = response.headers.get("Content-Type") or b"text/html"

@@ -43,9 +43,7 @@ class SitemapSpider(SourceSpider):
                 if depth + 1 > self.max_depth or self._sitemaps >= self.arg_int("max_sitemaps", 20):
                     break
                 self._sitemaps += 1
-                yield scrapy.Request(
-                    entry["loc"], callback=self.parse_sitemap, cb_kwargs={"depth": depth + 1}
-                )
+                yield from self.web_request(entry["loc"], self.parse_sitemap, depth=depth + 1)
             return
         entries = recent_entries(
             doc.entries, now=now, max_age_days=self.source.max_age_days, url_filter=self.source.url_filter
@@ -60,11 +58,7 @@ class SitemapSpider(SourceSpider):
                 continue
             self._articles += 1
             hint = {"title": entry.get("title"), "published": entry.get("published")}
-            yield scrapy.Request(
-                entry["loc"],
-                callback=self.parse_page,
-                cb_kwargs={"hint": hint, "lang": entry.get("language")},
-            )
+            yield from self.web_request(entry["loc"], self.parse_page, hint=hint, lang=entry.get("language"))
 
     def parse_page(
         self, response: Response, hint: dict[str, Any], lang: str | None = None
