@@ -22,7 +22,7 @@ from pathlib import Path
 from bench import profile
 from bench.common import Config, Figure, env_pg_base
 
-BENCHMARKS = ["ingest", "second_poll", "growth", "classify", "crawl", "alert_latency"]
+BENCHMARKS = ["ingest", "second_poll", "growth", "classify", "crawl", "alert_latency", "flow_run"]
 
 
 def machine() -> str:

@@ -390,12 +390,6 @@ def print_report(figures: dict[str, Any]) -> None:
     print(f"{'missed although found offline':>32}: {figures['missed_although_found_offline']}")
 
 
-@contextmanager
-def _no_domain_limit(*_args: Any, **_kwargs: Any) -> Iterator[None]:
-    """Stands in for prefect.concurrency.sync.concurrency in flows.monitor (see the fixture)."""
-    yield
-
-
 @pytest.fixture(scope="module")
 def real_news(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     from pipeline.intel.corpus import news_path, published_date, read_labelled
@@ -449,10 +443,6 @@ def real_news(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             "POLICYWATCH_BASE_URL",
         ):
             mp.delenv(var, raising=False)
-        # Every outlet is served from one loopback host, so every fetch task would queue on the one
-        # per-domain Prefect limit ("domain:127.0.0.1"), ~2 s per acquisition on the test server:
-        # minutes for 156 feeds. That politeness limit decides nothing about what is stored or sent.
-        mp.setattr("flows.monitor.concurrency", _no_domain_limit)
         upgrade()
         with loopback_only() as leaks:
             first = monitor(sources_file=str(sources_file), base_url=web.base_url)
