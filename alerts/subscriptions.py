@@ -14,12 +14,13 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import apprise
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from alerts.redact import display_url, protect
 from alerts.sinks import LOCAL_SCHEMES, register_local_sinks
 from pipeline.intel.vocabulary import EVENT_TYPES, EventType
-from policywatch.yamlconf import ConfigError, load_yaml, validate_file
+from policywatch.yamlconf import ConfigError, duplicates, load_yaml, validate_file
 
 
 class ChannelConfig(BaseModel):
@@ -183,6 +184,24 @@ class Subscriptions:
         return next((s for s in self.subscribers if s.name == name), None)
 
 
+def _duplicate_names(
+    path: Path, data: object, node: yaml.Node | None, parsed: SubscriptionsFile
+) -> list[str]:
+    """Subscriber names, and channel names within one owner, must be unique: alerts are keyed
+    by them, so a repeated subscriber got the other one's alerts and only the last of two
+    same-named channels received. Each repeat is named at its own line."""
+    subs = ((("subscribers", i, "name"), sub.name) for i, sub in enumerate(parsed.subscribers))
+    problems = duplicates(path, data, node, subs, "subscriber name")
+    owners: list[tuple[tuple[str | int, ...], list[ChannelConfig]]] = [
+        (("subscribers", i), sub.channels) for i, sub in enumerate(parsed.subscribers)
+    ]
+    owners.append((("operators",), parsed.operators.channels))
+    for loc, configs in owners:
+        names = (((*loc, "channels", ci, "name"), ch.name) for ci, ch in enumerate(configs))
+        problems += duplicates(path, data, node, names, "channel name")
+    return problems
+
+
 def load_subscriptions(path: Path, environ: dict[str, str] | None = None) -> Subscriptions:
     """Validate the file and resolve every channel now, so a bad URL fails before any fetch."""
     env = os.environ if environ is None else environ
@@ -190,7 +209,7 @@ def load_subscriptions(path: Path, environ: dict[str, str] | None = None) -> Sub
     parsed = validate_file(path, SubscriptionsFile, data, node)
     register_local_sinks()
     channels: dict[str, list[Channel]] = {}
-    problems: list[str] = []
+    problems = _duplicate_names(path, data, node, parsed)
     from policywatch.yamlconf import _node_line  # the line of a field, for errors found after validation
 
     def resolve(

@@ -19,21 +19,31 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, model_validator
 
 from pipeline.intel.vocabulary import EVENT_TYPES
+from pipeline.redos import catastrophic
 from policywatch.yamlconf import ConfigError, validate_file
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def _compile(value: Any) -> re.Pattern[str]:
-    """Compile a case-insensitive pattern; a bad one becomes a validation error with the reason."""
+    """Compile a case-insensitive pattern; a bad one, or one that could backtrack for minutes on
+    a crafted text (``pipeline.redos``), becomes a validation error with the reason."""
     if isinstance(value, re.Pattern):
         return value
     if not isinstance(value, str) or not value:
         raise ValueError("must be a non-empty string (a regular expression)")
     try:
-        return re.compile(value, re.IGNORECASE)
+        compiled = re.compile(value, re.IGNORECASE)
     except re.error as exc:
         raise ValueError(f"bad regular expression {value!r}: {exc}") from None
+    if catastrophic(value, re.IGNORECASE):
+        raise ValueError(
+            f"regular expression {value!r} can backtrack catastrophically (hang a run): a group "
+            "repeated without bound can share out the same text between its repeats in many ways, "
+            "as in (a+)+. Make its parts match different characters, or use a possessive repeat "
+            "or an atomic group: (?:a+)++ or (?>a+)+"
+        )
+    return compiled
 
 
 Regex = Annotated[re.Pattern[str], PlainValidator(_compile)]

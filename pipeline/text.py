@@ -11,7 +11,6 @@ import html as html_lib
 import re
 import unicodedata
 
-import trafilatura
 from lxml import html as lxml_html
 
 _WS = re.compile(r"\s+")
@@ -40,6 +39,8 @@ def extract_main_text(page_html: str, url: str | None = None) -> tuple[str, dict
     """Return (main text, metadata: title/date/author when found) of an article page."""
     if not page_html.strip():
         return "", {}
+    import trafilatura  # here, not at the top: the CLI's views import this module for its cleaning only
+
     doc = trafilatura.bare_extraction(
         page_html,
         url=url,

@@ -17,6 +17,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from policywatch.terminal import plain
+
 app = typer.Typer(
     help="AI Policy Watch: monitor AI-policy news, find events, alert subscribers.",
     no_args_is_help=True,
@@ -26,9 +28,11 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 sources_app = typer.Typer(help="Inspect the configured sources.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
-out = Console()
+# Printed text is often the web's (titles, errors, redirect targets): no ``:emoji:`` codes, so
+# a title cannot turn into pictures; markup in such text is escaped with ``plain``.
+out = Console(emoji=False)
 # soft_wrap: error sentences and URLs stay on one line (greppable, copyable)
-err = Console(stderr=True, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def _print_version(value: bool) -> None:
@@ -62,16 +66,16 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except ConfigError as exc:
-        err.print(f"[bold red]Configuration error[/]\n{exc}", highlight=False)
+        err.print(f"[bold red]Configuration error[/]\n{plain(exc)}", highlight=False)
         raise typer.Exit(2) from None
     except ImportLineError as exc:
-        err.print(f"[bold red]Input error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]Input error:[/] {plain(exc)}", highlight=False)
         raise typer.Exit(2) from None
     except StoreUnavailable as exc:
-        err.print(f"[bold red]Store unavailable:[/] {exc}", highlight=False)
+        err.print(f"[bold red]Store unavailable:[/] {plain(exc)}", highlight=False)
         raise typer.Exit(1) from None
     except FileNotFoundError as exc:
-        err.print(f"[bold red]File not found:[/] {exc.filename}", highlight=False)
+        err.print(f"[bold red]File not found:[/] {plain(exc.filename)}", highlight=False)
         raise typer.Exit(2) from None
     except Exception as exc:
         from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -88,7 +92,7 @@ def friendly_errors() -> Iterator[None]:
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
             err.print(
                 f"[bold red]Store unavailable:[/] cannot use the database at "
-                f"{redact_url(database_url())}: {reason}",
+                f"{plain(redact_url(database_url()))}: {plain(reason)}",
                 highlight=False,
             )
             raise typer.Exit(1) from None
@@ -109,7 +113,7 @@ def db_upgrade() -> None:
 
     with friendly_errors():
         _upgrade_quietly()
-    out.print(f"Store is at the latest schema: {redact_url(database_url())}")
+    out.print(f"Store is at the latest schema: {plain(redact_url(database_url()))}")
 
 
 @db_app.command("check")
@@ -187,7 +191,7 @@ def import_(
         report = import_items(factory, read_jsonl(file), subs, rules, source)
         sent = deliver_pending(factory, subs) if deliver else None
     out.print(
-        f"Imported {file}: {report.items_seen} lines, {report.new_items} new items, "
+        f"Imported {plain(file)}: {report.items_seen} lines, {report.new_items} new items, "
         f"{report.already_stored} already stored, {report.duplicates} duplicates dropped, "
         f"{report.new_events} new events, {report.alerts_queued} alerts queued"
         + (f", {sent.sent} sent" if sent else "")
@@ -208,12 +212,13 @@ def _print_rows(rows: Iterator[dict[str, Any]], as_json: bool, columns: list[str
 
 
 def _cell(value: Any) -> str:
+    """A table cell: stored text is the web's, so it is cut, then made inert (``plain``)."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return plain(", ".join(str(v) for v in value))
     text = str(value)
-    return text if len(text) <= 90 else text[:87] + "..."
+    return plain(text if len(text) <= 90 else text[:87] + "...")
 
 
 def _view(
@@ -269,26 +274,26 @@ def deliver() -> None:
         report = deliver_pending(factory, subs)
     out.print(f"alerts sent: {report.sent}, retrying: {report.retrying}, failed: {report.failed}")
     for line in report.errors:
-        err.print(f"  {line}", highlight=False)
+        err.print(f"  {plain(line)}", highlight=False)
 
 
 def print_summary(summary: dict[str, Any], heading: str) -> None:
     t = summary["totals"]
-    out.print(f"\n[bold]{heading}[/]")
+    out.print(f"\n[bold]{plain(heading)}[/]")
     table = Table(show_header=True, header_style="bold")
     for col in ("source", "status", "HTTP", "seen", "new", "dup", "events", "alerts", "error"):
         table.add_column(col, overflow="fold")
     for s in summary["sources"]:
         table.add_row(
-            s["source_id"],
-            s["status"],
+            plain(s["source_id"]),
+            plain(s["status"]),
             str(s["http_status"] or ""),
             str(s["items_seen"]),
             str(s["new_items"]),
             str(s["duplicates"]),
             str(s["new_events"]),
             str(s["alerts_queued"]),
-            (s["error"] or "")[:80],
+            plain((s["error"] or "")[:80]),
         )
     out.print(table)
     out.print(
@@ -299,7 +304,7 @@ def print_summary(summary: dict[str, Any], heading: str) -> None:
         + (f" | alerts failed: {t['alerts_failed']}" if t["alerts_failed"] else "")
     )
     for e in summary.get("alert_errors", []):
-        err.print(f"  alert problem: {e}", highlight=False)
+        err.print(f"  alert problem: {plain(e)}", highlight=False)
 
 
 def _prefect_env() -> None:
@@ -422,11 +427,13 @@ def sources_list(
         if st is None:
             health = "never polled"
         elif st.consecutive_failures:
-            health = f"failing x{st.consecutive_failures}: {(st.last_error or '')[:60]}"
+            health = f"failing x{st.consecutive_failures}: {plain((st.last_error or '')[:60])}"
         else:
             health = "ok"
         polled = st.last_polled_at.strftime("%Y-%m-%d %H:%M") if st and st.last_polled_at else ""
-        table.add_row(src.id, src.kind, src.tier, "yes" if src.enabled else "no", health, polled, src.url)
+        table.add_row(
+            plain(src.id), src.kind, src.tier, "yes" if src.enabled else "no", health, polled, plain(src.url)
+        )
     out.print(table)
 
 
@@ -449,8 +456,9 @@ def feed(
         sub = subs.subscriber(subscriber)
         if sub is None:
             err.print(
-                f"No subscriber {subscriber!r} in {subs.path} (have: "
-                f"{', '.join(s.name for s in subs.subscribers)})."
+                f"No subscriber {plain(repr(subscriber))} in {plain(subs.path)} (have: "
+                f"{', '.join(s.name for s in subs.subscribers)}).",
+                highlight=False,
             )
             raise typer.Exit(2)
         check_connection(get_engine())
@@ -460,7 +468,7 @@ def feed(
         tmp = output.with_suffix(output.suffix + ".tmp")
         tmp.write_bytes(xml)
         tmp.replace(output)  # atomic: a feed reader never sees half a file
-        out.print(f"wrote {output}")
+        out.print(f"wrote {plain(output)}", highlight=False)
     else:
         sys.stdout.buffer.write(xml)
 
@@ -478,7 +486,7 @@ def digest() -> None:
         f"failed: {report.failed}"
     )
     for line in report.errors:
-        err.print(f"  {line}", highlight=False)
+        err.print(f"  {plain(line)}", highlight=False)
 
 
 @app.command()
@@ -510,7 +518,7 @@ def reclassify(
         + (f", {sent} sent" if alert else " (use --alert to alert on the new events)")
     )
     for line in report.changes[:show]:
-        out.print(f"  {line}", highlight=False)
+        out.print(f"  {plain(line)}", highlight=False)
 
 
 @app.command()
@@ -535,37 +543,30 @@ def explain(item_id: Annotated[int, typer.Argument(help="Item id (see `policywat
                 .where(EventMention.item_id == item_id)
                 .order_by(Event.id)
             ).all()
-    out.print(f"[bold]Item {item.id}[/]: {item.title}", highlight=False)
+    out.print(f"[bold]Item {item.id}[/]: {plain(item.title)}", highlight=False)
     out.print(
-        f"{item.url}  (source {item.source_id}, published {item.published or 'unknown'})", highlight=False
+        f"{plain(item.url)}  (source {plain(item.source_id)}, published {item.published or 'unknown'})",
+        highlight=False,
     )
     out.print(
-        f"ai_policy: {item.ai_policy}   primary event type: {item.event_type}   "
-        f"jurisdictions: {', '.join(item.jurisdictions) or '-'}   topics: {', '.join(item.topics) or '-'}"
+        f"ai_policy: {item.ai_policy}   primary event type: {plain(item.event_type)}   "
+        f"jurisdictions: {plain(', '.join(item.jurisdictions)) or '-'}   "
+        f"topics: {plain(', '.join(item.topics)) or '-'}"
     )
     if item.evidence:
-        out.print(f'primary evidence: "{item.evidence}"', highlight=False)
+        out.print(f'primary evidence: "{plain(item.evidence)}"', highlight=False)
     table = Table(title="Labels (rule -> evidence)")
     for col in ("kind", "value", "rule", "evidence"):
         table.add_column(col, overflow="fold")
     for lb in labels:
-        table.add_row(lb.kind, lb.value, lb.rule, lb.evidence)
+        table.add_row(*map(plain, (lb.kind, lb.value, lb.rule, lb.evidence)))
     out.print(table)
     etable = Table(title="Events")
     for col in ("id", "type", "name", "ordinal", "date", "location", "status", "key", "evidence"):
         etable.add_column(col, overflow="fold")
     for ev in events:
-        etable.add_row(
-            str(ev.id),
-            ev.type,
-            ev.name,
-            str(ev.ordinal or ""),
-            ev.date or "",
-            ev.location or "",
-            ev.status or "",
-            ev.key,
-            ev.evidence,
-        )
+        cells = (ev.id, ev.type, ev.name, ev.ordinal or "", ev.date, ev.location, ev.status, ev.key)
+        etable.add_row(*map(plain, (*cells, ev.evidence)))
     out.print(etable)
 
 
@@ -658,18 +659,23 @@ def new_source(
     from spiders.scaffold import new_source as scaffold
 
     if kind != "spider":
-        err.print(f"kind {kind!r} needs no code: declare it in sources.yaml (see README, 'Add a source').")
+        err.print(
+            f"kind {plain(repr(kind))} needs no code: declare it in sources.yaml "
+            "(see README, 'Add a source').",
+            highlight=False,
+        )
         raise typer.Exit(2)
     try:
         written = scaffold(source_id, url, PROJECT_ROOT)
     except (ValueError, FileExistsError) as exc:
-        err.print(f"[bold red]Cannot scaffold:[/] {exc}", highlight=False)
+        err.print(f"[bold red]Cannot scaffold:[/] {plain(exc)}", highlight=False)
         raise typer.Exit(2) from None
     for path in written:
-        out.print(f"wrote {path.relative_to(PROJECT_ROOT)}", highlight=False)
+        out.print(f"wrote {plain(path.relative_to(PROJECT_ROOT))}", highlight=False)
+    sid, link = plain(source_id), plain(url)
     out.print(
-        f"Next: save a real page as tests/fixtures/{source_id}.html, fill in the spider's parse(), add\n"
-        f"  - id: {source_id}\n    kind: spider\n    url: {url}\nto sources.yaml, and run the new test.",
+        f"Next: save a real page as tests/fixtures/{sid}.html, fill in the spider's parse(), add\n"
+        f"  - id: {sid}\n    kind: spider\n    url: {link}\nto sources.yaml, and run the new test.",
         highlight=False,
     )
 
@@ -709,14 +715,14 @@ def sources_health(as_json: JsonOpt = False) -> None:
     colour = {"ok": "green", "failing": "red", "silent": "yellow"}
     for row in data:
         table.add_row(
-            row["source"],
-            f"[{colour.get(row['health'], 'white')}]{row['health']}[/]",
+            plain(row["source"]),
+            f"[{colour.get(row['health'], 'white')}]{plain(row['health'])}[/]",
             str(row["consecutive_failures"]),
             (row["last_success"] or "never")[:16],
             (row["last_new_item"] or "never")[:16],
-            row["rhythm"] or "unknown",
+            plain(row["rhythm"] or "unknown"),
             (row["next_poll"] or "now")[:16],
-            (row["last_error"] or "")[:70],
+            plain((row["last_error"] or "")[:70]),
         )
     out.print(table)
 
@@ -734,11 +740,11 @@ def sources_dry_run(
 
     with friendly_errors():
         rows = dry_run(source_id, sources or sources_path(), fixture)
-    table = Table(title=f"{source_id}: {len(rows)} item(s) (nothing stored)")
+    table = Table(title=f"{plain(source_id)}: {len(rows)} item(s) (nothing stored)")
     for col in ("published", "event_type", "title", "url"):
         table.add_column(col, overflow="fold")
     for row in rows[:limit]:
-        table.add_row(row["published"] or "", row["event_type"], row["title"], row["url"])
+        table.add_row(*map(plain, (row["published"], row["event_type"], row["title"], row["url"])))
     out.print(table)
 
 

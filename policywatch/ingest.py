@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dateutil import parser as dateparser
@@ -317,36 +318,82 @@ def _parse_published(value: object) -> datetime | None:
 
 
 class ImportLineError(ValueError):
-    pass
+    """A line of an import file cannot be read; the message names the file and the line."""
 
 
 def read_jsonl(path: Path, source_id: str = "import") -> Iterator[RawItem]:
-    """JSON lines with at least id, title, text (optional url, published) -> RawItems."""
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ImportLineError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise ImportLineError(f"{path}:{lineno}: expected a JSON object")
-            missing = [k for k in ("id", "title", "text") if k not in row]
-            if missing:
-                raise ImportLineError(f"{path}:{lineno}: missing field(s) {', '.join(missing)}")
-            ext_id = str(row["id"])
-            url = str(row.get("url") or f"{PLACEHOLDER_PREFIX}{source_id}:{ext_id}")
-            yield RawItem(
-                source_id=source_id,
-                url=url,
-                title=str(row.get("title") or ""),
-                published=_parse_published(row.get("published")),
-                body=str(row.get("text") or ""),
-                guid=ext_id,
-                language=row.get("language"),
-            )
+    """JSON lines with at least id, title, text (optional url, published) -> RawItems.
+
+    Any problem with a line (encoding, JSON, shape) is an ``ImportLineError`` naming the line,
+    never a traceback: the file comes from anywhere (an export, a colleague's editor).
+    """
+    for lineno, row in _json_rows(path):
+        yield _raw_item(path, lineno, row, source_id)
+
+
+def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The file's non-blank lines as JSON objects, with their line numbers. Read as bytes and
+    decoded per line, so an encoding error is reported at its line, not at a buffer offset."""
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ImportLineError(f"{path}: cannot read ({exc.strerror})") from None
+    with fh:
+        for lineno, data in enumerate(fh, 1):
+            line = _decode_line(path, lineno, data).strip()
+            if line:
+                yield lineno, _parse_line(path, lineno, line)
+
+
+def _decode_line(path: Path, lineno: int, data: bytes) -> str:
+    """UTF-8 text of one line (a byte-order mark on the first is allowed, as Windows editors write it)."""
+    if b"\x00" in data:  # never in UTF-8 JSON; every other byte of UTF-16 text
+        raise ImportLineError(f"{path}:{lineno}: not UTF-8 (NUL bytes: UTF-16?); save the file as UTF-8")
+    try:
+        return data.decode("utf-8-sig" if lineno == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        column = len(data[: exc.start].decode("utf-8", errors="replace")) + 1
+        raise ImportLineError(
+            f"{path}:{lineno}: not UTF-8 (byte 0x{data[exc.start]:02x} at column {column}; "
+            "Latin-1 or Windows-1252?); save the file as UTF-8"
+        ) from None
+
+
+def _parse_line(path: Path, lineno: int, line: str) -> dict[str, Any]:
+    where = f"{path}:{lineno}"
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ImportLineError(f"{where}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise ImportLineError(f"{where}: JSON nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise ImportLineError(f"{where}: not valid JSON ({str(exc).split(':')[0]})") from None
+    if not isinstance(row, dict):
+        raise ImportLineError(f"{where}: expected a JSON object")
+    return row
+
+
+def _raw_item(path: Path, lineno: int, row: dict[str, Any], source_id: str) -> RawItem:
+    missing = [k for k in ("id", "title", "text") if k not in row]
+    if missing:
+        raise ImportLineError(f"{path}:{lineno}: missing field(s) {', '.join(missing)}")
+    language = row.get("language")
+    if language is not None and not isinstance(language, str):
+        raise ImportLineError(f'{path}:{lineno}: language must be a string (such as "en")')
+    ext_id = str(row["id"])
+    url = str(row.get("url") or f"{PLACEHOLDER_PREFIX}{source_id}:{ext_id}")
+    return RawItem(
+        source_id=source_id,
+        url=url,
+        title=str(row.get("title") or ""),
+        published=_parse_published(row.get("published")),
+        body=str(row.get("text") or ""),
+        guid=ext_id,
+        language=language,
+    )
 
 
 def import_items(
@@ -357,16 +404,33 @@ def import_items(
     source: JsonlSource,
     batch_size: int = 500,
 ) -> SourceReport:
+    """Store ``raws`` in transactions of ``batch_size`` lines. A bad line stops the import; the
+    batches before it stay stored (a 50,000-line file is not redone for its last line), and the
+    error says so, and that running the import again after the fix is safe."""
     report = SourceReport(source_id=source.id, kind="jsonl")
     batch: list[RawItem] = []
-    for raw in raws:
-        batch.append(raw)
-        if len(batch) >= batch_size:
-            store_batch(factory, source, batch, subs, rules, report, poll_status="import")
-            batch = []
+    try:
+        for raw in raws:
+            batch.append(raw)
+            if len(batch) >= batch_size:
+                store_batch(factory, source, batch, subs, rules, report, poll_status="import")
+                batch = []
+    except ImportLineError as exc:
+        raise ImportLineError(f"{exc}. {_stored_so_far(report)}") from None
     if batch or report.items_seen == 0:
         store_batch(factory, source, batch, subs, rules, report, poll_status="import")
     return report
+
+
+def _stored_so_far(report: SourceReport) -> str:
+    """What a stopped import left in the store, for the operator deciding what to do next."""
+    if not report.items_seen:
+        return "Nothing was stored; fix the line and run the import again."
+    return (
+        f"The first {report.items_seen} items were already imported ({report.new_items} of them new "
+        "to the store) and the rest were not; fix the line and run the import again: what is "
+        "already stored is recognised, nothing is stored twice."
+    )
 
 
 def fetch_error_report(source: Source, exc: BaseException) -> SourceReport:

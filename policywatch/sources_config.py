@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-from policywatch.yamlconf import ConfigError, load_yaml, validate_file
+from policywatch.yamlconf import ConfigError, duplicates, load_yaml, validate_file
 
 SourceId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$")]
 
@@ -130,17 +130,11 @@ Source = Annotated[
 
 
 class SourcesFile(BaseModel):
+    """The whole file. Ids are unique too, but that is checked by ``load_sources`` after
+    validation, where the duplicate's own line is known (a model validator only has the top)."""
+
     model_config = ConfigDict(extra="forbid")
     sources: list[Source] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> SourcesFile:
-        seen: set[str] = set()
-        for src in self.sources:
-            if src.id in seen:
-                raise ValueError(f"duplicate source id {src.id!r}")
-            seen.add(src.id)
-        return self
 
 
 def load_sources(path: Path, base_url: str | None = None) -> list[Source]:
@@ -149,6 +143,10 @@ def load_sources(path: Path, base_url: str | None = None) -> list[Source]:
     if isinstance(data, dict) and data.get("sources") is None and "sources" in data:
         data["sources"] = []
     parsed = validate_file(path, SourcesFile, data, node)
+    ids = ((("sources", i, "id"), src.id) for i, src in enumerate(parsed.sources))
+    problems = duplicates(path, data, node, ids, "source id")
+    if problems:
+        raise ConfigError("\n".join(problems))
     sources = list(parsed.sources)
     if base_url is not None:
         sources = [

@@ -7,6 +7,7 @@ mapped back to the line of the offending node.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -99,7 +100,71 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
+    problems = _duplicate_keys(path, node)
+    if problems:
+        raise ConfigError("\n".join(problems))
     return data, node
+
+
+def _mappings(root: yaml.Node | None) -> Iterable[yaml.MappingNode]:
+    """Every mapping node under ``root``, each once: an alias is the same node object, so a
+    YAML bomb (anchors of anchors) costs its size in nodes here, not its expanded size."""
+    stack, seen = [root] if root is not None else [], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            yield node
+            stack += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+
+
+def _duplicate_keys(path: Path, root: yaml.Node | None) -> list[str]:
+    """PyYAML keeps the last of two equal keys without a word: a second ``channels:`` under one
+    subscriber silently replaces the first. Name every repeat at its own line instead."""
+    problems: list[tuple[int, str]] = []
+    for mapping in _mappings(root):
+        first: dict[tuple[str, str], int] = {}
+        for key, _value in mapping.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            line = key.start_mark.line + 1
+            ident = (key.tag, key.value)
+            if ident in first:
+                msg = f"{path}:{line}: duplicate key {key.value!r} (first at line {first[ident]})"
+                problems.append((line, msg))
+            else:
+                first[ident] = line
+    return [msg for _line, msg in sorted(problems)]
+
+
+def duplicates(
+    path: Path,
+    data: Any,
+    node: yaml.Node | None,
+    entries: Iterable[tuple[tuple[int | str, ...], str]],
+    what: str,
+) -> list[str]:
+    """Error lines for values that must be unique (source ids, subscriber and channel names).
+
+    ``entries`` are (location, value) pairs in file order. The first use of a value stands;
+    each repeat is named at its own line, since that is the one the maintainer just added.
+    """
+    first: dict[str, int | None] = {}
+    problems: list[str] = []
+    for loc, value in entries:
+        line = _node_line(node, loc)
+        if value not in first:
+            first[value] = line
+            continue
+        where = f"{path}:{line}" if line else str(path)
+        problems.append(
+            f"{where}: {_field_path(loc, data)}: duplicate {what} {value!r} (first at line {first[value]})"
+        )
+    return problems
 
 
 def validate_file(path: Path, model: type[M], data: Any = None, node: yaml.Node | None = None) -> M:

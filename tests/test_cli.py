@@ -144,3 +144,128 @@ def test_a_run_whose_source_fails_exits_1(tmp_path: Path) -> None:
 
 def test_version() -> None:
     assert pw("--version").stdout.startswith("policywatch 0.")
+
+
+HOSTILE = "[/]Hostile [bold]title[/bold] \x1b[31mred\x1b[0m :thumbs_up:"
+"""A title stored before ingest cleaned control characters: Rich markup, an ESC sequence, an emoji code."""
+INERT = "[/]Hostile [bold]title[/bold] [31mred[0m :thumbs_up:"
+"""The same title as the terminal must show it: every character but the ESCs, nothing restyled."""
+
+
+def _store_hostile_item(tmp_path: Path) -> int:
+    """Import one item through the CLI, then write hostile text straight into the store, as a row
+    stored by an older version (or by hand) would be."""
+    import sqlite3
+
+    path = tmp_path / "one.jsonl"
+    path.write_text('{"id": "h1", "title": "plain", "text": "A plain text."}\n', encoding="utf-8")
+    pw("import", str(path), "--no-deliver")
+    db = os.environ["POLICYWATCH_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE items SET title = ?, evidence = ?", (HOSTILE, HOSTILE))
+        conn.execute(
+            "UPDATE sources SET consecutive_failures = 3, last_error = ? WHERE id = 'import'",
+            ("redirected to http://x.example/[/]\x1b[2J[bold]",),
+        )
+        (item_id,) = conn.execute("SELECT id FROM items").fetchone()
+    return int(item_id)
+
+
+def test_hostile_stored_text_is_printed_as_written_and_inert(tmp_path: Path) -> None:
+    item_id = _store_hostile_item(tmp_path)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - id: import\n    kind: feed\n    url: http://127.0.0.1:9/feed.xml\n")
+    wide = {"COLUMNS": "300"}  # one table row per line, so the whole title is on one line
+    runs = {
+        "items": pw("items", env=wide, check=False),
+        "explain": pw("explain", str(item_id), env=wide, check=False),
+        "sources health": pw("sources", "health", env=wide, check=False),
+        "sources list": pw("sources", "list", "--sources", str(sources), env=wide, check=False),
+    }
+    for name, proc in runs.items():
+        assert proc.returncode == 0, f"{name}: {proc.stderr[-2000:]}"
+        assert "\x1b" not in proc.stdout + proc.stderr, name
+    assert INERT in runs["items"].stdout
+    assert f"Item {item_id}: {INERT}" in runs["explain"].stdout
+    assert f'primary evidence: "{INERT}"' in runs["explain"].stdout
+    for name in ("sources health", "sources list"):
+        assert "redirected to http://x.example/[/][2J[bold]" in runs[name].stdout, name
+
+
+def test_markup_in_error_text_is_printed_as_written(tmp_path: Path) -> None:
+    bad = tmp_path / "sources.yaml"
+    bad.write_text("sources:\n  - id: '[bold]X[/]'\n    kind: feed\n    url: http://x.org/feed\n")
+    proc = pw("run", "--sources", str(bad), check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "sources[0]([bold]X[/]).id" in proc.stderr
+    assert "^[a-z0-9][a-z0-9_-]{1,62}$" in proc.stderr
+    proc = pw("new-source", "Not An Id", "http://x.org/[/]", check=False)
+    assert proc.returncode == 2
+    assert "source id 'Not An Id' must match ^[a-z0-9][a-z0-9_-]{1,62}$" in proc.stderr
+
+
+def test_run_summary_prints_hostile_errors_inert(capsys: pytest.CaptureFixture[str]) -> None:
+    from policywatch.cli import print_summary
+
+    row = {
+        "source_id": "feed-x",
+        "status": "ok",
+        "http_status": 200,
+        **dict.fromkeys(("items_seen", "new_items", "duplicates", "new_events", "alerts_queued"), 0),
+        "error": "redirected to http://x.example/[/]\x1b[2J",
+    }
+    totals = dict.fromkeys(
+        ("sources_polled", "not_modified", "failed_sources", "new_items", "duplicates_dropped"), 0
+    )
+    totals |= dict.fromkeys(("new_events", "alerts_sent", "alerts_retrying", "alerts_failed"), 0)
+    summary = {"sources": [row], "totals": totals, "alert_errors": ["webhook said [bold]no[/bold]"]}
+    print_summary(summary, "Monitor run")
+    captured = capsys.readouterr()
+    cells = "".join(captured.out.split()).replace("│", "")  # the table folds the error over lines
+    assert "redirectedtohttp://x.example/[/][2J" in cells
+    assert "\x1b" not in captured.out + captured.err
+    assert "alert problem: webhook said [bold]no[/bold]" in captured.err
+
+
+GOOD_LINE = '{"id": "g1", "title": "a", "text": "b"}\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (GOOD_LINE.encode("utf-16"), ":1: not UTF-8 (NUL bytes: UTF-16?)"),
+        ((GOOD_LINE + '{"id": "l2", "title": "café", "text": "b"}\n').encode("latin-1"), ":2: not UTF-8"),
+        ((GOOD_LINE + "[" * 100_000 + "]" * 100_000 + "\n").encode(), ":2: JSON nested too deeply"),
+        (('{"id": ' + "9" * 5000 + ', "title": "a", "text": "b"}\n').encode(), ":1: not valid JSON"),
+    ],
+    ids=["utf-16", "latin-1", "deep-nesting", "huge-integer"],
+)
+def test_unreadable_import_line_is_one_line_not_a_traceback(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(content)
+    proc = pw("import", str(path), "--no-deliver", check=False)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()], proc.stderr[-2000:]
+    assert f"{path}{message}" in proc.stderr and "Nothing was stored" in proc.stderr
+
+
+def test_partial_import_says_what_is_stored_and_that_a_rerun_is_safe(tmp_path: Path) -> None:
+    """A bad line after the first committed batch (500 lines): the message says what is stored;
+    after the fix, the same import stores the rest and nothing twice."""
+    lines = [
+        json.dumps({"id": f"n{i}", "title": f"Note {i}", "text": f"Internal note number {i} on filing."})
+        for i in range(501)
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join([*lines, '{"id": "bad", "title": "no text"}']) + "\n", encoding="utf-8")
+    proc = pw("import", str(path), "--no-deliver", check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{path}:502: missing field(s) text" in proc.stderr
+    assert "The first 500 items were already imported (500 of them new to the store)" in proc.stderr
+    assert "nothing is stored twice" in proc.stderr
+    path.write_text("\n".join([*lines, '{"id": "bad", "title": "fixed", "text": "Now with text."}']) + "\n")
+    again = pw("import", str(path), "--no-deliver")
+    assert "502 lines, 2 new items, 500 already stored" in again.stdout
+    assert len(pw("items", "--json").stdout.splitlines()) == 502

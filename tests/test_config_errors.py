@@ -113,3 +113,148 @@ def test_unknown_event_type_filter(tmp_path: Path) -> None:
     path = write(tmp_path, "subs.yaml", SUBS.replace("[summit]", "[summit, picnic]"))
     with pytest.raises(ConfigError, match=r"subs.yaml:7: subscribers\[0\]\(team\).filters.event_types.1"):
         load_subscriptions(path, environ={"PW_TEST_MAIL": "json://127.0.0.1:9/x"})
+
+
+def test_duplicate_source_id_is_named_at_its_own_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "sources.yaml",
+        "sources:\n  - id: a-feed\n    kind: feed\n    url: http://x.org/rss\n"
+        "  - id: b-feed\n    kind: feed\n    url: http://y.org/rss\n"
+        "  - id: a-feed\n    kind: feed\n    url: http://z.org/rss\n",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_sources(path)
+    assert str(err.value) == (
+        f"{path}:8: sources[2](a-feed).id: duplicate source id 'a-feed' (first at line 2)"
+    )
+
+
+TWO_SUBS = """subscribers:
+  - name: dpc-desk
+    channels:
+      - name: mail
+        url: pwconsole://
+    filters:
+      series: [Digital Partnership Council]
+  - name: summit-desk
+    channels:
+      - name: mail
+        url: pwconsole://
+      - name: NAME2
+        url: pwconsole://
+"""
+
+
+def test_same_channel_name_under_two_subscribers_is_fine(tmp_path: Path) -> None:
+    path = write(tmp_path, "subs.yaml", TWO_SUBS.replace("NAME2", "chat"))
+    subs = load_subscriptions(path, environ={})
+    assert [c.name for c in subs.channels["summit-desk"]] == ["mail", "chat"]
+
+
+def test_duplicate_subscriber_name_is_named_at_its_own_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "subs.yaml", TWO_SUBS.replace("NAME2", "chat").replace("summit-desk", "dpc-desk"))
+    with pytest.raises(ConfigError) as err:
+        load_subscriptions(path, environ={})
+    assert str(err.value) == (
+        f"{path}:8: subscribers[1](dpc-desk).name: duplicate subscriber name 'dpc-desk' (first at line 2)"
+    )
+
+
+def test_duplicate_channel_name_is_named_at_its_own_line(tmp_path: Path) -> None:
+    text = (
+        TWO_SUBS.replace("NAME2", "mail")
+        + "operators:\n  channels:\n    - name: ops\n      url: pwconsole://\n"
+    )
+    text += "    - name: ops\n      url: pwconsole://\n"
+    path = write(tmp_path, "subs.yaml", text)
+    with pytest.raises(ConfigError) as err:
+        load_subscriptions(path, environ={})
+    assert str(err.value).splitlines() == [
+        f"{path}:12: subscribers[1](summit-desk).channels[1](mail).name: "
+        "duplicate channel name 'mail' (first at line 10)",
+        f"{path}:18: operators.channels[1](ops).name: duplicate channel name 'ops' (first at line 16)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "first"),
+    [
+        ("sources:\n  - id: a-feed\n    kind: feed\n    url: http://x.org/rss\n    id: b-feed\n", 5, "id", 2),
+        ("sources: []\nsources:\n  - id: a-feed\n", 2, "sources", 1),
+        ("sources:\n  - {id: a-feed, kind: feed, url: 'http://x.org/rss', kind: listing}\n", 2, "kind", 2),
+    ],
+)
+def test_duplicate_yaml_key_is_named_at_its_line(
+    tmp_path: Path, text: str, line: int, key: str, first: int
+) -> None:
+    path = write(tmp_path, "sources.yaml", text)
+    with pytest.raises(ConfigError) as err:
+        load_sources(path)
+    assert str(err.value) == f"{path}:{line}: duplicate key {key!r} (first at line {first})"
+
+
+def test_duplicate_key_in_subscriptions_is_an_error(tmp_path: Path) -> None:
+    """The silent case of the report: a second ``filters:`` replaced the first one."""
+    text = TWO_SUBS.replace("NAME2", "chat").replace(
+        "      series: [Digital Partnership Council]\n",
+        "      series: [Digital Partnership Council]\n    filters:\n      keywords: [summit]\n",
+    )
+    path = write(tmp_path, "subs.yaml", text)
+    with pytest.raises(ConfigError, match=rf"^{path}:8: duplicate key 'filters' \(first at line 6\)$"):
+        load_subscriptions(path, environ={})
+
+
+def test_yaml_anchors_are_walked_once(tmp_path: Path) -> None:
+    """A YAML bomb (anchors of anchors) must not make the duplicate-key check expand it."""
+    lines = ["a0: &a0 {k: v}"] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    path = write(tmp_path, "sources.yaml", "\n".join(lines) + "\nsources: []\n")
+    with pytest.raises(ConfigError, match="Extra inputs"):
+        load_sources(path)
+
+
+def test_catastrophic_rule_pattern_is_a_config_error_with_its_line(tmp_path: Path) -> None:
+    """(a+)+$ took 34 s on 28 characters; it must fail at load, with file and line."""
+    from pipeline.rules import load_rules
+
+    shipped = (Path(__file__).resolve().parents[1] / "rules.yaml").read_text(encoding="utf-8")
+    marker = "boilerplate_markers:\n"
+    assert marker in shipped
+    path = write(tmp_path, "rules.yaml", shipped.replace(marker, marker + "  - '(a+)+$'\n", 1))
+    line = shipped[: shipped.index(marker)].count("\n") + 2
+    with pytest.raises(ConfigError) as err:
+        load_rules(path)
+    assert str(err.value).startswith(f"{path}:{line}: boilerplate_markers[0]: Value error, regular expression")
+    assert "backtrack catastrophically" in str(err.value)
+
+
+def test_catastrophic_cue_pattern_is_a_config_error_with_its_line(tmp_path: Path) -> None:
+    from pipeline.intel.cues import load_cues
+
+    text = "version: 1\nfamilies:\n  summit:\n    about: summits\n    patterns:\n"
+    path = write(tmp_path, "cues.yaml", text + "      - '\\bsummits?\\b'\n      - '(\\w+\\s?)+$'\n")
+    with pytest.raises(ConfigError, match=rf"^{path}:7: families\.summit\.patterns\[1\]: .*catastrophically"):
+        load_cues(path)
+
+
+def test_catastrophic_rule_fails_the_cli_fast(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    shipped = (Path(__file__).resolve().parents[1] / "rules.yaml").read_text(encoding="utf-8")
+    rules = write(
+        tmp_path,
+        "rules.yaml",
+        shipped.replace("boilerplate_markers:\n", "boilerplate_markers:\n  - '(a+)+$'\n"),
+    )
+    items = write(tmp_path, "in.jsonl", '{"id": 1, "title": "t", "text": "' + "a" * 40 + '!"}\n')
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "policywatch"), "classify", str(items)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "POLICYWATCH_RULES": str(rules)},
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{rules}:" in proc.stderr and "(a+)+$" in proc.stderr and "catastrophically" in proc.stderr

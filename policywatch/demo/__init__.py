@@ -32,12 +32,13 @@ def run_demo(console: Console, keep_serving: bool = False) -> list[dict[str, obj
     from policywatch.cli import print_summary
     from policywatch.demo.server import DemoWeb
     from policywatch.settings import data_dir, database_url
+    from policywatch.terminal import plain
 
     sink = data_dir() / "demo-alerts.txt"
     os.environ["POLICYWATCH_DEMO_SINK"] = f"pwfile://{sink}"
     os.environ.setdefault("POLICYWATCH_SUBSCRIPTIONS", str(DEMO_DIR / "subscriptions.yaml"))
     upgrade()
-    console.print(f"[bold]AI Policy Watch demo[/] — store: {redact_url(database_url())}")
+    console.print(f"[bold]AI Policy Watch demo[/] — store: {plain(redact_url(database_url()))}")
     offset = sink.stat().st_size if sink.exists() else 0
     summaries: list[dict[str, object]] = []
     web = _start_web()
@@ -54,7 +55,7 @@ def run_demo(console: Console, keep_serving: bool = False) -> list[dict[str, obj
                 web.thread.join()
     new_alerts = sink.read_text(encoding="utf-8")[offset:] if sink.exists() else ""
     console.print(
-        f"\n[bold]Alerts delivered to {sink}[/] (plus any channel you set in "
+        f"\n[bold]Alerts delivered to {plain(sink)}[/] (plus any channel you set in "
         "POLICYWATCH_EMAIL_URL / POLICYWATCH_SLACK_URL):"
     )
     console.print(
