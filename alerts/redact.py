@@ -47,25 +47,57 @@ def display_url(url: str, apprise_private: str | None) -> str:
     return base
 
 
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s'\"<>]*")
+
+
+def mask_urls(text: str) -> str:
+    """``text`` with every URL in it reduced to its scheme and host, the rest masked.
+
+    For Apprise's own log lines ("Could not load E-Mail URL: mailto://user:pass@"): the URL
+    they name is usually one that failed to load, a malformed one whose secrets were never
+    registered with ``protect``; and Apprise's own "p...s" masking still shows two characters.
+    """
+    return _URL.sub(lambda m: _masked_url(m.group(0)), text)
+
+
+def _masked_url(url: str) -> str:
+    """Scheme, host (when it reads as a host name, not a token) and port; everything else masked."""
+    scheme = url.split("://", 1)[0]
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a bad port or IPv6 literal: nothing in it can be trusted to be harmless
+        return f"{scheme}://{MASK}"
+    shown = host if host and ("." in host or ":" in host or host == "localhost") else MASK
+    netloc = (f"{MASK}@" if "@" in parts.netloc else "") + shown + (f":{port}" if port and host else "")
+    path = f"/{MASK}" if parts.path.strip("/") else parts.path
+    return f"{scheme}://{netloc}{path}" + (f"?{MASK}" if parts.query else "")
+
+
 class _SecretFilter(logging.Filter):
-    """Masks channel secrets in log records: Apprise logs full URLs at DEBUG level."""
+    """Masks channel secrets in log records: Apprise logs full URLs at DEBUG level, and the
+    URL of a channel it cannot load at ERROR level (on stderr wherever logging is set up)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.secrets: set[str] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         try:
             message = record.getMessage()
         except Exception:  # a broken log call is not ours to fix; leave it alone
             return True
-        if any(secret in message for secret in self.secrets):
-            for secret in sorted(self.secrets, key=len, reverse=True):
-                message = message.replace(secret, MASK)
-            record.msg, record.args = message, ()
+        masked = self._mask(message, every_url=record.name.split(".")[0] == "apprise")
+        if masked != message:
+            record.msg, record.args = masked, ()
         return True
+
+    def _mask(self, message: str, every_url: bool) -> str:
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            if secret in message:
+                message = message.replace(secret, MASK)
+        # Only Apprise's URLs are all channel URLs; httpx's are feeds the operator needs to see.
+        return mask_urls(message) if every_url else message
 
 
 _FILTER = _SecretFilter()
@@ -75,10 +107,18 @@ _FILTER = _SecretFilter()
 _LOGGERS = ("apprise", "urllib3.connectionpool", "httpx", "httpcore")
 
 
-def protect(url: str) -> None:
-    """Register a channel URL's secrets with the log filter of every logger that could print it."""
+def guard_logs() -> None:
+    """Attach the filter to every logger that could print a channel URL (idempotent)."""
     for name in _LOGGERS:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
+
+
+def protect(url: str) -> None:
+    """Register a channel URL's secrets with the log filter of every logger that could print it."""
+    guard_logs()
     _FILTER.secrets.update(s for s in secrets_of(url) if len(s) >= 6)
+
+
+guard_logs()  # at import: whoever loads channels through this package is covered from the first line

@@ -227,10 +227,10 @@ def load_subscriptions(path: Path, environ: dict[str, str] | None = None) -> Sub
             if ch.url and ch.url.startswith("pwfile://") and not ch.url.startswith("pwfile:///"):
                 # relative sink paths are relative to the subscriptions file's folder
                 url = "pwfile://" + str((path.parent / ch.url[len("pwfile://") :]).resolve())
+            protect(url)  # before Apprise sees it: its own log lines cannot show this URL's secrets
             if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
                 problems.append(f"{where}: {ch.url_env or 'url'} is not a valid Apprise URL ({redact(url)})")
                 continue
-            protect(url)  # from now on Apprise's own log lines cannot show this URL's secrets
             resolved.append(Channel(subscriber=owner, name=ch.name, url=url, redacted=redact(url)))
         return resolved
 

@@ -224,7 +224,9 @@ def test_catastrophic_rule_pattern_is_a_config_error_with_its_line(tmp_path: Pat
     line = shipped[: shipped.index(marker)].count("\n") + 2
     with pytest.raises(ConfigError) as err:
         load_rules(path)
-    assert str(err.value).startswith(f"{path}:{line}: boilerplate_markers[0]: Value error, regular expression")
+    assert str(err.value).startswith(
+        f"{path}:{line}: boilerplate_markers[0]: Value error, regular expression"
+    )
     assert "backtrack catastrophically" in str(err.value)
 
 
@@ -258,3 +260,54 @@ def test_catastrophic_rule_fails_the_cli_fast(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"{rules}:" in proc.stderr and "(a+)+$" in proc.stderr and "catastrophically" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mailto://watch:Hunter2Secret@",
+        "mailtos://watch:Hunter2Secret@smtp.example.org:notaport",
+        "slack://Hunter2Secret/",
+        "json://watch:Hunter2Secret@[::1",
+        "nosuchscheme://watch:Hunter2Secret@host",
+    ],
+)
+def test_apprise_log_lines_mask_malformed_url_secrets(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, url: str
+) -> None:
+    """Apprise logs the URL it cannot load at ERROR level: wherever logging is set up (Prefect,
+    a service), that line reached stderr with the password in clear, or half-masked as 'H...t'."""
+    path = write(tmp_path, "subs.yaml", SUBS)
+    with caplog.at_level("DEBUG"), pytest.raises(ConfigError, match="not a valid Apprise URL"):
+        load_subscriptions(path, environ={"PW_TEST_MAIL": url})
+    apprise_lines = [r.getMessage() for r in caplog.records if r.name == "apprise"]
+    assert apprise_lines, "Apprise logged nothing: the filter was not exercised"
+    for line in apprise_lines:
+        assert "Hunter2Secret" not in line and "H...t" not in line, line
+
+
+def test_run_with_a_malformed_channel_url_prints_no_password(tmp_path: Path) -> None:
+    """The reported case, end to end: `policywatch run` sets up Prefect's logging, which prints
+    Apprise's 'Could not load E-Mail URL' line on stderr."""
+    import os
+    import subprocess
+    import sys
+
+    subs = write(tmp_path, "subs.yaml", SUBS)
+    sources = write(
+        tmp_path, "sources.yaml", "sources:\n  - id: a-feed\n    kind: feed\n    url: http://x.org/rss\n"
+    )
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "policywatch"), "run", "--sources", str(sources)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "POLICYWATCH_SUBSCRIPTIONS": str(subs),
+            "PW_TEST_MAIL": "mailto://watch:Hunter2Secret@",
+        },
+    )
+    assert proc.returncode == 2 and "not a valid Apprise URL" in proc.stderr
+    assert "Could not load E-Mail URL: ****" in proc.stderr  # Apprise's own line, masked
+    assert "Hunter2Secret" not in proc.stderr + proc.stdout

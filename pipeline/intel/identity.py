@@ -33,7 +33,8 @@ SAME_DAY_SLACK = 3
 REPORT_WINDOW = 14
 """Days apart two reports of one event are published, at most, when neither states its date."""
 UNDATED_WINDOW = {"summit": 30, "declaration": 30}
-"""Days apart two undated reports may come out: a summit's announcement is covered for weeks."""
+"""Days apart two undated reports may come out, and after its date a report of an event may: a
+summit is covered for weeks (announcements, then analysis)."""
 ANNOUNCED_AHEAD = {"summit": 400, "declaration": 120}
 """Days before an event its first reports may come out (a summit is announced a year ahead)."""
 
@@ -119,8 +120,8 @@ def same_event(a: Identity, b: Identity) -> bool:
             return False
         if not (a.parties & b.parties):
             return False
-    elif a.parties and b.parties and not (a.parties & b.parties):
-        return False
+    elif a.parties and b.parties and not (a.parties & b.parties) and not (a.series and a.series == b.series):
+        return False  # a summit's reports name its host, co-hosts or members: its series is enough
     if a.ordinal and b.ordinal and a.ordinal != b.ordinal:
         return False
     if a.place and b.place and a.place not in b.place and b.place not in a.place:
@@ -165,7 +166,8 @@ def _reported_together(a: Identity, b: Identity) -> bool:
     if a.day:
         start, end = _span(a.day)
         ahead = ANNOUNCED_AHEAD.get(a.type, 45)
-        return start - timedelta(days=ahead) <= b.published <= end + timedelta(days=REPORT_WINDOW)
+        after = UNDATED_WINDOW.get(a.type, REPORT_WINDOW)
+        return start - timedelta(days=ahead) <= b.published <= end + timedelta(days=after)
     window = UNDATED_WINDOW.get(a.type, REPORT_WINDOW)
     return a.published is None or abs((a.published - b.published).days) <= window
 
