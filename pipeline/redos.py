@@ -1,0 +1,213 @@
+"""Refuse regular expressions that backtrack catastrophically, before they ever run.
+
+Analysts write the patterns of ``rules.yaml`` and ``rules/cues.yaml``; one pattern such as
+``(a+)+$`` took 34 s on 28 characters, and a run would stall on it for every item. Python's
+engine backtracks, so the check is static: it parses the pattern with the engine's own parser
+(``re._parser``) and rejects a repeated group whose iterations can split the same text in many
+ways. That is the case when a variable-length repeat at one end of the group's body can eat
+the characters the body starts (or ends) with: ``(a+)+``, ``(a*)*``, ``(\\w+\\s?)+``,
+``(\\d{1,3},?)+``. A group whose parts are separated by disjoint characters (``(\\w+\\s+)*``)
+or whose repeat is small and bounded (``(?:\\w+\\s+){0,5}``) passes.
+
+Deterministic (no timing), linear in the pattern's size. Alternations whose branches overlap
+(``(a|aa)+``) are not detected.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# The engine's own parser: private, but what ``re.compile`` itself uses, so it reads every
+# pattern exactly as the engine will (escapes, classes, inline flags). Loaded by name because
+# typeshed has no stubs for it.
+_parser: Any = importlib.import_module("re._parser")
+_c: Any = importlib.import_module("re._constants")
+
+MANY = 10
+"""A repeat allowing more iterations than this counts as unbounded for the nesting check:
+``{0,5}`` around a flexible part costs a polynomial of degree 5 at worst, ``+`` exponential."""
+
+Chars = Callable[[str], bool]
+
+
+def _matches(regex: str) -> Chars:
+    compiled = re.compile(regex)
+    return lambda ch: compiled.match(ch) is not None
+
+
+def _between(lo: int, hi: int) -> Chars:
+    return lambda ch: lo <= ord(ch) <= hi
+
+
+_CATEGORIES: dict[Any, Chars] = {
+    _c.CATEGORY_DIGIT: _matches(r"\d"),
+    _c.CATEGORY_NOT_DIGIT: _matches(r"\D"),
+    _c.CATEGORY_SPACE: _matches(r"\s"),
+    _c.CATEGORY_NOT_SPACE: _matches(r"\S"),
+    _c.CATEGORY_WORD: _matches(r"\w"),
+    _c.CATEGORY_NOT_WORD: _matches(r"\W"),
+}
+
+_SAMPLE = "".join(chr(i) for i in range(0x09, 0x7F)) + "\u00a0éüßÀ–—‘’“”…日本ー한국サ"
+"""Characters tried when asking whether two character sets overlap (with every literal and
+range bound of the pattern itself added)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A character that can begin (or end) a piece of pattern."""
+
+    chars: Chars
+    flexible: bool
+    """Produced inside a variable-length repeat: where its text ends can move."""
+
+
+def _anything(ch: str) -> bool:
+    return True
+
+
+def _class(items: list[tuple[Any, Any]]) -> Chars:
+    """The predicate of a character class ``[...]`` (case is ignored: the check errs towards
+    finding an overlap)."""
+    negate = any(op is _c.NEGATE for op, _av in items)
+    parts: list[Chars] = []
+    for op, av in items:
+        if op is _c.LITERAL:
+            parts.append(chr(av).__eq__)
+        elif op is _c.RANGE:
+            parts.append(_between(*av))
+        elif op is _c.CATEGORY:
+            parts.append(_CATEGORIES.get(av, _anything))
+    if negate:
+        return lambda ch: not any(p(ch) for p in parts)
+    return lambda ch: any(p(ch) for p in parts)
+
+
+def _leaf(op: Any, av: Any) -> Chars | None:
+    """The character predicate of a one-character item, None when ``op`` is not one."""
+    if op is _c.LITERAL:
+        return chr(av).__eq__
+    if op is _c.NOT_LITERAL:
+        return chr(av).__ne__
+    if op is _c.ANY:
+        return _anything
+    if op is _c.IN:
+        return _class(av)
+    if op is _c.CATEGORY:
+        return _CATEGORIES.get(av, _anything)
+    return None
+
+
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT)
+
+
+def _ends(items: Iterable[tuple[Any, Any]], from_end: bool, flexible: bool) -> tuple[list[Edge], bool]:
+    """The edges a sequence can start with (or end with, ``from_end``), and whether it can be empty."""
+    edges: list[Edge] = []
+    for op, av in reversed(list(items)) if from_end else items:
+        found, nullable = _item_ends(op, av, from_end, flexible)
+        edges += found
+        if not nullable:
+            return edges, False
+    return edges, True
+
+
+def _item_ends(op: Any, av: Any, from_end: bool, flexible: bool) -> tuple[list[Edge], bool]:
+    leaf = _leaf(op, av)
+    if leaf is not None:
+        return [Edge(leaf, flexible)], False
+    if op is _c.SUBPATTERN:
+        return _ends(av[3], from_end, flexible)
+    if op is _c.ATOMIC_GROUP:  # never gives back: nothing inside is flexible from outside
+        found, nullable = _ends(av, from_end, False)
+        return [Edge(e.chars, flexible) for e in found], nullable
+    if op is _c.BRANCH:
+        results = [_ends(alt, from_end, flexible) for alt in av[1]]
+        return [e for found, _n in results for e in found], any(n for _e, n in results)
+    if op in _REPEATS or op is _c.POSSESSIVE_REPEAT:
+        lo, hi, body = av
+        variable = op is not _c.POSSESSIVE_REPEAT and lo < hi and hi > 1  # possessive never gives back
+        found, nullable = _ends(body, from_end, flexible or variable)
+        return found, nullable or lo == 0
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return [], True  # zero-width
+    if op is _c.GROUPREF_EXISTS:
+        _group, yes, no = av
+        found, nullable = _ends(yes, from_end, flexible)
+        more, no_nullable = _ends(no, from_end, flexible) if no is not None else ([], True)
+        return found + more, nullable or no_nullable
+    return [Edge(_anything, True)], True  # a back-reference or anything unknown: assume the worst
+
+
+def _walk(items: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+    """Every (op, argument) item of a parsed pattern, at any depth, outermost first."""
+    for op, av in items:
+        yield op, av
+        for sub in _subpatterns(op, av):
+            yield from _walk(sub)
+
+
+def _subpatterns(op: Any, av: Any) -> list[Any]:
+    """The item lists nested in one item (how ``re._parser`` lays out each kind of node)."""
+    if op is _c.SUBPATTERN:
+        return [av[3]]
+    if op is _c.BRANCH:
+        return list(av[1])
+    if op in _REPEATS or op is _c.POSSESSIVE_REPEAT:
+        return [av[2]]
+    if op is _c.ATOMIC_GROUP:
+        return [av]
+    if op in (_c.ASSERT, _c.ASSERT_NOT):
+        return [av[1]]
+    if op is _c.GROUPREF_EXISTS:
+        return [av[1]] + ([av[2]] if av[2] is not None else [])
+    if op is _c.IN:
+        return [av]  # the class's own items: literals, ranges, categories
+    return []
+
+
+def _alphabet(items: Iterable[tuple[Any, Any]]) -> str:
+    """The sample characters plus every literal and range bound in the pattern."""
+    found: set[str] = set(_SAMPLE)
+    for op, av in _walk(items):
+        if op in (_c.LITERAL, _c.NOT_LITERAL):
+            found.add(chr(av))
+        elif op is _c.RANGE:
+            found.update((chr(av[0]), chr(av[1]), chr((av[0] + av[1]) // 2)))
+    return "".join(sorted(found))
+
+
+def _overlap(a: Chars, b: Chars, alphabet: str) -> bool:
+    variants = (str.lower, str.upper)
+    return any(a(ch) and (b(ch) or any(b(v(ch)) for v in variants)) for ch in alphabet)
+
+
+def _ambiguous_repeat(body: Any, alphabet: str) -> bool:
+    """True when two iterations of ``body`` can share out the text at their border in many
+    ways: a flexible edge on one side that can eat what the other side starts with."""
+    first, _ = _ends(body, from_end=False, flexible=False)
+    last, _ = _ends(body, from_end=True, flexible=False)
+    return any(
+        _overlap(x.chars, y.chars, alphabet)
+        for side, other in ((last, first), (first, last))
+        for x in side
+        if x.flexible
+        for y in other
+    )
+
+
+def catastrophic(pattern: str, flags: int = 0) -> bool:
+    """Whether ``pattern`` has a many-times repeated group that can backtrack exponentially.
+
+    Raises ``re.error`` for a pattern that does not parse (the caller compiles it anyway).
+    """
+    parsed = _parser.parse(pattern, flags)
+    alphabet = _alphabet(parsed)
+    return any(
+        op in _REPEATS and (av[1] == _c.MAXREPEAT or av[1] > MANY) and _ambiguous_repeat(av[2], alphabet)
+        for op, av in _walk(parsed)
+    )

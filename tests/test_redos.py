@@ -1,0 +1,47 @@
+"""Patterns that backtrack catastrophically are refused by a static check (no timing)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.redos import catastrophic
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "(a+)+$",
+        "(a*)*$",
+        "(a+)+?$",
+        r"(\w+\s?)+$",
+        r"(\d{1,3},?)+$",
+        r"(?:\s*\w+)*x",
+        "((a+)b?)+",
+        "(a+ba+)+",
+        "(?:(?:a+){1,3})+",
+        r"(.*a){20}",
+        "(?:[a-z]+[A-Z]+)+$",  # one letter class once case is ignored
+    ],
+)
+def test_nested_flexible_repeats_are_catastrophic(pattern: str) -> None:
+    assert catastrophic(pattern, re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(\w+\s+)*x",  # the parts eat different characters: one way to split
+        "(a+b)+",
+        r"(?:\w+\s+){0,5}x",  # bounded: a polynomial of small degree at worst
+        "(?:a+)++",  # possessive: never gives back
+        "(?>a+)+",  # atomic: never gives back
+        "a+b+c+",
+        r"(?:\d{2}-?)+",  # fixed-length repeat inside
+        r"\b(?:summit|meeting)s?\b",
+        r"(?-i:\b(?:[A-Z][A-Za-z0-9&-]*\s+){1,6}Act\b)",
+    ],
+)
+def test_safe_patterns_pass(pattern: str) -> None:
+    assert not catastrophic(pattern, re.IGNORECASE)
