@@ -44,7 +44,10 @@ from pipeline.rules import load_rules
             "Seoul",
         ),
         ("legislation", "AI Basic Act takes effect", ["The law applies from today."], ["KR"], None),
-        ("legislation", "California governor signs AI bill", ["The bill was signed."], ["US"], None),
+        ("legislation", "California governor signs AI bill", ["The bill was signed."], ["US"], "Sacramento"),
+        ("legislation", "Utah legislature passes AI bill", ["Lawmakers voted."], ["US"], "Salt Lake City"),
+        ("legislation", "President signs executive order on AI", ["The order was signed."], ["US"], "Washington"),
+        ("legislation", "Texas and Ohio pass AI bills", ["Both states voted."], ["US"], None),
         (
             "legislation",
             "Council of Europe treaty signed",

@@ -229,10 +229,28 @@ _VOTED = re.compile(
 _FEDERAL = re.compile(r"executive\s+order|white\s+house|congress|federal|행정명령|大統領令", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _state_names() -> tuple[re.Pattern[str], dict[str, str]]:
+    """US states' names and capitals (the ``us`` package's data)."""
+    import us  # noqa: PLC0415 - only for a US law's place
+
+    capitals = {st.name: st.capital for st in us.states.STATES if st.capital}
+    names = "|".join(sorted(map(re.escape, capitals), key=len, reverse=True))
+    return re.compile(rf"\b(?:{names})\b"), capitals
+
+
+def state_capital(text: str) -> str | None:
+    """The capital of the one US state the headline and lead name ("Colorado legislators approve
+    ...": Denver); none when they name several, or none."""
+    rx, capitals = _state_names()
+    named = {m.group(0) for m in rx.finditer(text)} - {"Washington"}  # the state, or the capital?
+    return capitals[named.pop()] if len(named) == 1 else None
+
+
 def capital_of(parties: list[str], gaz: Gazetteer, text: str = "") -> str | None:
     """A national law's capital: one country named in the headline (not a treaty among many)."""
     if len(parties) != 1 or len(parties[0]) != 2:
         return None
     if parties[0] == "US" and not _FEDERAL.search(text):
-        return None  # most US AI laws are states' laws: Sacramento, Denver, Springfield
+        return state_capital(text)  # most US AI laws are states' laws: Sacramento, Denver, Springfield
     return gaz.capitals.get(ISO_CODES.get(parties[0], parties[0]))
