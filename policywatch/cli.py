@@ -308,6 +308,11 @@ def print_summary(summary: dict[str, Any], heading: str) -> None:
 
 
 def _prefect_env() -> None:
+    """Prefect's settings for our commands; its state (the local server's database) lives in the
+    data directory beside the store, not in ~/.prefect, unless PREFECT_HOME says otherwise."""
+    from policywatch.settings import data_dir
+
+    os.environ.setdefault("PREFECT_HOME", str(data_dir() / "prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -379,6 +384,9 @@ def run(
 @app.command()
 def serve() -> None:
     """Start a local Prefect server and serve the scheduled deployments (Ctrl-C stops both)."""
+    from policywatch.settings import data_dir
+
+    os.environ.setdefault("PREFECT_HOME", str(data_dir() / "prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # run logs stay at INFO for the UI
     from deployments.serve import main
 

@@ -13,8 +13,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def data_dir() -> Path:
-    """Directory for the SQLite store, alert sink files and demo state (created on demand)."""
-    path = Path(os.environ.get("POLICYWATCH_DATA_DIR") or (Path.cwd() / "data"))
+    """Directory for the SQLite store, alert sink files and demo state (created on demand).
+
+    ``POLICYWATCH_DATA_DIR``, else ``data/`` at the root of the checkout the command belongs to,
+    wherever it is run from (a command run in a subfolder used to start a second, empty store
+    there); else, for an installed package, ``data/`` in the working directory."""
+    env = os.environ.get("POLICYWATCH_DATA_DIR")
+    if env:
+        path = Path(env)
+    elif (PROJECT_ROOT / "pyproject.toml").is_file():
+        path = PROJECT_ROOT / "data"
+    else:
+        path = Path.cwd() / "data"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -269,3 +269,22 @@ def test_partial_import_says_what_is_stored_and_that_a_rerun_is_safe(tmp_path: P
     again = pw("import", str(path), "--no-deliver")
     assert "502 lines, 2 new items, 500 already stored" in again.stdout
     assert len(pw("items", "--json").stdout.splitlines()) == 502
+
+
+def test_state_lives_in_one_place_whatever_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policywatch import settings
+    from policywatch.cli import _prefect_env
+
+    monkeypatch.delenv("POLICYWATCH_DATA_DIR")
+    monkeypatch.delenv("POLICYWATCH_DATABASE_URL")
+    monkeypatch.delenv("PREFECT_HOME", raising=False)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    assert settings.data_dir() == settings.PROJECT_ROOT / "data"  # not ./data in the subfolder
+    assert settings.database_url().endswith(str(settings.PROJECT_ROOT / "data" / "policywatch.db"))
+    assert not (tmp_path / "sub" / "data").exists()
+    monkeypatch.setenv("POLICYWATCH_DATA_DIR", str(tmp_path / "elsewhere"))
+    _prefect_env()
+    assert os.environ["PREFECT_HOME"] == str(tmp_path / "elsewhere" / "prefect")
