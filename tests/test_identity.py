@@ -90,3 +90,14 @@ def test_same_event(a: Identity, b: Identity, same: bool) -> None:
 )
 def test_milestone_of(headline: str, milestone: str | None) -> None:
     assert milestone_of(headline) == milestone
+
+
+@pytest.mark.parametrize("stored", ["--06-30", "2024-13-01", "2024-02-30", "June 2024", ""])
+def test_a_malformed_stored_date_is_no_date_not_an_error(stored: str) -> None:
+    from pipeline.intel.identity import identity_of
+    from pipeline.types import ExtractedEvent
+
+    event = ExtractedEvent(type="dpc_meeting", name="x", key="k", evidence="", date=stored)
+    old = identity_of(event, ["EU", "JP"], None)
+    assert old.day is None
+    assert same_event(old, ident(day="2024-06-30")) is True  # nothing tells them apart

@@ -95,13 +95,28 @@ def identity_of(
         type=event.type,
         parties=parties_for(event.type, jurisdictions),
         ordinal=event.ordinal,
-        day=event.date if event.date and event.date[:1].isdigit() else None,
+        day=_valid_day(event.date),
         published=published,
         place=(event.location or "").casefold() or None,
         series=(event.series or "").casefold() or None,
         years=frozenset(_YEAR.findall(title)),
         milestone=milestone_of(title) if event.type == "legislation" else None,
     )
+
+
+_DAY = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+def _valid_day(day: str | None) -> str | None:
+    """An ISO date, month or year that compares; anything else (an old stored '--06-30', a
+    typo) is no date rather than an error in the store's batch."""
+    if not day or not _DAY.match(day):
+        return None
+    try:
+        _span(day)
+    except ValueError:
+        return None
+    return day
 
 
 def _days_apart(a: str, b: str) -> int:
