@@ -116,7 +116,8 @@ def served(cfg: Config) -> list[Figure]:
     with DemoWeb(root=work / "web") as web:
         sources = work / "sources.yaml"
         sources.write_text(
-            f"sources:\n  - id: latency\n    kind: feed\n    tier: feeds\n    url: {web.base_url}/feed.xml\n",
+            f"sources:\n  - id: latency\n    kind: feed\n    tier: feeds\n    url: {web.base_url}/feed.xml\n"
+            "    private_network: true\n",
             encoding="utf-8",
         )
         env = {
@@ -207,7 +208,7 @@ def pipeline_only(cfg: Config) -> list[Figure]:
     stop = threading.Event()
     latencies: list[float] = []
     with DemoWeb(root=work / "web") as web:
-        source = FeedSource(id="latency", kind="feed", url=f"{web.base_url}/feed.xml")
+        source = FeedSource(id="latency", kind="feed", url=f"{web.base_url}/feed.xml", private_network=True)
 
         def poller() -> None:
             while not stop.is_set():

@@ -330,8 +330,11 @@ def write_feed_web(root: Path, n_feeds: int, per_feed: int, gen: TextGen) -> lis
 def feed_sources(base_url: str, paths: list[str]) -> list[Any]:
     from policywatch.sources_config import FeedSource
 
-    return [
-        FeedSource(id=f"bench-{p.strip('/').split('/')[0]}", kind="feed", url=base_url + p) for p in paths
+    return [  # the bench web is on loopback: each source allows private addresses
+        FeedSource(
+            id=f"bench-{p.strip('/').split('/')[0]}", kind="feed", url=base_url + p, private_network=True
+        )
+        for p in paths
     ]
 
 

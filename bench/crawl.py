@@ -24,6 +24,7 @@ SOURCES = """sources:
   - id: bench-listing
     kind: listing
     url: "{base}/news/"
+    private_network: true
     language: en
     listing:
       links: "ul.news li a"
@@ -33,6 +34,7 @@ SOURCES = """sources:
   - id: bench-empty
     kind: listing
     url: "{base}/empty/"
+    private_network: true
     listing:
       links: "ul.news li a"
 """

@@ -38,6 +38,7 @@ def run(cfg: Config) -> list[Figure]:
                 f"  - id: bench-{p.strip('/').split('/')[0]}",
                 "    kind: feed",
                 f'    url: "{web.base_url}{p}"',
+                "    private_network: true",
             ]
         sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
         env = {

@@ -21,6 +21,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from pipeline.netguard import refusal
 from pipeline.urls import is_web_url
 
 USER_AGENT = "AIPolicyWatch/0.1 (+https://github.com/ai-policy-watch; policy news monitor)"
@@ -159,13 +160,30 @@ class FetchResult:
         return self.status == 304
 
 
-def make_client(timeout: float = 20.0) -> httpx.Client:
+class _PrivateAddress(Exception):
+    """Raised by the request hook: the request's host resolves to an internal address."""
+
+
+def _refuse_private(request: httpx.Request) -> None:
+    """Request event hook: httpx runs it before every request it sends, each redirect hop
+    included, so a public feed that redirects to 127.0.0.1 or 169.254.169.254 is refused too."""
+    message = refusal(request.url.host)
+    if message is not None:
+        raise _PrivateAddress(message)
+
+
+def make_client(timeout: float = 20.0, *, private_network: bool = False) -> httpx.Client:
+    """A client for one source. Unless ``private_network`` (the source's allowance in
+    ``sources.yaml``), every request whose host resolves to a loopback, private, link-local,
+    metadata or other internal address is refused before connecting (``fetch`` raises a
+    permanent FetchError)."""
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
         transport=_deadline_transport(),
+        event_hooks={"request": [] if private_network else [_refuse_private]},
     )
 
 
@@ -226,7 +244,9 @@ def fetch(
 ) -> FetchResult:
     """GET ``url`` conditionally; stream the body and stop at ``max_bytes`` or the deadline.
 
-    Only http(s) is fetched, redirects included (a refusal is permanent, not worth a retry)."""
+    Only http(s) is fetched, redirects included (a refusal is permanent, not worth a retry).
+    A client from ``make_client`` also refuses hosts that resolve to internal addresses, on
+    every hop, unless it was made with ``private_network=True``."""
     if not is_web_url(url):
         raise FetchError(f"refused {url[:80]!r}: only http and https are fetched", transient=False)
     headers: dict[str, str] = {}
@@ -295,6 +315,8 @@ def _fetch(
                 last_modified=response.headers.get("last-modified"),
                 elapsed=time.monotonic() - started,
             )
+    except _PrivateAddress as exc:
+        raise FetchError(f"{exc} (fetching {url})", transient=False) from None
     except httpx.TooManyRedirects:
         raise FetchError(
             f"too many redirects from {url} (more than {MAX_REDIRECTS})", transient=False

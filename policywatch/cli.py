@@ -194,7 +194,8 @@ def import_(
         f"Imported {plain(file)}: {report.items_seen} lines, {report.new_items} new items, "
         f"{report.already_stored} already stored, {report.duplicates} duplicates dropped, "
         f"{report.new_events} new events, {report.alerts_queued} alerts queued"
-        + (f", {sent.sent} sent" if sent else "")
+        + (f", {sent.sent} sent" if sent else ""),
+        soft_wrap=True,  # one line: a log or a script greps it
     )
 
 

@@ -66,7 +66,7 @@ def parse_stored_response(source: Source, body: bytes) -> list[RawItem]:
 
 def _live(source: Source, sources_file: Path) -> list[RawItem]:
     if isinstance(source, FeedSource):
-        with make_client(source.timeout_seconds) as client:
+        with make_client(source.timeout_seconds, private_network=source.private_network) as client:
             result = fetch(client, source.url, max_bytes=source.max_bytes)
         return parse_feed(result.body, source.id, result.headers).items
     from spiders.runner import crawl

@@ -73,7 +73,7 @@ def poll_state(factory: sessionmaker[Session], source: Source) -> tuple[str | No
 def fetch_feed(factory: sessionmaker[Session], source: FeedSource) -> FetchResult:
     """Conditional GET of one feed; raises FetchError (``transient`` says whether to retry)."""
     etag, last_modified = poll_state(factory, source)
-    with make_client(source.timeout_seconds) as client:
+    with make_client(source.timeout_seconds, private_network=source.private_network) as client:
         return fetch(
             client,
             source.url,
@@ -99,7 +99,7 @@ def record_failure(
 def _fetch_article_pages(raws: list[RawItem], source: FeedSource) -> list[str]:
     """Fill ``html`` of entries from their pages; a page that fails keeps the feed summary."""
     errors: list[str] = []
-    with make_client(source.timeout_seconds) as client:
+    with make_client(source.timeout_seconds, private_network=source.private_network) as client:
         for raw in raws:
             try:
                 page = fetch(

@@ -29,6 +29,15 @@ class _Base(BaseModel):
     language: str | None = None
     timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     max_bytes: int = Field(default=10_000_000, gt=0)
+    private_network: bool = Field(
+        default=False,
+        description=(
+            "Allow this source (feed, listing, articles and redirects) to reach loopback, private, "
+            "link-local and other internal addresses. Off by default: every fetch is refused when "
+            "its host resolves to such an address (the cloud metadata address included). Set it "
+            "only for an intranet source or the loopback demo web."
+        ),
+    )
 
     @field_validator("url")
     @classmethod

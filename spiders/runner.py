@@ -56,6 +56,12 @@ class CrawlResult:
             return "no stats written (the crawl crashed before the engine stopped)"
         if self.finish_reason != "finished":
             return f"finish_reason={self.finish_reason}"
+        refused = int(self.stats.get("policywatch/refused_private", 0))
+        if not self.items and refused and not self.stats.get("policywatch/skipped_known"):
+            return (
+                f"0 items: {refused} request(s) refused because the host resolves to a private address; "
+                "set private_network: true on the source to allow it"
+            )
         errors = int(self.stats.get("log_count/ERROR", 0)) + len(self.errors)
         if not self.items and errors and not self.stats.get("policywatch/skipped_known"):
             first = "; ".join(self.errors[:3]) or "see log"

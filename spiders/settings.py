@@ -47,7 +47,12 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # Final HTTP errors and download failures are recorded for the runner (CrawlResult.errors);
 # a low order number means it sees responses after RetryMiddleware has given up.
-DOWNLOADER_MIDDLEWARES = {"spiders.crawlreport.ErrorRecorderMiddleware": 10}
+# Loopback, private and metadata addresses are refused unless the source has
+# ``private_network: true`` (before robots.txt is fetched: order 50 < RobotsTxtMiddleware's 100).
+DOWNLOADER_MIDDLEWARES = {
+    "spiders.crawlreport.ErrorRecorderMiddleware": 10,
+    "spiders.netguard.PrivateAddressMiddleware": 50,
+}
 # Writes stats + errors to POLICYWATCH_STATS_FILE when the engine stops.
 EXTENSIONS = {"spiders.crawlreport.StatsFileWriter": 500}
 POLICYWATCH_STATS_FILE = os.environ.get("POLICYWATCH_STATS_FILE", "")

@@ -134,7 +134,10 @@ def test_run_exit_code_rule(failed: int, polled: int, fail_on: str, code: int) -
 def test_a_run_whose_source_fails_exits_1(tmp_path: Path) -> None:
     """What a scheduler sees: the summary on stdout, the failure counted on stderr, exit 1."""
     sources = tmp_path / "sources.yaml"
-    sources.write_text("sources:\n  - id: dead-feed\n    kind: feed\n    url: http://127.0.0.1:9/feed.xml\n")
+    sources.write_text(
+        "sources:\n  - id: dead-feed\n    kind: feed\n    url: http://127.0.0.1:9/feed.xml\n"
+        "    private_network: true\n"
+    )
     env = {"POLICYWATCH_DATA_DIR": str(tmp_path / "data"), "POLICYWATCH_FETCH_RETRIES": "0"}
     proc = pw("run", "--sources", str(sources), env=env, check=False)
     assert proc.returncode == 1, proc.stderr[-2000:]
@@ -174,7 +177,10 @@ def _store_hostile_item(tmp_path: Path) -> int:
 def test_hostile_stored_text_is_printed_as_written_and_inert(tmp_path: Path) -> None:
     item_id = _store_hostile_item(tmp_path)
     sources = tmp_path / "sources.yaml"
-    sources.write_text("sources:\n  - id: import\n    kind: feed\n    url: http://127.0.0.1:9/feed.xml\n")
+    sources.write_text(
+        "sources:\n  - id: import\n    kind: feed\n    url: http://127.0.0.1:9/feed.xml\n"
+        "    private_network: true\n"
+    )
     wide = {"COLUMNS": "300"}  # one table row per line, so the whole title is on one line
     runs = {
         "items": pw("items", env=wide, check=False),

@@ -165,9 +165,11 @@ sources:
   - id: demo-feed
     kind: feed
     url: "{base}/feed.xml"
+    private_network: true
   - id: demo-listing
     kind: listing
     url: "{base}/news/"
+    private_network: true
     language: en
     listing:
       links: ".views-row h3 a"
@@ -177,19 +179,23 @@ sources:
   - id: demo-wp
     kind: wordpress
     url: "{base}"
+    private_network: true
     per_page: 10
   - id: demo-sitemap
     kind: sitemap
     url: "{base}/sitemap.xml"
+    private_network: true
     max_age_days: 7
   - id: demo-api
     kind: json_api
     url: "{base}/api/docs.json"
+    private_network: true
     fields: {list: results, title: title, url: html_url, date: publication_date}
   - id: demo-disabled
     kind: listing
     enabled: false
     url: "{base}/news/"
+    private_network: true
     listing: {links: "a"}
 """
 
@@ -331,6 +337,7 @@ def test_a_listing_link_of_another_scheme_is_skipped_and_counted_never_fatal(
     sources = tmp_path / "sources.yaml"
     sources.write_text(
         'sources:\n  - id: demo-hostile\n    kind: listing\n    url: "{base}/hostile/"\n'
+        "    private_network: true\n"
         '    listing: {links: "a.item", next_page: "a.next", max_pages: 2}\n',
         encoding="utf-8",
     )

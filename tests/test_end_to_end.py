@@ -92,7 +92,8 @@ def test_a_failing_source_does_not_stop_the_others(
     sources = tmp_path / "sources.yaml"
     sources.write_text(
         (DEMO_DIR / "sources.yaml").read_text()
-        + ('\n  - id: dead-source\n    kind: feed\n    url: "{base}/gone/feed.xml"\n')
+        + '\n  - id: dead-source\n    kind: feed\n    url: "{base}/gone/feed.xml"\n'
+        + "    private_network: true\n"
     )
     with DemoWeb(root=web_root) as web:
         summary = run(web, sources)
@@ -137,6 +138,7 @@ def test_crawled_sources_go_through_the_same_path(
     sources = tmp_path / "sources.yaml"
     sources.write_text(
         'sources:\n  - id: wp-demo\n    kind: wordpress\n    url: "{base}/wp-json/wp/v2/posts"\n'
+        "    private_network: true\n"
         "    jurisdictions: [EU]\n"
     )
     with DemoWeb(root=root) as web:

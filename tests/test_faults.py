@@ -87,6 +87,7 @@ def store(tmp_path: Path) -> Store:
 
 
 def feed_source(source_id: str, url: str, timeout: float = 1.0, **extra: Any) -> FeedSource:
+    extra.setdefault("private_network", True)  # the fault server is on loopback
     return FeedSource(id=source_id, kind="feed", url=url, timeout_seconds=timeout, max_bytes=CAP, **extra)
 
 
@@ -322,6 +323,7 @@ def write_sources(
             f"  - id: {source_id}",
             "    kind: feed",
             f'    url: "{url}"',
+            "    private_network: true",
             f"    timeout_seconds: {(timeouts or {}).get(source_id, timeout)}",
             f"    max_bytes: {CAP}",
         ]
@@ -724,10 +726,10 @@ class BadConfig:
 
 BAD_CONFIG = {
     "unknown-source-kind": BadConfig(
-        "sources:\n  - id: good\n    kind: feed\n    url: '{ok}'\n"
+        "sources:\n  - id: good\n    kind: feed\n    url: '{ok}'\n    private_network: true\n"
         "  - id: odd\n    kind: feeed\n    url: '{ok}'\n",
         "",
-        r"sources\.yaml:5: sources\[1\]\(odd\).*does not match any of the expected tags",
+        r"sources\.yaml:6: sources\[1\]\(odd\).*does not match any of the expected tags",
     ),
     "bad-apprise-url": BadConfig(None, "notascheme://nowhere", SUBS_FIELD + ".*not a valid Apprise URL"),
     "missing-env-var": BadConfig(None, None, SUBS_FIELD + ".*PW_TEST_EMAIL is not set"),

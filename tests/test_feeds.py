@@ -79,7 +79,7 @@ def test_not_a_feed(body: bytes) -> None:
 
 
 def test_conditional_get_gets_304_on_second_poll() -> None:
-    with DemoWeb() as web, make_client(5) as client:
+    with DemoWeb() as web, make_client(5, private_network=True) as client:
         url = f"{web.base_url}/commission/rss.xml"
         first = fetch(client, url)
         assert first.status == 200 and first.etag and first.last_modified
@@ -91,14 +91,14 @@ def test_conditional_get_gets_304_on_second_poll() -> None:
 
 def test_fetch_errors_are_classified(tmp_path: Path) -> None:
     (tmp_path / "big.xml").write_bytes(b"x" * 5000)
-    with DemoWeb(root=tmp_path) as web, make_client(5) as client:
+    with DemoWeb(root=tmp_path) as web, make_client(5, private_network=True) as client:
         with pytest.raises(FetchError) as missing:
             fetch(client, f"{web.base_url}/nope.xml")
         assert missing.value.status == 404 and not missing.value.transient
         with pytest.raises(FetchError, match="too large") as big:
             fetch(client, f"{web.base_url}/big.xml", max_bytes=1000)
         assert not big.value.transient
-    with make_client(2) as client, pytest.raises(FetchError) as dead:
+    with make_client(2, private_network=True) as client, pytest.raises(FetchError) as dead:
         fetch(client, "http://127.0.0.1:9/feed.xml")  # nothing listens on the discard port
     assert dead.value.transient and "cannot reach" in str(dead.value)
 

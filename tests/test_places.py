@@ -46,7 +46,13 @@ from pipeline.rules import load_rules
         ("legislation", "AI Basic Act takes effect", ["The law applies from today."], ["KR"], None),
         ("legislation", "California governor signs AI bill", ["The bill was signed."], ["US"], "Sacramento"),
         ("legislation", "Utah legislature passes AI bill", ["Lawmakers voted."], ["US"], "Salt Lake City"),
-        ("legislation", "President signs executive order on AI", ["The order was signed."], ["US"], "Washington"),
+        (
+            "legislation",
+            "President signs executive order on AI",
+            ["The order was signed."],
+            ["US"],
+            "Washington",
+        ),
         ("legislation", "Texas and Ohio pass AI bills", ["Both states voted."], ["US"], None),
         (
             "legislation",

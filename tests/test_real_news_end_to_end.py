@@ -105,6 +105,7 @@ def write_feeds(items: list[Any], web_root: Path, sources_file: Path) -> dict[st
             f"    name: {json.dumps(host)}",
             "    kind: feed",
             f'    url: "{{base}}/feeds/{host}/rss.xml"',
+            "    private_network: true",
         ]
         sources[source_id] = host
     sources_file.write_text("\n".join(lines) + "\n", encoding="utf-8")

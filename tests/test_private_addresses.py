@@ -1,0 +1,286 @@
+"""Loopback, private, link-local and metadata addresses are refused after DNS resolution, for
+every fetch (feeds, article pages, listings, redirects), unless the source says
+``private_network: true``. Loopback servers only; no real DNS (``getaddrinfo`` is faked)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+
+from models.db import session_factory
+from models.migrate import upgrade
+from pipeline import fetch as fetch_module
+from pipeline import netguard
+from pipeline.fetch import FetchError, fetch, make_client
+from pipeline.types import RawItem
+from policywatch.ingest import _fetch_article_pages, fetch_feed
+from policywatch.sources_config import FeedSource, load_sources
+from policywatch.yamlconf import ConfigError
+from spiders import runner
+from spiders.netguard import REFUSED_KEY, PrivateAddressMiddleware
+from tests.faultserver import FaultServer
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>AI Act guidelines</title><link>https://example.org/a</link></item></channel></rss>"""
+
+
+class Recorder:
+    """A loopback HTTP server that serves ``pages`` (path -> (content type, body)) and records
+    every request path it receives."""
+
+    def __init__(self, pages: dict[str, tuple[str, bytes]] | None = None) -> None:
+        self.pages = dict(pages or {})
+        self.requests: list[str] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+                return
+
+            def do_GET(self) -> None:  # noqa: N802 - stdlib name
+                recorder.requests.append(self.path)
+                ctype, body = recorder.pages.get(self.path, ("text/plain", b"not found"))
+                self.send_response(200 if self.path in recorder.pages else 404)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Recorder:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --- the pure check ---
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "127.1.2.3",
+        "10.0.0.5",
+        "172.16.4.4",
+        "192.168.1.10",
+        "169.254.169.254",
+        "169.254.1.1",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "240.0.0.1",
+        "::1",
+        "[::1]",
+        "fd00::1",
+        "fe80::1",
+        "::ffff:127.0.0.1",
+        "::",
+    ],
+)
+def test_internal_literals_are_refused_without_dns(host: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", _no_dns)
+    assert netguard.internal_address(host) is not None
+    message = netguard.refusal(host)
+    assert message is not None and "private_network: true" in message
+
+
+@pytest.mark.parametrize("host", ["93.184.216.34", "8.8.8.8", "2606:2800:220:1:248:1893:25c8:1946"])
+def test_public_literals_pass(host: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", _no_dns)
+    assert netguard.internal_address(host) is None and netguard.refusal(host) is None
+
+
+def _no_dns(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("a literal address needs no DNS")
+
+
+def _fake_dns(table: dict[str, list[str]]) -> Any:
+    def getaddrinfo(host: str, *args: Any, **kwargs: Any) -> list[Any]:
+        if host not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "unknown")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (addr, 0)) for addr in table[host]]
+
+    return getaddrinfo
+
+
+def test_names_are_judged_by_every_address_they_resolve_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        _fake_dns(
+            {
+                "news.example": ["93.184.216.34"],
+                "rebind.example": ["127.0.0.1"],
+                "metadata.example": ["169.254.169.254"],
+                "mixed.example": ["93.184.216.34", "10.1.2.3"],
+            }
+        ),
+    )
+    assert netguard.internal_address("news.example") is None
+    assert str(netguard.internal_address("rebind.example")) == "127.0.0.1"
+    assert str(netguard.internal_address("metadata.example")) == "169.254.169.254"
+    assert str(netguard.internal_address("mixed.example")) == "10.1.2.3"  # ANY address refuses
+    assert netguard.internal_address("nowhere.example") is None  # the fetch itself fails later
+    assert "rebind.example (127.0.0.1) resolves to a private address" in (
+        netguard.refusal("rebind.example") or ""
+    )
+
+
+# --- configuration ---
+
+
+def test_the_allowance_is_off_by_default_and_validated_with_file_line(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(
+        "sources:\n  - id: pub\n    kind: feed\n    url: http://x.org/rss\n"
+        "  - id: intra\n    kind: feed\n    url: http://intranet.local/rss\n    private_network: true\n",
+        encoding="utf-8",
+    )
+    pub, intra = load_sources(path)
+    assert pub.private_network is False and intra.private_network is True
+    path.write_text(
+        "sources:\n  - id: intra\n    kind: feed\n    url: http://x.org/rss\n    private_network: maybe\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"sources\.yaml:5: sources\[0\]\(intra\)\.private_network"):
+        load_sources(path)
+
+
+# --- feeds and article pages (httpx) ---
+
+
+def test_a_feed_on_loopback_is_refused_without_the_allowance_and_fetched_with_it(tmp_path: Path) -> None:
+    upgrade()
+    factory = session_factory()
+    with Recorder({"/feed.xml": ("application/rss+xml", RSS)}) as web:
+        refused = FeedSource(id="sneaky", kind="feed", url=f"{web.base}/feed.xml", timeout_seconds=2)
+        with pytest.raises(FetchError) as err:
+            fetch_feed(factory, refused)
+        assert err.value.transient is False
+        assert "refused: 127.0.0.1 resolves to a private address" in str(err.value)
+        assert "set private_network: true on the source to allow it" in str(err.value)
+        assert web.requests == []  # no request reached the server
+
+        allowed = refused.model_copy(update={"id": "intranet", "private_network": True})
+        assert fetch_feed(factory, allowed).status == 200
+        assert web.requests == ["/feed.xml"]
+
+
+def test_article_pages_of_a_feed_are_refused_without_the_allowance() -> None:
+    with Recorder({"/a.html": ("text/html", b"<html><body><p>secret</p></body></html>")}) as web:
+        raw = RawItem(source_id="pub", url=f"{web.base}/a.html", title="t")
+        public = FeedSource(id="pub", kind="feed", url="https://example.org/rss", timeout_seconds=2)
+        errors = _fetch_article_pages([raw], public)
+        assert len(errors) == 1 and "private address" in errors[0] and not raw.html
+        assert web.requests == []
+        errors = _fetch_article_pages([raw], public.model_copy(update={"private_network": True}))
+        assert errors == [] and raw.html and "secret" in raw.html
+
+
+def test_every_redirect_hop_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """127.0.0.1 plays the public host here; its 302 to 127.0.0.2 (internal) is refused."""
+    real = fetch_module.refusal
+    monkeypatch.setattr(fetch_module, "refusal", lambda host: None if host == "127.0.0.1" else real(host))
+    with FaultServer() as fs, make_client(2) as client:
+        with pytest.raises(FetchError, match=r"refused: 127\.0\.0\.2 resolves to a private address") as err:
+            fetch(client, fs.url("/offhost"))
+        assert err.value.transient is False and "/offhost" in str(err.value)
+        assert fs.count("/offhost") == 1  # the first hop was fetched ...
+        assert not [r for r in fs.requests if r.host == "127.0.0.2"]  # ... the redirect target never
+
+
+# --- crawls (Scrapy) ---
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def inc_value(self, key: str, n: int = 1) -> None:
+        self.values[key] = self.values.get(key, 0) + n
+
+
+def _middleware(private_network: bool) -> tuple[PrivateAddressMiddleware, _Stats, Any]:
+    stats = _Stats()
+    spider = SimpleNamespace(name="lst", source=SimpleNamespace(id="lst", private_network=private_network))
+    crawler = SimpleNamespace(stats=stats, spider=spider)
+    return PrivateAddressMiddleware(crawler), stats, spider  # type: ignore[arg-type]
+
+
+def test_middleware_refuses_a_link_to_another_loopback_port_and_counts_it() -> None:
+    mw, stats, spider = _middleware(private_network=False)
+    with pytest.raises(IgnoreRequest, match="private_network: true"):
+        mw.process_request(scrapy.Request("http://127.0.0.1:6379/"), spider)
+    with pytest.raises(IgnoreRequest):
+        mw.process_request(scrapy.Request("http://169.254.169.254/latest/meta-data/"), spider)
+    assert stats.values == {REFUSED_KEY: 2}
+    mw.process_request(scrapy.Request("http://93.184.216.34/news"), spider)  # a public host passes
+
+    mw, stats, spider = _middleware(private_network=True)
+    mw.process_request(scrapy.Request("http://127.0.0.1:6379/"), spider)  # allowed: no IgnoreRequest
+    assert stats.values == {}
+
+
+LISTING_SOURCE = """sources:
+  - id: lst
+    kind: listing
+    url: "{base}/news/"
+PRIVATE
+    listing: {links: "a.item"}
+"""
+
+
+@pytest.fixture
+def two_ports() -> Iterator[tuple[Recorder, Recorder]]:
+    """A listing on one loopback port whose only link is an article on another loopback port."""
+    with Recorder() as other:
+        article = b"<html><head><title>AI Act</title></head><body><article><h1>AI Act</h1>"
+        article += (
+            b"<p>" + b"The AI Act guidelines were published today. " * 20 + b"</p></article></body></html>"
+        )
+        other.pages = {"/article.html": ("text/html", article), "/robots.txt": ("text/plain", b"")}
+        listing = f'<html><body><a class="item" href="{other.base}/article.html">AI Act</a></body></html>'
+        with Recorder(
+            {"/news/": ("text/html", listing.encode()), "/robots.txt": ("text/plain", b"")}
+        ) as site:
+            yield site, other
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_crawl_of_a_loopback_listing(
+    two_ports: tuple[Recorder, Recorder], tmp_path: Path, allowed: bool
+) -> None:
+    site, other = two_ports
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        LISTING_SOURCE.replace("PRIVATE", "    private_network: true" if allowed else "    enabled: true"),
+        encoding="utf-8",
+    )
+    result = runner.crawl("lst", sources_path=sources, base_url=site.base, fast=True, timeout=60)
+    if allowed:
+        assert result.failed_reason(expected_min_items=1) is None, result.log_tail
+        assert [i.url for i in result.items] == [f"{other.base}/article.html"]
+        assert "/news/" in site.requests and "/article.html" in other.requests
+        assert not result.stats.get(REFUSED_KEY)
+    else:
+        assert result.returncode == 0 and not result.items, result.log_tail
+        assert site.requests == [] and other.requests == []  # not even robots.txt
+        assert result.stats.get(REFUSED_KEY, 0) >= 1, result.stats
+        reason = result.failed_reason()
+        assert reason and "private_network: true" in reason
