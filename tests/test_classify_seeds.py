@@ -79,9 +79,14 @@ def test_seed_jurisdictions(name: str) -> None:
 
 
 def test_seed_000_upcoming_eu_japan_council() -> None:
-    assert (
-        _classify("000_0fdf2982f47c7923.txt").events[0].key
-        == "dpc_meeting:eu-japan-digital-partnership-council:3"
+    primary = _classify("000_0fdf2982f47c7923.txt").events[0]
+    assert primary.key == "dpc_meeting:eu-japan-digital-partnership-council:3"
+    # the slots the subscriber reads: said in the sentence that names the series, not in the lead
+    assert (primary.ordinal, primary.date, primary.location, primary.status) == (
+        3,
+        "2025",
+        "Tokyo",
+        "upcoming",
     )
     c = _candidates("000_0fdf2982f47c7923.txt")
     ev = _event(c, "dpc_meeting", "EU-Japan Digital Partnership Council")
