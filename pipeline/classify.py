@@ -63,6 +63,12 @@ def with_slots(
     )
     parties = list(dict.fromkeys(code for _s, _e, code in jurisdiction_spans(title, rules)))
     place = event_place(event.type, title, sentences, parties, curated_places(rules))
+    if event.series:
+        # A series the rules know by name, dated or placed in the sentence that names it ("the
+        # third meeting has been scheduled for 2025 in Tokyo"), keeps that when the headline and
+        # lead say nothing (train+dev: place recall +0.02 at -0.004 precision).
+        day = day or (event.date if event.date and event.date[:1].isdigit() else None)
+        place = place or event.location
     return replace(event, date=day, location=place, status=status_at(event.status, day, pub))
 
 
