@@ -1,4 +1,9 @@
-"""An Atom feed of the events that match one subscriber, for people who live in a feed reader."""
+"""An Atom feed of the events that match one subscriber, for people who live in a feed reader.
+
+Every field written goes through ``strip_unsafe_chars`` (XML 1.0 cannot carry NUL, ESC and the
+other C0 controls: a row stored before ingest stripped them would otherwise break the feed), and
+an entry links to its first outlet only when that link is http(s).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from alerts.render import render_html
 from alerts.subscriptions import Subscriber, match
 from models.base import utcnow
 from models.tables import Event
+from pipeline.text import strip_unsafe_chars as clean
+from pipeline.urls import is_web_url
 
 
 def subscriber_feed(
@@ -21,11 +28,12 @@ def subscriber_feed(
 ) -> bytes:
     """Atom XML of the newest matching events (one entry per event, every outlet linked)."""
     fg = FeedGenerator()
-    fg.id(f"{base_url}:feed:{sub.name}")
-    fg.title(f"AI Policy Watch — {sub.name}")
+    name = clean(sub.name)
+    fg.id(clean(f"{base_url}:feed:{name}"))
+    fg.title(f"AI Policy Watch — {name}")
     fg.subtitle("AI-policy events that match this subscription")
     fg.author({"name": "AI Policy Watch"})
-    fg.link(href=f"{base_url}:feed:{sub.name}", rel="self")
+    fg.link(href=clean(f"{base_url}:feed:{name}"), rel="self")
     fg.language("en")
     events = session.scalars(
         select(Event).order_by(Event.created_at.desc(), Event.id.desc()).limit(limit * 5)
@@ -35,14 +43,15 @@ def subscriber_feed(
         content = event_content(session, event, reason)
         mentions = content.mentions
         entry = fg.add_entry()
-        entry.id(f"{base_url}:event:{event.key}")
-        entry.title(content.title.removeprefix("[AI Policy Watch] "))
+        entry.id(clean(f"{base_url}:event:{event.key}"))
+        entry.title(clean(content.title.removeprefix("[AI Policy Watch] ")))
         entry.updated(event.updated_at.astimezone(UTC))
         entry.published(event.created_at.astimezone(UTC))
-        if mentions:
-            entry.link(href=mentions[0].url)
-        entry.content(render_html(content), type="html")
-        entry.category(term=event.type)
+        web = [m.url for m in mentions if is_web_url(m.url)]
+        if web:
+            entry.link(href=clean(web[0]))
+        entry.content(clean(render_html(content)), type="html")
+        entry.category(term=clean(event.type))
     if not chosen:
         fg.updated(utcnow())
     return bytes(fg.atom_str(pretty=True))

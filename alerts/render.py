@@ -4,7 +4,9 @@ Templates live in ``alerts/templates/`` so a maintainer can change the wording w
 touching code. Titles and snippets from the web are never markup, in every format: HTML
 autoescaping is on; Slack fields go through ``slack`` / ``slack_link`` (Slack's own escaping),
 Markdown fields through ``md`` / ``md_link``, text fields through ``line``; each folds line
-breaks, so a title cannot add a line of its own.
+breaks, so a title cannot add a line of its own. A link is a link only when it is http(s)
+(``is web_url`` in the templates, ``slack_link`` / ``md_link``): an old stored row's
+``javascript:``, ``data:`` or ``file:`` link shows as its title alone, never as a target.
 """
 
 from __future__ import annotations
@@ -140,6 +142,7 @@ def _env(autoescape: bool) -> Environment:
         md=markdown_text,
         md_link=markdown_link,
     )
+    env.tests["web_url"] = is_web_url  # a link is rendered as a link only when http(s)
     return env
 
 

@@ -22,7 +22,7 @@ import httpcore
 import httpx
 
 from pipeline.netguard import refusal
-from pipeline.urls import is_web_url
+from pipeline.urls import is_web_url, mask_secrets
 
 USER_AGENT = "AIPolicyWatch/0.1 (+https://github.com/ai-policy-watch; policy news monitor)"
 MAX_REDIRECTS = 5
@@ -33,12 +33,13 @@ _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("fetch_
 
 
 class FetchError(Exception):
-    """A fetch that failed; ``transient`` tells whether a retry may help."""
+    """A fetch that failed; ``transient`` tells whether a retry may help. Its message never carries
+    a URL's credentials (``?api_key=…`` written in sources.yaml): they are masked here, once."""
 
     def __init__(
         self, message: str, *, transient: bool, status: int | None = None, retry_after: float | None = None
     ) -> None:
-        super().__init__(message)
+        super().__init__(mask_secrets(message))
         self.transient = transient
         self.status = status
         self.retry_after = retry_after

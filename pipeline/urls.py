@@ -6,6 +6,7 @@ link on a hostile page would otherwise read a local file or put a script behind 
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urldefrag, urlsplit
 
 from courlan import normalize_url
@@ -44,3 +45,33 @@ def canonical_url(url: str) -> str:
     except ValueError:
         normalized = url
     return urldefrag(normalized)[0]
+
+
+SECRET_PARAMS = (
+    "api_key",
+    "apikey",
+    "key",
+    "token",
+    "access_token",
+    "secret",
+    "password",
+    "sig",
+    "signature",
+)
+"""Query parameters whose value is a credential (also with a prefix: ``x-api-key``, ``auth_token``)."""
+SECRET_MASK = "****"
+_SECRET_NAMES = "|".join(re.escape(p) for p in sorted(SECRET_PARAMS, key=len, reverse=True))
+_SECRET_QUERY = re.compile(
+    rf"(?P<name>[?&;](?:[\w.-]{{0,40}}[_.-])?(?:{_SECRET_NAMES})=)[^&#;\s'\"<>)\]]*", re.IGNORECASE
+)
+_USERINFO_PASSWORD = re.compile(r"(?P<user>://[^/\s:@'\"<>]*:)[^/\s@'\"<>]+@")
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` (an error message, a summary line) with the secrets of every URL in it masked:
+    the value of a credential query parameter (``?api_key=…``, ``&token=…``, ``&sig=…``) and a
+    ``user:password@`` password. The rest of the URL stays, so the error still names the source."""
+    if "=" not in text and "@" not in text:
+        return text
+    text = _SECRET_QUERY.sub(lambda m: m.group("name") + SECRET_MASK, text)
+    return _USERINFO_PASSWORD.sub(lambda m: m.group("user") + SECRET_MASK + "@", text)

@@ -416,6 +416,7 @@ def sources_list(
 
     from models.db import get_engine, session_factory
     from models.tables import Source
+    from pipeline.urls import mask_secrets
     from policywatch.settings import sources_path
     from policywatch.sources_config import load_sources
 
@@ -441,7 +442,13 @@ def sources_list(
             health = "ok"
         polled = st.last_polled_at.strftime("%Y-%m-%d %H:%M") if st and st.last_polled_at else ""
         table.add_row(
-            plain(src.id), src.kind, src.tier, "yes" if src.enabled else "no", health, polled, plain(src.url)
+            plain(src.id),
+            src.kind,
+            src.tier,
+            "yes" if src.enabled else "no",
+            health,
+            polled,
+            plain(mask_secrets(src.url)),
         )
     out.print(table)
 

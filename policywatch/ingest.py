@@ -27,7 +27,7 @@ from pipeline.parallel import analyse_many, parse_feed_anywhere
 from pipeline.process import PreparedItem, clean_raw, prepare_item
 from pipeline.rules import Rules
 from pipeline.types import ProcessedItem, RawItem
-from pipeline.urls import PLACEHOLDER_PREFIX, canonical_url, is_item_link
+from pipeline.urls import PLACEHOLDER_PREFIX, canonical_url, is_item_link, mask_secrets
 from policywatch.sources_config import FeedSource, JsonlSource, Source
 
 
@@ -54,7 +54,11 @@ class SourceReport:
     new_event_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """The summary row; a URL's credentials (``?api_key=…``) are masked in its error."""
+        row = asdict(self)
+        if self.error:
+            row["error"] = mask_secrets(self.error)
+        return row
 
 
 def poll_state(factory: sessionmaker[Session], source: Source) -> tuple[str | None, str | None]:
@@ -93,7 +97,9 @@ def record_failure(
 ) -> None:
     with writing(factory) as session:
         repo.ensure_source(session, source.id, source.kind, source.url, source.label)
-        repo.record_poll(session, source.id, ok=False, status=status, error=error, retry_after=retry_after)
+        repo.record_poll(
+            session, source.id, ok=False, status=status, error=mask_secrets(error), retry_after=retry_after
+        )
 
 
 def _fetch_article_pages(raws: list[RawItem], source: FeedSource) -> list[str]:
@@ -172,7 +178,7 @@ def store_batch(
                 source.id,
                 ok=True,
                 status=poll_status,
-                error=poll_error or report.error,
+                error=mask_secrets(poll_error or report.error or "") or None,
                 etag=etag,
                 last_modified=last_modified,
                 max_age=max_age,
@@ -278,7 +284,7 @@ def ingest_feed_response(
         report.status, report.error = "partial", parsed.error
     elif urlsplit(result.url).netloc.lower() != urlsplit(source.url).netloc.lower():
         # Followed, but the operator should update sources.yaml: the old host may not last.
-        report.error = f"redirected to {result.url}"
+        report.error = mask_secrets(f"redirected to {result.url}")
     return store_batch(
         factory,
         source,
@@ -436,7 +442,11 @@ def _stored_so_far(report: SourceReport) -> str:
 def fetch_error_report(source: Source, exc: BaseException) -> SourceReport:
     status = exc.status if isinstance(exc, FetchError) else None
     return SourceReport(
-        source_id=source.id, kind=source.kind, status="failed", http_status=status, error=str(exc)
+        source_id=source.id,
+        kind=source.kind,
+        status="failed",
+        http_status=status,
+        error=mask_secrets(str(exc)),
     )
 
 
@@ -475,7 +485,7 @@ def ingest_crawl_result(
     report = SourceReport(source_id=source.id, kind=source.kind)
     if errors:
         report.status = "partial"
-        report.error = f"{len(errors)} page error(s): " + "; ".join(errors[:3])
+        report.error = mask_secrets(f"{len(errors)} page error(s): " + "; ".join(errors[:3]))
     return store_batch(
         factory,
         source,
