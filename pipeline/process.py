@@ -82,7 +82,7 @@ def prepare_item(raw: RawItem) -> PreparedItem:
 
 
 CLASSIFIED_CHARS = 50_000
-"""How much main text the classifier reads: the first 50,000 characters.
+"""How much main text the classifier and the story signature read: the first 50,000 characters.
 
 News states its event in the headline and the lead, so nothing is lost on real articles (the
 longest in the labelled corpus is far shorter); a hostile or broken page can be megabytes, and
@@ -100,7 +100,7 @@ def analyse_items(
 ) -> list[ProcessedItem]:
     """Classify prepared items and sign their stories (one MinHash pass for the whole batch)."""
     implied = list(implied_jurisdictions)
-    keys = story_keys([p.text for p in prepared])
+    keys = story_keys([classified_text(p.text) for p in prepared])  # bounded work, as classification
     out: list[ProcessedItem] = []
     for prep, key in zip(prepared, keys, strict=True):
         raw = prep.raw

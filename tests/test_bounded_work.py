@@ -89,3 +89,13 @@ def test_event_extraction_work_grows_linearly_with_mentions(rules: Rules) -> Non
 
     small, large = work(len(sentences) // 2), work(len(sentences))
     assert large < 2.5 * small, (small, large)
+
+
+def test_the_story_signature_reads_the_capped_text_too() -> None:
+    """A megabyte tail beyond the cap changes nothing: the signature is of the first 50,000
+    characters, like classification (near-duplicate pages share their opening anyway)."""
+    opening = " ".join(f"word{i % 997} policy council meeting" for i in range(CLASSIFIED_CHARS // 20))
+    a = RawItem(source_id="s", url="https://example.org/a", title="T", body=opening + " tail one" * 100_000)
+    b = RawItem(source_id="s", url="https://example.org/b", title="T", body=opening + " other end" * 100_000)
+    pa, pb = process_item(a), process_item(b)
+    assert pa.story_signature is not None and pa.story_signature == pb.story_signature
