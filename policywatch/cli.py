@@ -496,10 +496,18 @@ def digest() -> None:
 
     with friendly_errors():
         factory, subs, _rules = _load_runtime()
+        digesters = [s.name for s in subs.subscribers if s.mode == "digest"]
+        if not digesters:
+            out.print(
+                "No subscriber has digests (mode: digest in the subscriptions file): nothing to send.",
+                soft_wrap=True,
+            )
+            return
         report = deliver_digests(factory, subs)
     out.print(
         f"digests sent: {report.sent} ({report.alerts} events), empty periods closed: {report.empty}, "
-        f"failed: {report.failed}"
+        f"failed: {report.failed} (subscribers with digests: {plain(', '.join(digesters))})",
+        soft_wrap=True,
     )
     for line in report.errors:
         err.print(f"  {plain(line)}", highlight=False)

@@ -294,3 +294,16 @@ def test_state_lives_in_one_place_whatever_the_working_folder(
     monkeypatch.setenv("POLICYWATCH_DATA_DIR", str(tmp_path / "elsewhere"))
     _prefect_env()
     assert os.environ["PREFECT_HOME"] == str(tmp_path / "elsewhere" / "prefect")
+
+
+def test_digest_says_why_nothing_was_sent(tmp_path: Path) -> None:
+    subs = tmp_path / "subs.yaml"
+    subs.write_text(
+        "subscribers:\n  - name: instant-reader\n    channels:\n"
+        f"      - name: file\n        url: pwfile://{tmp_path / 'out.txt'}\n"
+        "    filters: {event_types: [summit]}\n"
+    )
+    env = {"POLICYWATCH_SUBSCRIPTIONS": str(subs)}
+    pw("db", "upgrade", env=env)
+    proc = pw("digest", env=env)
+    assert "No subscriber has digests" in proc.stdout
