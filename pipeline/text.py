@@ -78,6 +78,11 @@ def html_fragment_to_text(fragment: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def fold(text: str) -> str:
+    """Case- and accent-folded: 'März' meets 'marz', 'Séoul' meets 'seoul' (names in a lookup)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
 def normalize_for_hash(text: str) -> str:
     """Case-, accent-, punctuation- and whitespace-insensitive form of a text."""
     text = unicodedata.normalize("NFKC", text).casefold()

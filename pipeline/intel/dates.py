@@ -12,21 +12,17 @@ German "14. März 2024" or a Portuguese "14 de março de 2024" reads like an Eng
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
 from babel.dates import get_day_names, get_month_names
 
+from pipeline.text import fold
+
 LOCALES = ("en", "de", "fr", "es", "pt", "it", "nl")
 LEAD_SENTENCES = 3
 """A feed item carries 1-3 sentences; a page's event date is stated in its first few."""
-
-
-def _fold(text: str) -> str:
-    """Case- and accent-folded: 'März' and 'marz', 'février' and 'fevrier' meet."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)
@@ -35,7 +31,7 @@ def month_names() -> dict[str, int]:
     for loc in LOCALES:
         for width in ("wide", "abbreviated"):
             for number, name in get_month_names(width, locale=loc).items():
-                for key in {_fold(name).rstrip("."), name.casefold().rstrip(".")}:
+                for key in {fold(name).rstrip("."), name.casefold().rstrip(".")}:
                     if len(key) >= 3:
                         names.setdefault(key, number)
     names["sept"] = 9
@@ -48,7 +44,7 @@ def weekday_names() -> dict[str, int]:
     names: dict[str, int] = {}
     for loc in LOCALES:
         for number, name in get_day_names("wide", locale=loc).items():
-            names.setdefault(_fold(name), number)
+            names.setdefault(fold(name), number)
             names.setdefault(name.casefold(), number)
     for i, ko in enumerate(("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일")):
         names[ko] = i
@@ -134,17 +130,18 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     ]
 
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+"""A year, 1900-2099, not part of a longer number."""
 
 
 def _year_near(text: str, pos: int) -> int | None:
     """A year stated in the same text, nearest ``pos``: the context of a yearless date."""
-    years = [(abs(m.start() - pos), int(m.group(1))) for m in _YEAR.finditer(text)]
+    years = [(abs(m.start() - pos), int(m.group(1))) for m in YEAR.finditer(text)]
     return min(years)[1] if years else None
 
 
 def _month(name: str) -> int | None:
-    return month_names().get(_fold(name).rstrip(".")) or month_names().get(name.casefold().rstrip("."))
+    return month_names().get(fold(name).rstrip(".")) or month_names().get(name.casefold().rstrip("."))
 
 
 def _safe(y: int, m: int, d: int | None) -> str | None:
@@ -200,13 +197,13 @@ def _resolve(
         iso = _safe(ref.year, ref.month, day)
         return FoundDate(m.start(), m.end(), iso, False) if iso else None
     if kind == "wd":
-        weekday = weekday_names()[_fold(g["wd"])]
+        weekday = weekday_names()[fold(g["wd"])]
         delta = (weekday - published.weekday()) % 7
         when = published + timedelta(days=delta) if upcoming else published - timedelta(days=(7 - delta) % 7)
         return FoundDate(m.start(), m.end(), when.isoformat(), False)
     if kind == "rel":
         word = g["rel"]
-        shift = _RELATIVE_DAYS.get(_fold(word), _RELATIVE_DAYS.get(word, 0))
+        shift = _RELATIVE_DAYS.get(fold(word), _RELATIVE_DAYS.get(word, 0))
         return FoundDate(m.start(), m.end(), (published + timedelta(days=shift)).isoformat(), False)
     return None
 
@@ -282,7 +279,7 @@ def event_date(
     with ``edition_year`` (a summit's edition) that year is the date when nothing finer is stated."""
     lead = [s for s in sentences[:LEAD_SENTENCES] if s.strip() and s.strip() != title.strip()]
     upcoming = upcoming or bool(UPCOMING.search(title))
-    title_years = set(_YEAR.findall(title))
+    title_years = set(YEAR.findall(title))
     first: list[FoundDate] = []
     fallback: list[FoundDate] = []
     for region in (title, *lead):

@@ -13,7 +13,6 @@ from datetime import date
 
 from pipeline.events import (
     find_ordinal,
-    find_place,
     find_status,
     jurisdiction_spans,
     order_parties,
@@ -60,7 +59,6 @@ def generic_event(
             break
     found = find_ordinal(region) if event_type in ORDINAL_TYPES else None
     ordinal = found[0] if found else None
-    place = find_place(region, rules)
     label = party_label(parties, rules)
     name = f"{label} {TITLES[event_type]}".strip() if label else f"{TITLES[event_type]}: {title[:80]}"
     if ordinal:
@@ -77,7 +75,7 @@ def generic_event(
         evidence=title or (lead[0] if lead else ""),
         ordinal=ordinal,
         date=day,
-        location=place,
+        location=None,  # the place is decided with the date for every primary event (classify.with_slots)
         status=status,
         rule="model:generic",
         confidence=round(confidence, 2),

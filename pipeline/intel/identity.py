@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pipeline.intel.dates import YEAR
 from pipeline.types import ExtractedEvent
 
 BILATERAL = frozenset({"dpc_meeting", "mou"})
@@ -85,9 +86,6 @@ def milestone_of(title: str) -> str | None:
     return min(found)[1] if found else None
 
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-
-
 def identity_of(
     event: ExtractedEvent, jurisdictions: list[str], published: date | None, title: str = ""
 ) -> Identity:
@@ -99,7 +97,7 @@ def identity_of(
         published=published,
         place=(event.location or "").casefold() or None,
         series=(event.series or "").casefold() or None,
-        years=frozenset(_YEAR.findall(title)),
+        years=frozenset(YEAR.findall(title)),
         milestone=milestone_of(title) if event.type == "legislation" else None,
     )
 

@@ -16,11 +16,11 @@ voted in Brussels or Strasbourg, so no place is guessed for them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.rules import Rules
+from pipeline.text import fold
 
 MIN_POPULATION = 150_000
 EXONYM_POPULATION = 1_000_000
@@ -28,10 +28,6 @@ ISO_CODES = {"UK": "GB"}
 """Our jurisdiction codes that are not ISO 3166 (the UK is GB there)."""
 LEAD_SENTENCES = 3
 CJK_MIN = 0x2E80
-
-
-def _fold(name: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +60,7 @@ def gazetteer(curated: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> Gazettee
     countries = cache.get_countries()
     capitals = {code: c["capital"] for code, c in countries.items() if c.get("capital")}
     capital_names = {(c["capital"], code) for code, c in countries.items() if c.get("capital")}
-    country_words = {_fold(c["name"]) for c in countries.values()}
+    country_words = {fold(c["name"]) for c in countries.values()}
     latin: dict[str, str] = {}
     cjk: dict[str, str] = {}
     cities = sorted(cache.get_cities().values(), key=lambda c: -int(c["population"]))
@@ -78,12 +74,12 @@ def gazetteer(curated: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> Gazettee
                 if len(alt) >= 2:
                     cjk.setdefault(alt, name)
             elif alt == name or (big and _good_latin(alt) and not alt.isupper() and " " not in alt):
-                key = _fold(alt)
+                key = fold(alt)
                 if key not in country_words:
                     latin.setdefault(key, name)
     for name, aliases in curated:
         for alias in (name, *aliases):
-            (cjk if _is_cjk(alias) else latin)[alias if _is_cjk(alias) else _fold(alias)] = name
+            (cjk if _is_cjk(alias) else latin)[alias if _is_cjk(alias) else fold(alias)] = name
     return Gazetteer(latin, cjk, frozenset(n[:2] for n in cjk), capitals)
 
 
@@ -133,7 +129,7 @@ def find_places(text: str, gaz: Gazetteer, headline: bool = False) -> list[Place
         for size in range(min(4, len(words)), 0, -1):
             for i in range(len(words) - size + 1):
                 phrase = " ".join(words[i : i + size]).rstrip(".,’'")
-                name = gaz.latin.get(_fold(phrase)) if phrase[:1].isupper() else None
+                name = gaz.latin.get(fold(phrase)) if phrase[:1].isupper() else None
                 if name:
                     start = m.start() + m.group(0).find(phrase)
                     hits.append(_hit(text, start, start + len(phrase), name, headline))
