@@ -56,6 +56,14 @@ PUB = date(2024, 5, 22)  # a Wednesday
         ("Council meets", ["The council met on March 13 in Brussels."], None, None),
         # not the event's date: a byline, an origin, a deadline, the day it was announced
         ("Summit", ["By A Reporter Published: May 22, 2024 - 15:41", "Leaders met in Seoul."], PUB, None),
+        # a stamp with a bar, or glued to the next word, then the event's own date
+        ("Summit", ["Jun 2, 2024 | News The summit was held on 30 May 2024 in Geneva."], PUB, "2024-05-30"),
+        ("Vote", ["Mar 25, 2024Policy News On March 21, 2024, the Assembly adopted it."], PUB, "2024-03-21"),
+        ("Summit", ["By A Reporter | 22 May 2024", "Leaders met in Seoul."], PUB, None),
+        # a bare month in the lead is another date's, unless the event is said to be held in it
+        ("Partnership council meets", ["The partnership was signed in November 2022."], PUB, None),
+        ("Summit set", ["The summit will be held in May 2024 in Seoul."], None, "2024-05"),
+        ("サミット開催へ", ["政府は2024年11月に開催すると発表した。"], None, "2024-11"),
         ("Summit", ["The framework launched in 2022 was reviewed at the meeting."], PUB, None),
         (
             "Switzerland to host next AI summit",

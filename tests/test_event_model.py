@@ -25,7 +25,7 @@ needs_corpus = pytest.mark.skipif(
     NEWS is None, reason="real-news corpus not found at ../shared/corpus/news (the shared folder is absent)"
 )
 
-COMMITTED_DEV_MACRO_F1 = 0.766
+COMMITTED_DEV_MACRO_F1 = 0.776
 """macro-F1 on dev when this model was committed; a change may not fall more than 0.02 below it."""
 
 

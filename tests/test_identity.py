@@ -63,6 +63,10 @@ def ident(
         ),
         # summits: the same place or edition, or the same dates
         (ident("summit", ("FR", "IN"), place="paris"), ident("summit", ("IN",), place="paris"), True),
+        # one outlet names the host, another the guests: the shared place still makes it one summit
+        (ident("summit", ("FR",), place="paris"), ident("summit", ("CN",), place="paris"), True),
+        (ident("summit", ("FR",), place="paris"), ident("summit", ("CN",), place="beijing"), False),
+        (ident("summit", ("FR",)), ident("summit", ("CN",)), False),
         (
             ident("summit", ("KR", "UK"), day="2024-05-21"),
             ident("summit", ("UK", "KR"), day="2023-11-01"),

@@ -133,8 +133,8 @@ def same_event(a: Identity, b: Identity) -> bool:
             return False
         if not (a.parties & b.parties):
             return False
-    elif a.parties and b.parties and not (a.parties & b.parties) and not (a.series and a.series == b.series):
-        return False  # a summit's reports name its host, co-hosts or members: its series is enough
+    elif a.parties and b.parties and not (a.parties & b.parties) and not _named_alike(a, b):
+        return False  # a summit's reports name its host, co-hosts or members: its name is enough
     if a.ordinal and b.ordinal and a.ordinal != b.ordinal:
         return False
     if a.place and b.place and a.place not in b.place and b.place not in a.place:
@@ -166,6 +166,13 @@ def same_event(a: Identity, b: Identity) -> bool:
     if a.type in BILATERAL:
         return len(a.parties) == 2 and a.parties == b.parties
     return len(a.parties) >= 2 and a.parties == b.parties
+
+
+def _named_alike(a: Identity, b: Identity) -> bool:
+    """Reports of one summit or declaration that name different parties (the host in one, the
+    signatories in another) still share its series, its place (checked for agreement after
+    this) or its edition year."""
+    return bool(a.series and a.series == b.series or a.place and b.place or a.years & b.years)
 
 
 def _reported_together(a: Identity, b: Identity) -> bool:
