@@ -18,17 +18,10 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from pipeline.intel.vocabulary import HEADINGS
 from pipeline.urls import is_web_url
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-EVENT_TYPE_NAMES = {
-    "dpc_meeting": "Digital Partnership Council meeting",
-    "summit": "Summit",
-    "mou": "Memorandum of understanding",
-    "legislation": "Legislation milestone",
-    "declaration": "Declaration",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +47,7 @@ class AlertContent:
 
     @property
     def type_name(self) -> str:
-        return EVENT_TYPE_NAMES.get(self.event_type, self.event_type)
+        return HEADINGS.get(self.event_type, self.event_type)
 
     @property
     def title(self) -> str:

@@ -194,7 +194,7 @@ def pipeline_only(cfg: Config) -> list[Figure]:
     from alerts.deliver import deliver_pending
     from alerts.subscriptions import load_subscriptions
     from models.db import session_factory
-    from pipeline.rules import load_rules
+    from pipeline.intel.rules_loading import load_rules
     from policywatch.demo.server import DemoWeb
     from policywatch.ingest import fetch_feed, ingest_feed_response
     from policywatch.sources_config import FeedSource

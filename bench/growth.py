@@ -40,8 +40,8 @@ N_REAL = 200
 
 def _new_items(gen: TextGen, n: int, real: list[Any]) -> list[list[Any]]:
     """Processed new items in batches: 90% fresh, 10% rewrites of the stored ``real`` items."""
+    from pipeline.intel.rules_loading import load_rules
     from pipeline.process import process_item
-    from pipeline.rules import load_rules
     from pipeline.types import RawItem
 
     rules = load_rules()
@@ -69,8 +69,8 @@ def _new_items(gen: TextGen, n: int, real: list[Any]) -> list[list[Any]]:
 
 
 def _real_items(gen: TextGen) -> list[Any]:
+    from pipeline.intel.rules_loading import load_rules
     from pipeline.process import process_item
-    from pipeline.rules import load_rules
     from pipeline.types import RawItem
 
     rules = load_rules()
@@ -229,7 +229,7 @@ def rss(cfg: Config, n: int) -> list[Figure]:
 def _child_import(path: Path, db: Path) -> None:
     from alerts.subscriptions import Subscriptions
     from models.db import session_factory
-    from pipeline.rules import load_rules
+    from pipeline.intel.rules_loading import load_rules
     from policywatch.ingest import import_items, read_jsonl
     from policywatch.sources_config import JsonlSource
 

@@ -110,7 +110,7 @@ def run(cfg: Config) -> list[Figure]:
     from alerts.subscriptions import load_subscriptions
     from models.db import session_factory
     from pipeline import parallel
-    from pipeline.rules import load_rules
+    from pipeline.intel.rules_loading import load_rules
     from policywatch import ingest  # noqa: F401  (imported before the clock starts)
 
     n_feeds = cfg.size(10, 200, 1000)

@@ -29,7 +29,7 @@ NAME = "second_poll"
 def run(cfg: Config) -> list[Figure]:
     from alerts.subscriptions import load_subscriptions
     from models.db import session_factory
-    from pipeline.rules import load_rules
+    from pipeline.intel.rules_loading import load_rules
 
     n_feeds = cfg.size(5, 20, 200)
     work = cfg.workdir / "second_poll"

@@ -5,14 +5,19 @@ Starts a local Prefect server (SQLite, or PostgreSQL through
 then serves one deployment per source tier on its schedule (feeds every 15 minutes, sites
 and APIs hourly; ``POLICYWATCH_CRON_*`` or ``POLICYWATCH_EVERY_*`` override them). Runs, logs
 and artifacts (run summary, per-source table, source health) appear in the Prefect UI.
+
+One run at a time per deployment: a run that would start while another run of the same
+deployment is still going is cancelled (``ONE_AT_A_TIME``), so slow runs never pile up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -32,8 +37,27 @@ INTERVALS = {
 cannot go below a minute, and the alert-latency benchmark polls every few seconds."""
 ADAPTIVE = os.environ.get("POLICYWATCH_ADAPTIVE", "1") != "0"
 """``POLICYWATCH_ADAPTIVE=0`` polls every source on every run instead of when it is due."""
-DIGEST_CRON = os.environ.get("POLICYWATCH_CRON_DIGEST", "*/30 * * * *")
-"""Digests are checked every half hour; each subscriber's own time and zone decide when one goes out."""
+STOP_RUNS_SECONDS = 6.0
+"""How long a stopping `serve` waits for its runs to end Cancelled before stopping the server."""
+
+
+def one_at_a_time() -> Any:
+    """The deployments' concurrency: one run; a run due while one runs is cancelled, not queued
+    (the next scheduled run polls whatever is due by then). The same as ``concurrency_limit``
+    in deployments/prefect.yaml."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+
+    return ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
+
+
+def deployment_description(tier: str) -> str:
+    """Shown (as Markdown) on the deployment's page: the latest run summary is one click away."""
+    return (
+        f"Poll the {tier} tier of sources.yaml, store new items and events, send alerts.\n\n"
+        f"**[Latest run summary](/artifacts/key/monitor-{tier}-summary)**: failed sources and why, "
+        f"new items, alerts sent · [per-source table](/artifacts/key/monitor-{tier}-sources) · "
+        "[source health](/artifacts/key/source-health)"
+    )
 
 
 def build_deployments() -> list[Any]:
@@ -45,8 +69,9 @@ def build_deployments() -> list[Any]:
             cron=None if tier in INTERVALS else cron,
             interval=INTERVALS.get(tier),
             parameters={"tier": tier, "adaptive": ADAPTIVE},
+            concurrency_limit=one_at_a_time(),
             tags=["policywatch", f"tier:{tier}"],
-            description=f"Poll the {tier} tier of sources.yaml, store new items and events, send alerts.",
+            description=deployment_description(tier),
         )
         for tier, cron in SCHEDULES.items()
     ]
@@ -102,23 +127,114 @@ def start_local_server(port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("prefect server did not become healthy within 120 s")
 
 
+def recover_abandoned_runs() -> list[str]:
+    """Flow runs of this machine's own server left Running (or Pending, Cancelling) by a serve that
+    was killed outright (SIGKILL, power cut): nothing runs them any more, and each would hold its
+    deployment's one slot, so every new run of it would be cancelled. They are marked Crashed,
+    which frees the slot. Only with the server `serve` started itself: a shared server's runs may
+    be running on another machine."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Crashed
+
+    stale = [StateType.RUNNING, StateType.PENDING, StateType.CANCELLING]
+    message = "policywatch serve stopped before this run ended; the next run polls its sources"
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["monitor"])),
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=stale))),
+        )
+        for run in runs:
+            client.set_flow_run_state(
+                run.id,
+                Crashed(message=message),
+                force=True,
+            )
+    return [run.name for run in runs]
+
+
+class _Serving:
+    """Prefect's runner in a thread of its own, so that the main thread keeps the signals: Prefect's
+    own SIGTERM handler (3.8) exits without stopping its runs, and those runs were left Running."""
+
+    def __init__(self, deployments: list[Any]) -> None:
+        from prefect.runner import Runner
+
+        self.deployments = deployments
+        self.runner = Runner(pause_on_shutdown=True)
+        for deployment in deployments:
+            self.runner.add_deployment(deployment)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        # An Event, not Thread.join: a join interrupted by Ctrl-C can leave the thread marked dead.
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="prefect-runner", daemon=True)
+
+    def _run(self) -> None:
+        async def start() -> None:
+            self.loop = asyncio.get_running_loop()
+            await self.runner.start()
+
+        try:
+            asyncio.run(start())
+        finally:
+            self.done.set()
+
+    def serve(self) -> None:
+        from prefect.flows import _display_serve_start_message
+
+        _display_serve_start_message(*self.deployments)
+        self.thread.start()
+        while not self.done.wait(0.5):
+            pass
+
+    def stop(self, timeout: float) -> None:
+        """Cancel the runs in progress (each ends Cancelled within seconds) and stop polling."""
+        if self.loop is not None and not self.done.is_set():
+            asyncio.run_coroutine_threadsafe(self.runner.astop(), self.loop)
+            self.done.wait(timeout)
+
+
 def main() -> None:
+    from policywatch import shutdown
+
+    # Ctrl-C or SIGTERM: runs in progress are cancelled (each ends Cancelled, its store consistent),
+    # then the local server stops; all within about 10 s (policywatch.shutdown).
+    shutdown.install_handlers(grace=STOP_RUNS_SECONDS + 3)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        port = int(os.environ.get("POLICYWATCH_PREFECT_PORT", "4200"))
-        server = start_local_server(port)
-        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
-        print(f"Prefect UI: http://127.0.0.1:{port}", flush=True)
+    serving: _Serving | None = None
     try:
-        from prefect import serve
-
+        if not os.environ.get("PREFECT_API_URL"):
+            port = int(os.environ.get("POLICYWATCH_PREFECT_PORT", "4200"))
+            server = start_local_server(port)
+            shutdown.track(server, last=True)  # ended by a stop, but after the runs have reported
+            os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+            print(f"Prefect UI: http://127.0.0.1:{port}", flush=True)
+            abandoned = recover_abandoned_runs()
+            if abandoned:
+                print(f"Marked Crashed, left running by a serve that was killed: {', '.join(abandoned)}")
         create_domain_limits()
-        serve(*build_deployments())
+        serving = _Serving(build_deployments())
+        serving.serve()
+    except KeyboardInterrupt:
+        if serving is not None:
+            print("Stopping: cancelling the runs in progress, then the server.", file=sys.stderr, flush=True)
+            serving.stop(timeout=STOP_RUNS_SECONDS)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+            shutdown.untrack(server)
 
 
 if __name__ == "__main__":

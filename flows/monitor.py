@@ -3,19 +3,27 @@
 Thin orchestration only: each task calls a plain function from ``policywatch.ingest`` or
 ``alerts.deliver``. Fetch tasks retry transient failures (timeouts, 5xx) with backoff and
 jitter; permanent ones (404, not a feed) fail at once. A failing source fails its own task
-and is named in the run summary; the flow still completes for the others.
+(a document that is not a feed fails its store task) and is named in the run summary; the
+others carry on. Only at the very end, after delivery and the artifacts, does a run with failed
+sources end Failed ("2 of 6 sources failed: a, b"), so the Prefect dashboard counts it.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import logging
 import os
+import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from prefect import flow, get_run_logger, task
@@ -23,8 +31,9 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.concurrency.sync import concurrency
 from prefect.futures import PrefectFuture, as_completed
-from prefect.states import State
-from sqlalchemy import select
+from prefect.states import Failed, State
+from prefect.task_runners import ThreadPoolTaskRunner
+from sqlalchemy import func, or_, select
 
 from alerts.deliver import DeliveryReport, deliver_pending
 from alerts.digest import DigestReport, deliver_digests
@@ -34,9 +43,11 @@ from models.base import utcnow
 from models.db import check_connection, get_engine, session_factory
 from models.tables import Source as SourceRow
 from pipeline.fetch import FetchError, FetchResult
-from pipeline.rules import Rules, load_rules
-from policywatch import settings
+from pipeline.intel.rules_loading import load_rules
+from pipeline.intel.rules_schema import Rules
+from policywatch import settings, shutdown
 from policywatch.expected import mark_overdue
+from policywatch.health import due_at, is_due
 from policywatch.ingest import (
     SourceReport,
     crawl_state,
@@ -49,14 +60,21 @@ from policywatch.operators import notify_operators
 from policywatch.sources_config import FeedSource, Source, load_sources
 from policywatch.views import source_health_rows
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 @dataclass(slots=True)
 class RunSummary:
     """What one monitor run did: printed by the CLI and published as Prefect artifacts."""
 
     sources: list[SourceReport] = field(default_factory=list)
+    started_at: datetime = field(default_factory=utcnow)
+    finished_at: datetime | None = None
     alerts: DeliveryReport = field(default_factory=DeliveryReport)
     not_due: list[str] = field(default_factory=list)
+    next_due: datetime | None = None
+    """The earliest time a source of ``not_due`` is due (adaptive runs)."""
     overdue_events: list[int] = field(default_factory=list)
     health_notices: list[str] = field(default_factory=list)
     digests: DigestReport = field(default_factory=DigestReport)
@@ -85,6 +103,7 @@ class RunSummary:
             "sources": [s.as_dict() for s in self.sources],
             "alert_errors": self.alerts.errors + self.digests.errors,
             "not_due": self.not_due,
+            "next_due": self.next_due.isoformat() if self.next_due else None,
             "health_notices": self.health_notices,
         }
 
@@ -170,6 +189,7 @@ def _retry_delays() -> list[float]:
     retry_condition_fn=_retryable,
 )
 def fetch_feed_task(source: FeedSource, shared_limits: frozenset[str] = frozenset()) -> FetchResult:
+    shutdown.check()  # stopping (Ctrl-C, SIGTERM): start nothing new
     try:
         with polite(source.url, shared_limits):
             return fetch_feed(session_factory(), source)
@@ -188,24 +208,68 @@ def fetch_feed_task(source: FeedSource, shared_limits: frozenset[str] = frozense
         raise
 
 
+class SourceFailed(Exception):
+    """A source whose document could not be used (not a feed): its store task fails, carrying
+    the report (the failure is already recorded in the store)."""
+
+    def __init__(self, report: SourceReport) -> None:
+        super().__init__(report.as_dict().get("error") or f"source {report.source_id} failed")
+        self.report = report
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.report,))
+
+
+def _failed_if_failed(report: SourceReport) -> SourceReport:
+    if report.status == "failed":
+        raise SourceFailed(report)
+    return report
+
+
 @task(name="store-feed", task_run_name="store {source.id}", cache_policy=NO_CACHE)
 def store_feed_task(
     source: FeedSource, result: FetchResult, subs: Subscriptions, rules: Rules
 ) -> SourceReport:
-    return ingest_feed_response(session_factory(), source, result, subs, rules)
+    shutdown.check()
+    return _failed_if_failed(ingest_feed_response(session_factory(), source, result, subs, rules))
 
 
 class CrawlFailed(Exception):
-    """A crawl that ended badly (crash, timeout, errors and nothing scraped)."""
+    """A crawl that ended badly (crash, timeout, errors and nothing scraped). Only a crash or a
+    timeout is retried: a site that answered with nothing usable answers the same a minute later."""
+
+    def __init__(self, message: str, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.transient))
 
 
-@task(name="crawl-source", task_run_name="crawl {source.id}", cache_policy=NO_CACHE, retry_jitter_factor=0.5)
+def _crawl_retryable(task_: Any, task_run: Any, state: State[Any]) -> bool:
+    try:
+        state.result()
+    except CrawlFailed as exc:
+        return exc.transient
+    except Exception:
+        return False
+    return False
+
+
+@task(
+    name="crawl-source",
+    task_run_name="crawl {source.id}",
+    cache_policy=NO_CACHE,
+    retry_jitter_factor=0.5,
+    retry_condition_fn=_crawl_retryable,
+)
 def crawl_task(
     source: Source, sources_file: str, base_url: str | None, shared_limits: frozenset[str] = frozenset()
 ) -> tuple[list[Any], list[str], str | None]:
     """One crawl in its own OS process (Twisted cannot restart in ours); items come back as data."""
     from spiders.runner import crawl
 
+    shutdown.check()
     known, newest = crawl_state(session_factory(), source)
     with polite(source.url, shared_limits):
         result = crawl(
@@ -219,7 +283,7 @@ def crawl_task(
         )
     reason = result.failed_reason()
     if reason:
-        raise CrawlFailed(f"crawl failed: {reason}")
+        raise CrawlFailed(f"crawl failed: {reason}", transient=result.transient)
     return result.items, result.errors, result.finish_reason
 
 
@@ -227,8 +291,34 @@ def crawl_task(
 def store_crawl_task(
     source: Source, crawled: tuple[list[Any], list[str], str | None], subs: Subscriptions, rules: Rules
 ) -> SourceReport:
+    shutdown.check()
     items, errors, finish_reason = crawled
-    return ingest_crawl_result(session_factory(), source, items, errors, finish_reason, subs, rules)
+    return _failed_if_failed(
+        ingest_crawl_result(session_factory(), source, items, errors, finish_reason, subs, rules)
+    )
+
+
+class _NoTracebackForExpectedFailures(logging.Filter):
+    """A source that fails as sources do (404, timeout, not a feed, a crawl's own error) is named
+    with its error on one line, in the terminal and in the task's log in the Prefect UI; a
+    Python traceback there would say nothing more and bury the message. Bugs keep theirs."""
+
+    expected: tuple[type[BaseException], ...] = (FetchError, SourceFailed, CrawlFailed, shutdown.Stopped)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, self.expected):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _install_log_filter() -> None:
+    logger = logging.getLogger("prefect.task_runs")
+    if not any(isinstance(f, _NoTracebackForExpectedFailures) for f in logger.filters):
+        logger.addFilter(_NoTracebackForExpectedFailures())
+
+
+_install_log_filter()
 
 
 @task(name="source-health", cache_policy=NO_CACHE)
@@ -237,16 +327,67 @@ def health_task(subs: Subscriptions) -> list[str]:
     return notify_operators(session_factory(), subs)
 
 
-def due_sources(factory: Any, source_ids: list[str]) -> set[str]:
-    """Sources whose adaptive next-poll time has come (or that were never polled)."""
-    now = utcnow()
+def due_sources(
+    factory: Any, source_ids: list[str], now: datetime | None = None
+) -> tuple[set[str], datetime | None]:
+    """Sources whose adaptive next-poll time has come (or that were never polled), and the
+    earliest time one of the others is due. Every source is due at least every
+    POLICYWATCH_MAX_POLL_INTERVAL (``policywatch.health.due_at``)."""
+    now = now or utcnow()
+    bound = settings.max_poll_interval()
     with factory() as session:
-        not_due = set(
-            session.scalars(
-                select(SourceRow.id).where(SourceRow.id.in_(source_ids), SourceRow.next_poll_at > now)
-            )
-        )
-    return set(source_ids) - not_due
+        rows = session.execute(
+            select(
+                SourceRow.id, SourceRow.next_poll_at, SourceRow.last_polled_at, SourceRow.consecutive_failures
+            ).where(SourceRow.id.in_(source_ids))
+        ).all()
+    when = {
+        sid: due_at(next_poll, polled, failing=bool(failures), max_interval=bound)
+        for sid, next_poll, polled, failures in rows
+    }
+    not_due = {sid: t for sid, t in when.items() if t is not None and not is_due(t, now)}
+    return set(source_ids) - set(not_due), min(not_due.values(), default=None)
+
+
+def not_due_line(summary: dict[str, Any]) -> str:
+    """How many sources were not due and when the next one is (or "" when all were due), e.g.
+    "3 sources not due; next at 2026-12-07 06:00:03Z (in 1 h 45 min): a, b, c"."""
+    ids = summary.get("not_due") or []
+    if not ids:
+        return ""
+    line = f"{len(ids)} source{'s' if len(ids) != 1 else ''} not due"
+    if summary.get("next_due"):
+        when = datetime.fromisoformat(summary["next_due"]).astimezone(UTC)
+        minutes = max(0, round((when - utcnow()).total_seconds() / 60))
+        later = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+        line += f"; next at {when:%Y-%m-%d %H:%M:%S}Z (in {later})"
+    shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+    return f"{line}: {shown}"
+
+
+def failure_message(summary: RunSummary) -> str | None:
+    """The failed flow run's message, read on the dashboard: "2 of 6 sources failed: a, b"."""
+    failed = [s.source_id for s in summary.sources if s.status == "failed"]
+    if not failed:
+        return None
+    shown = ", ".join(failed[:10]) + (f" and {len(failed) - 10} more" if len(failed) > 10 else "")
+    return f"{len(failed)} of {len(summary.sources)} sources failed: {shown}"
+
+
+def run_name(tier: str | None, only: list[str] | None, when: datetime) -> str:
+    """A flow run's name: what it polls and when it was due, e.g. ``feeds 2026-12-07 04:10Z``."""
+    scope = tier or "all"
+    if only:
+        picked = ",".join(only)
+        scope += " " + (picked if len(picked) <= 40 else picked[:39] + "…")
+    return f"{scope} {when.astimezone(UTC):%Y-%m-%d %H:%M}Z"
+
+
+def _flow_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    params = flow_run.parameters
+    return run_name(params.get("tier"), params.get("only"), flow_run.scheduled_start_time)
 
 
 def health_rows() -> list[dict[str, Any]]:
@@ -258,19 +399,72 @@ def health_rows() -> list[dict[str, Any]]:
         ]
 
 
+HEALTH_KEY = "source-health"
+
+
+def health_fingerprint(rows: list[dict[str, Any]]) -> str:
+    """What makes source health change: each source's health and error (not its count of failures
+    in a row or the times of its last and next poll, which change on every run)."""
+    state = [(r["source"], r["health"], r["last_error"]) for r in rows]
+    return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:16]
+
+
+def _latest_health_description() -> str | None:
+    try:
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+        from prefect.client.schemas.sorting import ArtifactSort
+
+        with get_client(sync_client=True) as client:
+            latest = client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[HEALTH_KEY])),
+                sort=ArtifactSort.CREATED_DESC,
+                limit=1,
+            )
+        return latest[0].description if latest else None
+    except Exception:  # no API: publish, as before
+        return None
+
+
+def link_latest_summary(artifact_id: Any, summary: RunSummary) -> None:
+    """A served or deployed run writes a link to its summary into its deployment's description
+    (the deployment page's Description tab): the latest run's page is one click away."""
+    try:
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.actions import DeploymentUpdate
+        from prefect.runtime import deployment, flow_run
+
+        if not deployment.id or not artifact_id:
+            return
+        with get_client(sync_client=True) as client:
+            current = client.read_deployment(deployment.id)
+            base = (current.description or "").split("\n\n**Latest run:**")[0]
+            outcome = failure_message(summary) or f"{summary.totals['new_items']} new items, no failure"
+            link = f"[{md(flow_run.name)}: {md(outcome, 120)}](/artifacts/artifact/{artifact_id})"
+            client.update_deployment(
+                deployment.id, DeploymentUpdate(description=f"{base}\n\n**Latest run:** {link}")
+            )
+    except Exception as exc:  # the link is a convenience: never fail a run for it
+        logging.getLogger(__name__).debug("deployment description not updated: %s", exc)
+
+
 def publish_artifacts(summary: RunSummary, tier: str | None) -> None:
-    """Markdown summary + per-source table + health table, keyed per deployment tier so the
-    latest of each is one click away in the Prefect UI (Artifacts → key)."""
+    """Markdown summary + per-source table, keyed per deployment tier so the latest of each is one
+    click away in the Prefect UI (the deployment's description links it; Artifacts → key); the
+    health of every source under ``source-health``, only when it changed (not 144 times a day)."""
     scope = tier or "all"
-    create_markdown_artifact(
-        markdown=summary_markdown(summary), key=f"monitor-{scope}-summary", description="Monitor run summary"
+    summary.finished_at = utcnow()
+    artifact_id = create_markdown_artifact(
+        markdown=summary_markdown(summary),
+        key=f"monitor-{scope}-summary",
+        description=f"Monitor run summary ({scope}), {second(summary.finished_at)}",
     )
     create_table_artifact(
         table=[
             {  # what an operator scans first comes first: which source, did it work, and why not
                 "source": s.source_id,
                 "status": s.status,
-                "error": s.error or "",
+                "error": str(s.as_dict().get("error") or "")[:160],
                 "http": s.http_status or "",
                 "new_items": s.new_items,
                 "duplicates": s.duplicates,
@@ -281,20 +475,20 @@ def publish_artifacts(summary: RunSummary, tier: str | None) -> None:
                 "bytes": s.bytes,
                 "kind": s.kind,
             }
-            for s in summary.sources
+            for s in sorted(summary.sources, key=lambda r: r.status != "failed")
         ]
         or [{"source": "(none)", "status": "no source due"}],
         key=f"monitor-{scope}-sources",
-        description="Per-source results of this run",
+        description="Per-source results of this run, failed sources first",
     )
-    create_table_artifact(
-        table=health_rows() or [{"source": "(none)"}],
-        key="source-health",
-        description="Health of every source: failures, last success, last new item",
-    )
+    link_latest_summary(artifact_id, summary)
+    rows = health_rows()
+    description = f"Health of every source (published when it changes; state {health_fingerprint(rows)})"
+    if _latest_health_description() != description:
+        create_table_artifact(table=rows or [{"source": "(none)"}], key=HEALTH_KEY, description=description)
 
 
-@task(name="record-failure", cache_policy=NO_CACHE)
+@task(name="record-failure", task_run_name="record-failure {source.id}", cache_policy=NO_CACHE)
 def record_failure_task(source: Source, error: str, retry_after: float | None = None) -> None:
     from policywatch.ingest import record_failure
 
@@ -320,8 +514,65 @@ def digest_task(subs: Subscriptions) -> DigestReport:
     return deliver_digests(session_factory(), subs)
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md(text: object, limit: int | None = None) -> str:
+    """Text from the web or an error, inert in Markdown: one line, special characters escaped
+    (a title cannot become a link, an image, a heading or a table cell), cut at ``limit``."""
+    line = " ".join(str(text or "").split())
+    if limit is not None and len(line) > limit:
+        line = line[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", line)
+
+
+def md_link(title: object, url: str | None) -> str:
+    """``[title](url)`` for an http(s) URL (characters that would end the link percent-encoded);
+    the escaped title alone otherwise."""
+    label = md(title, 110) or "(no title)"
+    if not url or urlsplit(url).scheme not in ("http", "https"):
+        return label
+    safe = "".join(f"%{ord(c):02X}" if c in " ()<>[]|\\\"'`" or ord(c) < 33 else c for c in url)
+    return f"[{label}]({safe})"
+
+
+def second(when: datetime | None) -> str:
+    """A time to the second in UTC: ``2026-12-07 04:15:02Z``."""
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z"
+
+
+MAX_ROWS = 50
+
+
+def new_items_markdown(summary: RunSummary) -> list[str]:
+    """The items this run stored, by source: title (a link) and published time."""
+    if not any(s.new_items for s in summary.sources):
+        return []
+    from models.tables import Item
+
+    ids = [s.source_id for s in summary.sources if s.new_items]
+    with session_factory()() as session:  # timestamps are bound as UTC (models.base.UTCDateTime)
+        rows = session.execute(
+            select(Item.source_id, Item.title, Item.url, Item.published)
+            .where(Item.source_id.in_(ids), Item.fetched_at >= summary.started_at)
+            .order_by(Item.source_id, Item.id)
+            .limit(MAX_ROWS + 1)
+        ).all()
+    total = sum(s.new_items for s in summary.sources)
+    lines = ["", f"## New items ({total})", "", "| source | published | title |", "|---|---|---|"]
+    for source_id, title, url, published in rows[:MAX_ROWS]:
+        lines.append(f"| {md(source_id)} | {second(published)} | {md_link(title, url)} |")
+    if total > MAX_ROWS:
+        lines += ["", f"… and {total - MAX_ROWS} more (`policywatch items`)."]
+    return lines
+
+
 def new_events_markdown(summary: RunSummary) -> list[str]:
-    """The run's new events, newest news first: what the subscribers are about to hear."""
+    """The run's new events: what the subscribers are about to hear."""
     ids = [eid for s in summary.sources for eid in s.new_event_ids]
     if not ids:
         return []
@@ -329,27 +580,52 @@ def new_events_markdown(summary: RunSummary) -> list[str]:
 
     with session_factory()() as session:
         events = session.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.id)).all()
-    lines = [
-        "",
-        "## New events",
-        "",
-        "| type | event | date | place | status | confidence |",
-        "|---|---|---|---|---|---|",
-    ]
+    lines = ["", f"## New events ({len(events)})", ""]
+    lines += ["| type | event | date | place | status |", "|---|---|---|---|---|"]
     for ev in events:
-        name = ev.name.replace("|", "/")
-        when, where, status = ev.date or "", ev.location or "", ev.status or ""
-        lines.append(f"| {ev.type} | {name} | {when} | {where} | {status} | {ev.confidence:.2f} |")
+        lines.append(
+            f"| {md(ev.type)} | {md(ev.name, 90)} | {md(ev.date)} | {md(ev.location, 40)} | {md(ev.status)} |"
+        )
+    return lines
+
+
+def alerts_markdown(summary: RunSummary) -> list[str]:
+    """Alerts queued or sent during this run, by subscriber, channel and status, and why any failed."""
+    from models.tables import Alert
+
+    since = summary.started_at
+    with session_factory()() as session:
+        rows = session.execute(
+            select(Alert.subscriber, Alert.channel, Alert.status, func.count(), func.max(Alert.last_error))
+            .where(or_(Alert.created_at >= since, Alert.sent_at >= since))
+            .group_by(Alert.subscriber, Alert.channel, Alert.status)
+            .order_by(Alert.subscriber, Alert.channel, Alert.status)
+        ).all()
+    if not rows and not summary.alerts.errors:
+        return []
+    lines = ["", "## Alerts", "", "| subscriber | channel | status | alerts |", "|---|---|---|---|"]
+    order = {"failed": 0, "pending": 1, "sending": 2, "sent": 3}
+    for subscriber, channel, status, count, _error in sorted(rows, key=lambda r: order.get(r[2], 9)):
+        lines.append(f"| {md(subscriber, 40)} | {md(channel, 30)} | {md(status)} | {count} |")
+    errors = summary.alerts.errors + summary.digests.errors
+    if errors:
+        lines += ["", "Delivery problems:", ""] + [f"- {md(e, 600)}" for e in errors]
     return lines
 
 
 def summary_markdown(summary: RunSummary) -> str:
+    """The operator's page: what failed and why first, then what is new, then who was told.
+    Columns are short so the page fits a 1,280-pixel screen; long text comes below the tables."""
     t = summary.totals
+    failed = [s for s in summary.sources if s.status == "failed"]
+    finished = summary.finished_at or utcnow()
+    took = max(0, round((finished - summary.started_at).total_seconds()))
     lines = [
         "# AI Policy Watch — monitor run",
         "",
-        f"**{t['sources_polled']} sources polled** "
-        f"({t['not_modified']} unchanged, {t['failed_sources']} failed) · "
+        f"{second(summary.started_at)} → {second(finished)} ({took} s) · "
+        + (f"**{len(failed)} of {t['sources_polled']} sources failed** · " if failed else "")
+        + f"{t['sources_polled']} polled ({t['not_modified']} unchanged) · "
         f"**{t['new_items']} new items** · {t['duplicates_dropped']} duplicates dropped · "
         f"**{t['new_events']} new events** · {t['alerts_sent']} alerts sent"
         + (
@@ -357,23 +633,39 @@ def summary_markdown(summary: RunSummary) -> str:
             if t["alerts_retrying"] or t["alerts_failed"]
             else ""
         ),
-        "",
-        "| source | status | HTTP | seen | new | duplicates | events | alerts queued | error |",
-        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for s in summary.sources:
-        err = (s.error or "").replace("|", "/")[:160]
+    if failed:
+        lines += ["", f"## Failed sources ({len(failed)})", ""]
+        for s in failed:
+            http = f" (HTTP {s.http_status})" if s.http_status else ""
+            lines.append(f"- **{md(s.source_id)}**{http}: {md(s.as_dict().get('error') or 'failed', 1000)}")
+    lines += (
+        []
+        if not summary.sources
+        else [
+            "",
+            "## Sources",
+            "",
+            "| source | status | HTTP | seen | new | dup | events | alerts |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+    )
+    rank = {"failed": 0, "partial": 1}
+    for s in sorted(summary.sources, key=lambda r: rank.get(r.status, 2)):  # stable: sources.yaml order
         lines.append(
-            f"| {s.source_id} | {s.status} | {s.http_status or ''} | {s.items_seen} | {s.new_items} | "
-            f"{s.duplicates} | {s.new_events} | {s.alerts_queued} | {err} |"
+            f"| {md(s.source_id)} | {md(s.status)} | {s.http_status or ''} | {s.items_seen} | "
+            f"{s.new_items} | {s.duplicates} | {s.new_events} | {s.alerts_queued} |"
         )
-    lines += new_events_markdown(summary)
+    partial = [s for s in summary.sources if s.status != "failed" and s.error]
+    if partial:
+        lines += [""] + [f"- {md(s.source_id)}: {md(s.as_dict().get('error'), 600)}" for s in partial]
     if summary.not_due:
-        lines += ["", f"Not due yet (adaptive polling): {', '.join(summary.not_due)}"]
+        lines += ["", not_due_line(summary.as_dict()) + " (adaptive polling)"]  # our own text: ids, times
+    lines += new_items_markdown(summary)
+    lines += new_events_markdown(summary)
+    lines += alerts_markdown(summary)
     if summary.health_notices:
-        lines += ["", "## Source health changes", ""] + [f"- {n}" for n in summary.health_notices]
-    if summary.alerts.errors:
-        lines += ["", "## Alert delivery problems", ""] + [f"- {e}" for e in summary.alerts.errors]
+        lines += ["", "## Source health changes", ""] + [f"- {md(n, 600)}" for n in summary.health_notices]
     return "\n".join(lines) + "\n"
 
 
@@ -384,18 +676,50 @@ def load_inputs(sources_file: str | None, base_url: str | None) -> tuple[list[So
     return sources, subs, rules
 
 
-@flow(name="monitor", log_prints=True)
+class StoppableThreadPool(ThreadPoolTaskRunner[Any]):
+    """Prefect's thread pool, except that when the process is stopping (Ctrl-C, SIGTERM) cancelling
+    it does not wait for the tasks in flight: a fetch that a server holds open kept a stopped run
+    draining for minutes, before Prefect even reported the run's end. Prefect now reports it at
+    once (Crashed, or Cancelled when its runner cancelled it); the abandoned threads end with the
+    process (``policywatch.shutdown``), and a store cut short is rolled back by its transaction."""
+
+    def cancel_all(self) -> None:
+        executor = self._executor
+        if executor is not None and shutdown.stopping():
+            self._executor = None
+            executor.shutdown(wait=False, cancel_futures=True)
+        super().cancel_all()
+
+
+def _stops_on_signal(fn: Callable[P, R]) -> Callable[P, R]:
+    """Ctrl-C or SIGTERM during a run (``policywatch run``, or a served run's own process) ends
+    the process within seconds, the store consistent (``policywatch.shutdown``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with shutdown.stop_on_signal():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@flow(name="monitor", flow_run_name=_flow_run_name, log_prints=True, task_runner=StoppableThreadPool())  # type: ignore[arg-type]
+@_stops_on_signal
 def monitor(
     sources_file: str | None = None,
     base_url: str | None = None,
     only: list[str] | None = None,
     tier: str | None = None,
     adaptive: bool = False,
-) -> dict[str, Any]:
+) -> dict[str, Any] | State[dict[str, Any]]:
     """Poll the sources, store new items and events, send alerts; return the run summary.
 
     ``adaptive`` (scheduled deployments) skips sources not yet due: each source's next poll time
     follows its own publishing rhythm, backs off on failures, and honours Retry-After/max-age.
+
+    When a source failed, the run ends Failed ("2 of 6 sources failed: a, b") with the summary
+    as its result, after everything else is stored, delivered and published: call it through
+    ``run_monitor`` to get the summary either way.
     """
     logger = get_run_logger()
     check_connection(get_engine())
@@ -407,7 +731,7 @@ def monitor(
     ]
     summary = RunSummary()
     if adaptive:
-        due = due_sources(session_factory(), [s.id for s in selected])
+        due, summary.next_due = due_sources(session_factory(), [s.id for s in selected])
         summary.not_due = [s.id for s in selected if s.id not in due]
         selected = [s for s in selected if s.id in due]
     fetcher = fetch_feed_task.with_options(retries=_retries(), retry_delay_seconds=_retry_delays())
@@ -447,10 +771,13 @@ def monitor(
         else:
             # the task's own error after its retries, e.g. FetchError("HTTP 404 from ...")
             error = state.result(raise_on_failure=False)
-            if not isinstance(error, BaseException):
-                error = RuntimeError(state.message or f"task ended in state {state.name}")
-            report = fetch_error_report(src, error)
-            record_failure_task(src, report.error or "fetch failed", getattr(error, "retry_after", None))
+            if isinstance(error, SourceFailed):  # stored as failed already (not a feed)
+                report = error.report
+            else:
+                if not isinstance(error, BaseException):
+                    error = RuntimeError(state.message or f"task ended in state {state.name}")
+                report = fetch_error_report(src, error)
+                record_failure_task(src, report.error or "fetch failed", getattr(error, "retry_after", None))
             logger.warning("source %s failed: %s", src.id, report.error)
         summary.sources.append(report)
     summary.overdue_events = expected_task(subs)
@@ -460,6 +787,24 @@ def monitor(
     publish_artifacts(summary, tier)
     failed = [s for s in summary.sources if s.status == "failed"]
     logger.info("run finished: %s", ", ".join(f"{k}={v}" for k, v in summary.totals.items()))
-    if failed:
+    if summary.not_due:
+        logger.info(not_due_line(summary.as_dict()))
+    message = failure_message(summary)
+    if message:
         logger.warning("failed sources: %s", "; ".join(f"{s.source_id}: {s.error}" for s in failed))
+        # Last of all: what succeeded is stored, alerts are sent and the artifacts published. A
+        # Failed state (not an exception) puts the message on the dashboard without a traceback.
+        return Failed(message=message, data=summary.as_dict())
     return summary.as_dict()
+
+
+def run_monitor(**params: Any) -> dict[str, Any]:
+    """Run the flow once and return its summary, whether the run ended Completed or Failed
+    because sources failed; an unexpected failure (the store is unreachable) is raised."""
+    state = monitor(**params, return_state=True)
+    data = state.result(raise_on_failure=False)
+    if isinstance(data, BaseException):
+        raise data
+    if not isinstance(data, dict):
+        raise RuntimeError(f"monitor run ended {state.name}: {state.message or 'no summary'}")
+    return data

@@ -19,6 +19,7 @@ from pipeline.intel.identity import Identity, identity_of, same_event
 from pipeline.stories import SAME_STORY, similarity
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem
 from policywatch.health import MIN_INTERVAL, next_poll_at, updated_rhythm
+from policywatch.settings import max_poll_interval
 
 
 def dialect_insert(session: Session, table: Any) -> Any:
@@ -493,8 +494,10 @@ def record_poll(
     max_age: float | None = None,
 ) -> None:
     """Remember the outcome of a poll: validators for the next conditional GET, health, and
-    when to poll next (adaptive; failures back off; the server's Retry-After/max-age win)."""
+    when to poll next (adaptive; failures back off; the server's Retry-After/max-age win; never
+    later than POLICYWATCH_MAX_POLL_INTERVAL, except for a Retry-After)."""
     now = utcnow()
+    bound = max_poll_interval()
     src = session.get(Source, source_id)
     if src is None:
         return
@@ -503,12 +506,14 @@ def record_poll(
         src.consecutive_failures, src.last_success_at, src.last_error = 0, now, error
         if etag is not None or last_modified is not None:
             src.etag, src.last_modified = etag, last_modified
-        src.next_poll_at = next_poll_at(now, src.rhythm_seconds, retry_after=retry_after, max_age=max_age)
+        src.next_poll_at = next_poll_at(
+            now, src.rhythm_seconds, retry_after=retry_after, max_age=max_age, max_interval=bound
+        )
     else:
         src.consecutive_failures = (src.consecutive_failures or 0) + 1
         src.last_error = error
         backoff = MIN_INTERVAL.total_seconds() * 2 ** min(src.consecutive_failures - 1, 6)
-        src.next_poll_at = next_poll_at(now, backoff * 4, retry_after=retry_after)
+        src.next_poll_at = next_poll_at(now, backoff * 4, retry_after=retry_after, max_interval=bound)
     session.flush()
 
 

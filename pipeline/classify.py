@@ -1,6 +1,6 @@
 """Rule-based classification of one news item: AI-policy or not, places, topics, events.
 
-A pure function over (title, text, published) and the rules in ``rules.yaml``: no I/O besides
+A pure function over (title, text, published) and the rules (``rules/``): no I/O besides
 loading the rules, so it can be replayed over stored items whenever the rules change
 (DESIGN.md decision 5). Every label carries the rule that produced it and the evidence
 sentence, which is what ``policywatch explain`` shows to a subscriber.
@@ -12,15 +12,18 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from pipeline.events import Event, Sentences, extract_events, jurisdiction_spans
+from pipeline.intel.candidates import Event
 from pipeline.intel.cues import load_cues
 from pipeline.intel.dates import event_date
+from pipeline.intel.extraction import extract_events
 from pipeline.intel.features import item_features
 from pipeline.intel.generic import generic_event
 from pipeline.intel.model import Decision, EventTypeModel, load_model
 from pipeline.intel.places import curated_places, event_place
-from pipeline.intel.vocabulary import NONE
-from pipeline.rules import Rules, load_rules
+from pipeline.intel.rules_loading import load_rules
+from pipeline.intel.rules_schema import Rules
+from pipeline.intel.sentence_index import Sentences, jurisdiction_spans
+from pipeline.intel.vocabulary import NONE, EventType
 from pipeline.sentences import split_sentences
 from pipeline.types import Classification, ExtractedEvent, Label
 
@@ -59,7 +62,11 @@ def with_slots(
     else none: a wrong date or place is worse than none."""
     pub = published.date() if isinstance(published, datetime) else published
     day = event_date(
-        title, sentences, pub, upcoming=event.status == "upcoming", edition_year=event.type == "summit"
+        title,
+        sentences,
+        pub,
+        upcoming=event.status == "upcoming",
+        edition_year=event.type == EventType.SUMMIT,
     )
     parties = list(dict.fromkeys(code for _s, _e, code in jurisdiction_spans(title, rules)))
     place = event_place(event.type, title, sentences, parties, curated_places(rules))

@@ -13,7 +13,8 @@ from typing import Any
 
 import feedparser
 
-from pipeline.text import html_fragment_to_text
+from pipeline.published import parse_published
+from pipeline.text import html_to_text
 from pipeline.types import RawItem
 
 
@@ -36,6 +37,10 @@ def _entry_datetime(entry: Any) -> datetime | None:
         value = entry.get(key)
         if value:
             return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    # A date feedparser could not read (``Thu,28 Jul 2022 4:35:5 GMT+9``): the project's parser.
+    for key in ("published", "updated", "created"):
+        if value := entry.get(key):
+            return parse_published(str(value))
     return None
 
 
@@ -44,6 +49,17 @@ def _entry_html(entry: Any) -> str:
         if content.get("value"):
             return str(content["value"])
     return ""
+
+
+def _entry_categories(entry: Any) -> list[str]:
+    """``<category>`` (RSS), ``<category term label>`` (Atom) and ``dc:subject`` values."""
+    found: list[str] = []
+    for tag in entry.get("tags") or []:
+        for value in (tag.get("term"), tag.get("label")):
+            text = html_to_text(str(value or ""))
+            if text and text not in found:
+                found.append(text)
+    return found
 
 
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
@@ -98,12 +114,13 @@ def parse_feed(body: bytes, source_id: str, headers: dict[str, str] | None = Non
             RawItem(
                 source_id=source_id,
                 url=link,
-                title=html_fragment_to_text(entry.get("title") or ""),
+                title=html_to_text(entry.get("title") or ""),
                 published=_entry_datetime(entry),
-                summary=html_fragment_to_text(summary_html),
+                summary=html_to_text(summary_html),
                 html=content_html,
                 guid=str(guid) if guid else None,
                 language=(entry.get("language") or parsed.feed.get("language") or None),
+                categories=_entry_categories(entry),
             )
         )
     error = None

@@ -22,13 +22,15 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from pipeline.feeds import ParsedFeed, parse_feed
+from pipeline.intel.rules_loading import RulesChanged, load_rules, load_rules_as, rules_origin
+from pipeline.intel.rules_schema import Rules
 from pipeline.process import PreparedItem, analyse_items
-from pipeline.rules import Rules, RulesChanged, load_rules, load_rules_as, rules_origin
 from pipeline.types import ProcessedItem
 
 MIN_PARALLEL = 8
@@ -76,15 +78,22 @@ def warm_up() -> int:
         return 0
     pool = _get_pool(workers)
     origin = rules_origin(load_rules())
-    futures = [pool.submit(_load, origin) for _ in range(workers * 2)]
+    futures = [pool.submit(_load, origin, WARM_UP_HOLD) for _ in range(workers * 2)]
     return len({f.result() for f in futures})
 
 
-def _load(origin: tuple[str, int] | None) -> int:
+WARM_UP_HOLD = 0.05
+"""Seconds each warm-up task keeps its worker busy: the pool starts a new worker only while none
+is idle, so a worker that answered at once (rules already cached) would take every task and
+leave the others unstarted."""
+
+
+def _load(origin: tuple[str, int] | None, hold: float = 0.0) -> int:
     if origin:
         # a version the worker cannot load: the batches that need it will say so, and run in-process
         with contextlib.suppress(RulesChanged):
             load_rules_as(origin)
+    time.sleep(hold)
     return os.getpid()
 
 

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.classify import classify
-from pipeline.rules import Rules
+from pipeline.intel.rules_schema import Rules
 from pipeline.stories import story_keys
-from pipeline.text import content_hash, extract_main_text, html_fragment_to_text, strip_unsafe_chars
+from pipeline.text import content_hash, extract_article, html_to_text, strip_unsafe_chars
 from pipeline.types import ProcessedItem, RawItem
 from pipeline.urls import canonical_url
 
@@ -25,14 +25,14 @@ def main_text(raw: RawItem) -> str:
     if raw.body.strip():
         return raw.body.strip()
     if raw.html.strip():
-        extracted, _meta = extract_main_text(raw.html, raw.url)
+        extracted = extract_article(raw.html, raw.url).text
         if _looks_like_page(raw.html):
             if extracted:
                 return extracted
         else:
             # A content fragment (feed content:encoded, WordPress content.rendered): trafilatura
             # drops embedded promo blocks, but on very short fragments it may drop everything.
-            fragment_text = html_fragment_to_text(raw.html)
+            fragment_text = html_to_text(raw.html)
             if len(extracted) >= min(_MIN_EXTRACTED_CHARS, len(fragment_text) // 2):
                 return extracted
             return fragment_text

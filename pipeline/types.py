@@ -27,6 +27,9 @@ class RawItem:
     guid: str | None = None
     """The source's own id for the item (feed GUID, WordPress id, imported line id)."""
     language: str | None = None
+    categories: list[str] = field(default_factory=list)
+    """The source's own categories or tags (feed ``<category>``, an API's field): for the
+    per-source ``include``/``exclude`` filters of sources.yaml, not stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,7 @@ class Classification:
 
     ai_policy: bool
     event_type: str
-    """Primary event type: dpc_meeting, summit, mou, legislation, declaration or none."""
+    """Primary event type: a ``pipeline.intel.vocabulary.EventType`` or ``none``."""
     jurisdictions: list[str]
     topics: list[str]
     labels: list[Label]

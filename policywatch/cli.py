@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,27 @@ from rich.table import Table
 
 from policywatch.terminal import plain
 
+
+def _hide_flag_types() -> None:
+    """Typer's help prints a type after every option, ``<bool>`` too after a plain flag
+    (``--json``, ``--force``, ``--help``), which takes no value: show none for flags.
+    tests/test_cli.py checks the help, so a Typer that renames this hook is noticed."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "_policywatch", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        if getattr(self, "is_flag", False) and not getattr(self, "count", False):
+            return None
+        return shown(self, ctx)
+
+    display_type_rich._policywatch = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_hide_flag_types()
 app = typer.Typer(
     help="AI Policy Watch: monitor AI-policy news, find events, alert subscribers.",
     no_args_is_help=True,
@@ -52,8 +74,71 @@ def _main(
         bool,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
     ] = False,
+    sources: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False, help="Else $POLICYWATCH_SOURCES, else ./sources.yaml, else the default."
+        ),
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            help="A rules.yaml or rules folder; else $POLICYWATCH_RULES, else ./rules.yaml, else the default."
+        ),
+    ] = None,
+    subscriptions: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False,
+            help="Else $POLICYWATCH_SUBSCRIPTIONS, else ./subscriptions.yaml, else the example.",
+        ),
+    ] = None,
 ) -> None:
-    """AI Policy Watch: monitor AI-policy news, find events, alert subscribers."""
+    """AI Policy Watch: monitor AI-policy news, find events, alert subscribers.
+
+    Config files are found in this order: the flag (--sources, --rules, --subscriptions), the
+    environment variable, the file in the working directory (`policywatch init` writes them),
+    the default shipped with the package."""
+    for flag, path, env in (
+        ("--sources", sources, "POLICYWATCH_SOURCES"),
+        ("--rules", rules, "POLICYWATCH_RULES"),
+        ("--subscriptions", subscriptions, "POLICYWATCH_SUBSCRIPTIONS"),
+    ):
+        if path is None:
+            continue
+        if not path.is_file():
+            err.print(f"[bold red]File not found:[/] {flag} {plain(path)}", highlight=False)
+            raise typer.Exit(2)
+        os.environ[env] = str(path.resolve())  # the flow, its workers and crawl processes see it too
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(file_okay=False, help="Where to write them.")] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
+) -> None:
+    """Write editable copies of the default sources.yaml, rules.yaml and subscriptions.yaml.
+
+    Commands run in that directory then use them (unless a flag or environment variable
+    names another file)."""
+    from policywatch.settings import init_project
+
+    try:
+        written, kept = init_project(directory, force=force)
+    except OSError as exc:
+        err.print(f"[bold red]Cannot write:[/] {plain(exc)}", highlight=False)
+        raise typer.Exit(1) from None
+    for path in written:
+        out.print(f"wrote {plain(path)}", highlight=False)
+    for path in kept:
+        out.print(f"kept  {plain(path)} (exists; --force overwrites it)", highlight=False)
+    where = "" if directory.resolve() == Path.cwd().resolve() else f"cd {plain(directory)} && "
+    out.print(
+        f"Edit them, then e.g. `{where}policywatch sources list`. The rule cues (rules/cues.yaml) "
+        "and the event-type model stay the package's.",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @contextmanager
@@ -132,8 +217,8 @@ def classify(
 ) -> None:
     """Classify JSON lines and print one JSON line per input. Nothing is stored."""
     from pipeline.classify import classify as run_classifier
+    from pipeline.intel.rules_loading import load_rules
     from pipeline.process import classified_text
-    from pipeline.rules import load_rules
     from policywatch.ingest import read_jsonl
     from policywatch.settings import rules_path
 
@@ -168,7 +253,7 @@ def classify(
 def _load_runtime() -> tuple[Any, Any, Any]:
     from alerts.subscriptions import load_subscriptions
     from models.db import session_factory
-    from pipeline.rules import load_rules
+    from pipeline.intel.rules_loading import load_rules
     from policywatch.settings import rules_path, subscriptions_path
 
     return session_factory(), load_subscriptions(subscriptions_path()), load_rules(rules_path())
@@ -206,9 +291,84 @@ def _print_rows(rows: Iterator[dict[str, Any]], as_json: bool, columns: list[str
         return
     table = Table(title=title)
     for col in columns:
-        table.add_column(col, overflow="fold")
+        _add_column(table, col)
     for row in rows:
         table.add_row(*[_cell(row.get(c)) for c in columns])
+    optional = tuple(_HEADERS.get(c, c) for c in ("jurisdictions", "source", "channel") if c in columns)
+    _print_fitted(table, optional, {"title": 24, "name": 16}, "widen the terminal, or add --json")
+
+
+_TOKEN_COLUMNS = frozenset(
+    {"id", "source", "kind", "tier", "enabled", "fixture", "status", "HTTP", "seen", "new", "dup", "events"}
+    | {"alerts", "type", "event_type", "date", "published", "attempts", "event_id", "failures", "ordinal"}
+    | {"last polled", "last ok", "last new", "next poll"}
+)
+"""Columns whose every value is one token (an id, a status, a count, a date): shown whole, never
+wrapped mid-word (``not_modifie/d``); the text columns beside them give way, at word breaks."""
+_HEADERS = {"jurisdictions": "juris.", "item_ids": "items", "consecutive_failures": "failures"}
+
+
+def _add_column(table: Table, name: str) -> None:
+    """A column that reads well in 80 terminal columns (see ``_TOKEN_COLUMNS``). Dates with a
+    time wrap at the space between them; a URL or a word longer than its column is folded."""
+    header = _HEADERS.get(name, name)
+    if name in _TOKEN_COLUMNS:
+        table.add_column(header, no_wrap=True, overflow="ellipsis")
+    else:
+        table.add_column(header, overflow="fold")
+
+
+def _when(value: str | None, missing: str = "") -> str:
+    """A stored ISO timestamp as a table shows it: ``2026-11-20 09:30`` (the store keeps UTC)."""
+    return (value or missing)[:16].replace("T", " ")
+
+
+def _ago(value: str | None, missing: str) -> str:
+    """A stored ISO timestamp relative to now, one token: ``5h ago``, ``in 20m``, ``now``."""
+    from datetime import UTC, datetime
+
+    if not value:
+        return missing
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return _when(value)
+    seconds = (datetime.now(UTC) - (when if when.tzinfo else when.replace(tzinfo=UTC))).total_seconds()
+    size = abs(seconds)
+    if size < 60:
+        return "now"
+    span = next(
+        f"{int(size // unit)}{name}" for unit, name in ((86400, "d"), (3600, "h"), (60, "m")) if size >= unit
+    )
+    return f"{span} ago" if seconds > 0 else f"in {span}"
+
+
+def _print_fitted(table: Table, optional: tuple[str, ...], wants: dict[str, int], hint: str) -> None:
+    """Print ``table`` in the terminal's width: while its token columns and the text columns at
+    their wanted widths (``wants``, else 10) do not fit, leave out the next ``optional`` column
+    (by header), and say so under the table."""
+    from rich.text import Text
+
+    def width(col: Any) -> int:
+        cells = [col.header, *col.cells]
+        return max(Text.from_markup(c).cell_len if isinstance(c, str) else len(str(c)) for c in cells)
+
+    def needed() -> int:
+        return 1 + sum(
+            3 + (width(c) if c.no_wrap else min(width(c), wants.get(str(c.header), 10)))
+            for c in table.columns
+        )
+
+    left_out = []
+    for header in optional:
+        if needed() <= out.width:
+            break
+        index = next((i for i, c in enumerate(table.columns) if c.header == header), None)
+        if index is not None:
+            table.columns.pop(index)
+            left_out.append(header)
+    if left_out:
+        table.caption = f"left out at {out.width} columns: {', '.join(left_out)} ({hint})"
     out.print(table)
 
 
@@ -219,7 +379,12 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return plain(", ".join(str(v) for v in value))
     text = str(value)
+    if _ISO_TIME.match(text):
+        return text[:10]  # the day; --json has the time
     return plain(text if len(text) <= 90 else text[:87] + "...")
+
+
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 
 def _view(
@@ -283,7 +448,7 @@ def print_summary(summary: dict[str, Any], heading: str) -> None:
     out.print(f"\n[bold]{plain(heading)}[/]")
     table = Table(show_header=True, header_style="bold")
     for col in ("source", "status", "HTTP", "seen", "new", "dup", "events", "alerts", "error"):
-        table.add_column(col, overflow="fold")
+        _add_column(table, col)
     for s in summary["sources"]:
         table.add_row(
             plain(s["source_id"]),
@@ -296,7 +461,11 @@ def print_summary(summary: dict[str, Any], heading: str) -> None:
             str(s["alerts_queued"]),
             plain((s["error"] or "")[:80]),
         )
-    out.print(table)
+    _print_fitted(table, ("error", "HTTP"), {"error": 24}, "errors below")
+    if not any(c.header == "error" for c in table.columns):  # left out for width: each one whole
+        for s in summary["sources"]:
+            if s["error"]:
+                out.print(f"{plain(s['source_id'])}: {plain(s['error'])}", highlight=False, soft_wrap=True)
     out.print(
         f"sources polled: {t['sources_polled']} ({t['not_modified']} unchanged, HTTP 304; "
         f"{t['failed_sources']} failed) | new items: {t['new_items']} | duplicates dropped: "
@@ -348,6 +517,21 @@ def _check_selection(configured: list[Any], only: list[str] | None, tier: str | 
         raise typer.BadParameter(f"unknown tier {tier!r}; valid: {', '.join(tiers)}", param_hint="--tier")
 
 
+@contextmanager
+def _stopped_exits() -> Iterator[None]:
+    """A run or a server stopped by Ctrl-C or SIGTERM exits 130 or 143, as a shell would say, without
+    a traceback (``policywatch.shutdown`` has already said it is stopping)."""
+    import signal
+
+    try:
+        yield
+    except KeyboardInterrupt:
+        from policywatch import shutdown
+
+        # the watchdog ends the process if the exit itself lingers (Prefect's clean-up)
+        raise typer.Exit(128 + (shutdown.stop_signal or int(signal.SIGINT))) from None
+
+
 @app.command()
 def run(
     sources: Annotated[Path | None, typer.Option(help="Sources file (default: sources.yaml).")] = None,
@@ -357,24 +541,46 @@ def run(
         FailOn,
         typer.Option(help="Exit 1 when any source failed, only when all polled sources failed, or never."),
     ] = FailOn.any,
+    adaptive: Annotated[
+        bool,
+        typer.Option(
+            help="Poll only the sources that are due (as scheduled runs do); say when the rest are due."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the Prefect `monitor` flow once over the configured sources.
 
     Exit codes: 0 all is well; 1 sources failed (by --fail-on) or the store is unreachable;
-    2 bad configuration or an unknown --only / --tier."""
+    2 bad configuration or an unknown --only / --tier. (The flow run itself ends Failed in
+    Prefect whenever a source failed, whatever --fail-on says.)"""
     _prefect_env()
-    with friendly_errors():
-        from flows.monitor import load_inputs, monitor
+    from policywatch import shutdown
 
-        configured, _subs, _rules = load_inputs(str(sources) if sources else None, None)  # before any fetch
+    shutdown.install_handlers()  # Ctrl-C / SIGTERM: out within seconds, the store consistent
+    with friendly_errors(), _stopped_exits():
+        from flows.monitor import load_inputs, not_due_line, run_monitor
+        from policywatch.settings import max_poll_interval
+
+        base_url = os.environ.get("POLICYWATCH_BASE_URL")  # {base} in the sources file, as `serve` reads it
+        # read before any fetch: a mistake is a configuration error
+        configured, _subs, _rules = load_inputs(str(sources) if sources else None, base_url)
         _check_selection(configured, only, tier)
+        max_poll_interval()  # a bad POLICYWATCH_MAX_POLL_INTERVAL is a configuration error, before any fetch
         _upgrade_quietly()
-        summary = monitor(sources_file=str(sources) if sources else None, only=only, tier=tier)
+        summary = run_monitor(
+            sources_file=str(sources) if sources else None,
+            base_url=base_url,
+            only=only,
+            tier=tier,
+            adaptive=adaptive,
+        )
     if as_json:
         sys.stdout.write(json.dumps(summary) + "\n")
     else:
         print_summary(summary, "Monitor run")
+        if summary.get("not_due"):
+            out.print(plain(not_due_line(summary)), highlight=False)
     code = run_exit_code(summary["totals"], fail_on)
     if code:
         failed = summary["totals"].get("failed_sources", 0)
@@ -390,9 +596,12 @@ def serve() -> None:
     os.environ.setdefault("PREFECT_HOME", str(data_dir() / "prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # run logs stay at INFO for the UI
     from deployments.serve import main
+    from policywatch import shutdown
 
     with friendly_errors():
         main()
+    if shutdown.stopping():  # stopped by Ctrl-C or SIGTERM, cleanly: runs ended, server stopped
+        shutdown.hard_exit(0)
 
 
 @app.command()
@@ -407,11 +616,44 @@ def demo(
         run_demo(out, keep_serving=keep_serving)
 
 
+@app.command("demo-web")
+def demo_web(
+    port: Annotated[
+        int | None, typer.Option(help="Port (default: POLICYWATCH_DEMO_PORT, else 8765; 0: any free port).")
+    ] = None,
+) -> None:
+    """Serve the bundled demo web on loopback until Ctrl-C, nothing else: point `run` or `serve` at it
+    with POLICYWATCH_BASE_URL and the demo's sources file."""
+    import contextlib
+    import threading
+
+    from policywatch.demo import DEMO_DIR, DEMO_PORT, start_demo_web
+
+    wanted = port if port is not None else int(os.environ.get("POLICYWATCH_DEMO_PORT", DEMO_PORT))
+    web, moved = start_demo_web(wanted)
+    with web:
+        out.print(
+            f"Demo web (offline, bundled) serving on {web.base_url}{moved} — Ctrl-C to stop.",
+            highlight=False,
+            soft_wrap=True,  # one line: a script reads the address from it
+        )
+        use = f"POLICYWATCH_BASE_URL={web.base_url} policywatch run --sources {DEMO_DIR / 'sources.yaml'}"
+        out.print(
+            f"Use it: {use}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
 @sources_app.command("list")
 def sources_list(
     sources: Annotated[Path | None, typer.Option(help="Sources file (default: sources.yaml).")] = None,
 ) -> None:
-    """Every configured source with its kind, tier and health (from the store, when known)."""
+    """Every configured source with its kind, tier, fixture (real capture or synthetic, with the
+    reason) and health (from the store, when known)."""
     from sqlalchemy import select
 
     from models.db import get_engine, session_factory
@@ -430,8 +672,8 @@ def sources_list(
         except Exception:
             state = {}
     table = Table(title="Sources")
-    for col in ("id", "kind", "tier", "enabled", "health", "last polled", "url"):
-        table.add_column(col, overflow="fold")
+    for col in ("id", "kind", "tier", "enabled", "fixture", "health", "last polled", "url"):
+        _add_column(table, col)
     for src in configured:
         st = state.get(src.id)
         if st is None:
@@ -440,17 +682,25 @@ def sources_list(
             health = f"failing x{st.consecutive_failures}: {plain((st.last_error or '')[:60])}"
         else:
             health = "ok"
-        polled = st.last_polled_at.strftime("%Y-%m-%d %H:%M") if st and st.last_polled_at else ""
+        polled = _ago(st.last_polled_at.isoformat(), "") if st and st.last_polled_at else ""
         table.add_row(
             plain(src.id),
             src.kind,
             src.tier,
             "yes" if src.enabled else "no",
+            src.fixture_origin,
             health,
             polled,
             plain(mask_secrets(src.url)),
         )
-    out.print(table)
+    _print_fitted(table, ("fixture", "enabled", "last polled"), {"url": 24}, "widen the terminal")
+    synthetic = [src for src in configured if src.synthetic]
+    if synthetic:
+        out.print("Synthetic fixtures (written by us, not captured from the site):", highlight=False)
+        for src in synthetic:
+            out.print(
+                f"  {plain(src.id)}: {plain(src.synthetic_reason or '')}", highlight=False, soft_wrap=True
+            )
 
 
 @app.command()
@@ -473,7 +723,7 @@ def feed(
         if sub is None:
             err.print(
                 f"No subscriber {plain(repr(subscriber))} in {plain(subs.path)} (have: "
-                f"{', '.join(s.name for s in subs.subscribers)}).",
+                f"{plain(', '.join(s.name for s in subs.subscribers))}).",
                 highlight=False,
             )
             raise typer.Exit(2)
@@ -611,7 +861,7 @@ def eval_(
     from pipeline.classify import classify as run_classifier
     from pipeline.intel.corpus import published_date, read_labelled
     from pipeline.intel.report import Scored, read_pairs, render_report, report
-    from pipeline.rules import load_rules
+    from pipeline.intel.rules_loading import load_rules
     from policywatch.settings import rules_path
     from policywatch.yamlconf import ConfigError
 
@@ -679,9 +929,27 @@ def new_source(
     ] = ("spider"),
 ) -> None:
     """Scaffold a site-specific spider: module, fixture path and a test that fails until filled in."""
-    from policywatch.settings import PROJECT_ROOT
+    from urllib.parse import urlsplit
+
+    from policywatch.settings import PROJECT_ROOT, is_checkout
     from spiders.scaffold import new_source as scaffold
 
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        err.print(
+            f"[bold red]Cannot scaffold:[/] URL {plain(repr(url))} is not an http(s) URL with a host "
+            "(e.g. https://example.org/news)",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    if not is_checkout():
+        err.print(
+            "[bold red]Cannot scaffold:[/] new-source writes a spider, a fixture and a test into a "
+            "checkout of the project; this policywatch is installed. "
+            "Run it in a clone (after `make install`).",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     if kind != "spider":
         err.print(
             f"kind {plain(repr(kind))} needs no code: declare it in sources.yaml "
@@ -725,30 +993,30 @@ def sources_health(as_json: JsonOpt = False) -> None:
             sys.stdout.write(json.dumps(row) + "\n")
         return
     table = Table(title="Source health")
-    for col in (
-        "source",
-        "health",
-        "failures",
-        "last success",
-        "last new item",
-        "rhythm",
-        "next poll",
-        "error",
-    ):
-        table.add_column(col, overflow="fold")
+    for col in ("source", "health", "last ok", "last new", "rhythm", "next poll"):
+        _add_column(table, col)
     colour = {"ok": "green", "failing": "red", "silent": "yellow"}
     for row in data:
+        failures = row["consecutive_failures"]
+        health = plain(row["health"]) + (f" x{failures}" if failures else "")
         table.add_row(
             plain(row["source"]),
-            f"[{colour.get(row['health'], 'white')}]{plain(row['health'])}[/]",
-            str(row["consecutive_failures"]),
-            (row["last_success"] or "never")[:16],
-            (row["last_new_item"] or "never")[:16],
+            f"[{colour.get(row['health'], 'white')}]{health}[/]",
+            _ago(row["last_success"], "never"),
+            _ago(row["last_new_item"], "never"),
             plain(row["rhythm"] or "unknown"),
-            (row["next_poll"] or "now")[:16],
-            plain((row["last_error"] or "")[:70]),
+            _ago(row["next_poll"], "now"),
         )
     out.print(table)
+    for row in data:  # whole, below the table: an error cut to a column's width hides its cause
+        if row["last_error"]:
+            out.print(f"{plain(row['source'])}: {plain(row['last_error'])}", highlight=False, soft_wrap=True)
+
+
+class DryRunFormat(StrEnum):
+    table = "table"
+    expected = "expected"
+    json = "json"
 
 
 @sources_app.command("dry-run")
@@ -756,20 +1024,47 @@ def sources_dry_run(
     source_id: Annotated[str, typer.Argument(help="A source id from sources.yaml.")],
     fixture: Annotated[Path | None, typer.Option(help="Read this stored file instead of fetching.")] = None,
     sources: Annotated[Path | None, typer.Option(help="Sources file (default: sources.yaml).")] = None,
-    limit: Annotated[int, typer.Option(help="Show at most this many items.")] = 20,
+    limit: Annotated[int, typer.Option(help="Show at most this many items (table only).")] = 20,
+    output_format: Annotated[
+        DryRunFormat,
+        typer.Option(
+            "--format",
+            help="table: for reading; expected: the EXPECTED entry of tests/test_shipped_sources.py, "
+            "ready to paste (every item, UTC dates); json: one JSON object per item.",
+        ),
+    ] = DryRunFormat.table,
 ) -> None:
-    """Fetch one source (or read a stored fixture) and print what would be extracted. Stores nothing."""
-    from policywatch.dryrun import dry_run
+    """Fetch one source (or read a stored fixture) and print what would be extracted. Stores nothing.
+
+    Items dropped by the source's include/exclude filters are counted, by filter. Exit codes:
+    0 done; 1 the source could not be fetched (network or HTTP error); 2 bad configuration."""
+    from policywatch.dryrun import FetchFailed, dry_run, expected_entry
     from policywatch.settings import sources_path
 
     with friendly_errors():
-        rows = dry_run(source_id, sources or sources_path(), fixture)
+        try:
+            result = dry_run(source_id, sources or sources_path(), fixture)
+        except FetchFailed as exc:
+            err.print(f"[bold red]{exc.label}:[/] {plain(exc)}", highlight=False)
+            raise typer.Exit(1) from None
+    if output_format is DryRunFormat.expected:
+        sys.stdout.write(expected_entry(source_id, result.items, result.dropped))
+        return
+    if output_format is DryRunFormat.json:
+        for row in result.rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for line in result.filter_lines():
+            err.print(plain(line), highlight=False)
+        return
+    rows = result.rows
     table = Table(title=f"{plain(source_id)}: {len(rows)} item(s) (nothing stored)")
     for col in ("published", "event_type", "title", "url"):
         table.add_column(col, overflow="fold")
     for row in rows[:limit]:
         table.add_row(*map(plain, (row["published"], row["event_type"], row["title"], row["url"])))
     out.print(table)
+    for line in result.filter_lines():
+        out.print(f"filters: {plain(line)}", highlight=False)
 
 
 if __name__ == "__main__":

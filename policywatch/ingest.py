@@ -8,12 +8,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dateutil import parser as dateparser
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import queue_alerts, queue_follow_ups
@@ -23,11 +21,14 @@ from models.base import utcnow
 from models.db import retry_on_conflict, writing
 from pipeline.feeds import NotAFeed
 from pipeline.fetch import FetchError, FetchResult, fetch, make_client
+from pipeline.intel.rules_schema import Rules
 from pipeline.parallel import analyse_many, parse_feed_anywhere
 from pipeline.process import PreparedItem, clean_raw, prepare_item
-from pipeline.rules import Rules
+from pipeline.published import parse_published
+from pipeline.text import decode_html
 from pipeline.types import ProcessedItem, RawItem
 from pipeline.urls import PLACEHOLDER_PREFIX, canonical_url, is_item_link, mask_secrets
+from policywatch.source_filters import apply_filters, has_filters
 from policywatch.sources_config import FeedSource, JsonlSource, Source
 
 
@@ -50,6 +51,8 @@ class SourceReport:
     alerts_queued: int = 0
     unsafe_links: int = 0
     """Items dropped because their link is not http(s) (``javascript:``, ``file:``, ``data:``)."""
+    filtered: int = 0
+    """Items dropped by the source's ``include``/``exclude`` filters in sources.yaml."""
     error: str | None = None
     new_event_ids: list[int] = field(default_factory=list)
 
@@ -114,16 +117,9 @@ def _fetch_article_pages(raws: list[RawItem], source: FeedSource) -> list[str]:
             except FetchError as exc:
                 errors.append(str(exc))
                 continue
-            if page.body:
-                raw.html = page.body.decode(_charset(page.headers) or "utf-8", errors="replace")
+            if page.body:  # the spiders' charset reader: a wrong header must not garble the page
+                raw.html = decode_html(page.body, page.headers.get("content-type"))
     return errors
-
-
-def _charset(headers: dict[str, str]) -> str | None:
-    ctype = headers.get("content-type", "")
-    if "charset=" in ctype:
-        return ctype.split("charset=", 1)[1].split(";")[0].strip().strip('"') or None
-    return None
 
 
 def store_batch(
@@ -147,6 +143,10 @@ def store_batch(
     """
     report.items_seen += len(raws)
     raws = web_items(raws, report)
+    if has_filters(source):
+        filtered = apply_filters(source, raws)
+        raws = filtered.kept
+        report.filtered += filtered.dropped_count
     with writing(factory) as session:
         repo.ensure_source(session, source.id, source.kind, source.url, source.label)
         known = repo.stored_urls(session, (canonical_url(r.url) for r in raws))
@@ -310,25 +310,15 @@ def cache_max_age(headers: dict[str, str]) -> float | None:
     return None
 
 
-def _parse_published(value: object) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dateparser.isoparse(str(value))
-    except (ValueError, OverflowError):
-        try:
-            parsed = dateparser.parse(str(value))
-        except (ValueError, OverflowError):
-            return None
-    return parsed
-
-
 class ImportLineError(ValueError):
     """A line of an import file cannot be read; the message names the file and the line."""
 
 
 def read_jsonl(path: Path, source_id: str = "import") -> Iterator[RawItem]:
-    """JSON lines with at least id, title, text (optional url, published) -> RawItems.
+    """JSON lines with at least id, title and text or html (optional url, published) -> RawItems.
+
+    ``html`` (a whole page, or a content fragment) is read like a fetched page: the same main-text
+    extraction as the spiders and the feed path, so an imported copy of a stored page hashes alike.
 
     Any problem with a line (encoding, JSON, shape) is an ``ImportLineError`` naming the line,
     never a traceback: the file comes from anywhere (an export, a colleague's editor).
@@ -383,7 +373,9 @@ def _parse_line(path: Path, lineno: int, line: str) -> dict[str, Any]:
 
 
 def _raw_item(path: Path, lineno: int, row: dict[str, Any], source_id: str) -> RawItem:
-    missing = [k for k in ("id", "title", "text") if k not in row]
+    missing = [k for k in ("id", "title") if k not in row]
+    if "text" not in row and "html" not in row:  # the page's HTML goes through the one text path
+        missing.append("text")
     if missing:
         raise ImportLineError(f"{path}:{lineno}: missing field(s) {', '.join(missing)}")
     language = row.get("language")
@@ -395,8 +387,9 @@ def _raw_item(path: Path, lineno: int, row: dict[str, Any], source_id: str) -> R
         source_id=source_id,
         url=url,
         title=str(row.get("title") or ""),
-        published=_parse_published(row.get("published")),
+        published=parse_published(str(row["published"])) if row.get("published") else None,
         body=str(row.get("text") or ""),
+        html=str(row.get("html") or ""),
         guid=ext_id,
         language=language,
     )

@@ -18,8 +18,8 @@ from alerts.subscriptions import Subscriptions
 from models import repository as repo
 from models.tables import Alert, Event, EventMention, Item, Label
 from pipeline.classify import classify
+from pipeline.intel.rules_schema import Rules
 from pipeline.process import classified_text, merge_jurisdictions
-from pipeline.rules import Rules
 
 
 @dataclass(slots=True)

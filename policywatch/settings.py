@@ -7,9 +7,26 @@ the test suite and a production deployment on PostgreSQL.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout's root when run from one (``make install``); for an installed wheel, site-packages."""
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULTS_DIR = PACKAGE_DIR if (PACKAGE_DIR / "sources.yaml").is_file() else PROJECT_ROOT
+"""Where the shipped config files are: inside the package when installed (package data), else
+the checkout's root. ``policywatch init`` copies them from here."""
+CONFIG_FILES = {
+    "sources.yaml": "POLICYWATCH_SOURCES",
+    "rules.yaml": "POLICYWATCH_RULES",
+    "subscriptions.yaml": "POLICYWATCH_SUBSCRIPTIONS",
+}
+"""The config files a project may hold, and the environment variable that names each one."""
+
+
+def is_checkout() -> bool:
+    """Running from a source checkout (its ``pyproject.toml`` beside this package), not a wheel."""
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and DEFAULTS_DIR == PROJECT_ROOT
 
 
 def data_dir() -> Path:
@@ -21,7 +38,7 @@ def data_dir() -> Path:
     env = os.environ.get("POLICYWATCH_DATA_DIR")
     if env:
         path = Path(env)
-    elif (PROJECT_ROOT / "pyproject.toml").is_file():
+    elif is_checkout():
         path = PROJECT_ROOT / "data"
     else:
         path = Path.cwd() / "data"
@@ -41,29 +58,105 @@ def database_url() -> str:
 
 
 def config_path(name: str, env: str | None = None) -> Path:
-    """A config file: an explicit env override, else the working directory, else the repo root."""
+    """A config file, found in one order (the README's "Where files are found"):
+
+    1. a command-line flag (``--sources`` ...; the CLI puts it in the environment variable),
+    2. the environment variable ``env`` (``POLICYWATCH_SOURCES`` ...),
+    3. the current project: ``name`` in the working directory (``policywatch init`` writes it),
+    4. the default shipped with the package (a checkout's own files at its root).
+    """
     if env and os.environ.get(env):
         return Path(os.environ[env])
     local = Path.cwd() / name
     if local.exists():
         return local
-    return PROJECT_ROOT / name
+    return DEFAULTS_DIR / name
 
 
 def sources_path() -> Path:
     return config_path("sources.yaml", "POLICYWATCH_SOURCES")
 
 
+RULES_DIR = DEFAULTS_DIR / "rules"
+"""The shipped rules: one file per concern (``events.yaml``, ``series.yaml``, ``jurisdictions.yaml``
+...), read as one set of rules (``pipeline.intel.rules_loading``)."""
+NOT_RULES = frozenset({"cues.yaml"})
+"""Files of a rules folder that are not rules: the cue families (their own schema, pipeline.intel.cues)."""
+
+
+def rule_files(folder: Path) -> list[Path]:
+    """The rules files of a rules folder, by name."""
+    from policywatch.yamlconf import folder_files
+
+    return folder_files(folder, NOT_RULES)
+
+
+def rules_text(folder: Path = RULES_DIR) -> str:
+    """The rules of a folder as one ``rules.yaml`` (what ``policywatch init`` writes)."""
+    from policywatch.yamlconf import joined_text
+
+    return joined_text(rule_files(folder))
+
+
 def rules_path() -> Path:
-    return config_path("rules.yaml", "POLICYWATCH_RULES")
+    """The rules: the flag or ``POLICYWATCH_RULES`` (a rules.yaml, or a folder like the shipped
+    one), else the project's ``rules.yaml``, else the shipped folder (``RULES_DIR``)."""
+    if os.environ.get("POLICYWATCH_RULES"):
+        return Path(os.environ["POLICYWATCH_RULES"])
+    local = Path.cwd() / "rules.yaml"
+    return local if local.exists() else RULES_DIR
 
 
 def subscriptions_path() -> Path:
-    """Subscriptions: an explicit file, else ``subscriptions.yaml``, else the shipped example."""
+    """Subscriptions: flag or ``POLICYWATCH_SUBSCRIPTIONS``, else the project's
+    ``subscriptions.yaml`` (working directory, then a checkout's root), else the shipped example."""
     if os.environ.get("POLICYWATCH_SUBSCRIPTIONS"):
         return Path(os.environ["POLICYWATCH_SUBSCRIPTIONS"])
     for name in ("subscriptions.yaml", "subscriptions.example.yaml"):
-        for base in (Path.cwd(), PROJECT_ROOT):
+        for base in (Path.cwd(), DEFAULTS_DIR):
             if (base / name).exists():
                 return base / name
-    return PROJECT_ROOT / "subscriptions.example.yaml"
+    return DEFAULTS_DIR / "subscriptions.example.yaml"
+
+
+def init_project(target: Path, force: bool = False) -> tuple[list[Path], list[Path]]:
+    """Write editable copies of the shipped config files into ``target`` (created if needed):
+    ``sources.yaml``, ``rules.yaml`` (the shipped rules folder as one file) and
+    ``subscriptions.yaml`` (from the example). Existing files are kept unless ``force``.
+    Returns (written, kept)."""
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    kept: list[Path] = []
+    for dest_name, source_name in (
+        ("sources.yaml", "sources.yaml"),
+        ("rules.yaml", "rules.yaml"),
+        ("subscriptions.yaml", "subscriptions.example.yaml"),
+    ):
+        dest = target / dest_name
+        if dest.exists() and not force:
+            kept.append(dest)
+            continue
+        if dest_name == "rules.yaml":
+            dest.write_text(rules_text(), encoding="utf-8")
+        else:
+            dest.write_bytes((DEFAULTS_DIR / source_name).read_bytes())
+        written.append(dest)
+    return written, kept
+
+
+def max_poll_interval() -> timedelta:
+    """``POLICYWATCH_MAX_POLL_INTERVAL`` (seconds, default 7200): every source is polled at
+    least this often, however rarely it publishes (adaptive polling's upper bound)."""
+    from policywatch.health import MAX_INTERVAL
+    from policywatch.yamlconf import ConfigError
+
+    raw = os.environ.get("POLICYWATCH_MAX_POLL_INTERVAL", "").strip()
+    if not raw:
+        return MAX_INTERVAL
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise ConfigError(f"POLICYWATCH_MAX_POLL_INTERVAL={raw!r}: expected a number of seconds above 0")
+    return timedelta(seconds=seconds)

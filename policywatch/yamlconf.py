@@ -7,7 +7,7 @@ mapped back to the line of the offending node.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -176,11 +176,58 @@ def validate_file(path: Path, model: type[M], data: Any = None, node: yaml.Node 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            line = _node_line(node, loc)
-            field = _field_path(loc, data) or "(top level)"
-            where = f"{path}:{line}" if line else str(path)
-            lines.append(f"{where}: {field}: {err['msg']}")
+        raise ConfigError("\n".join(_error_lines(exc, lambda _loc: (path, data, node)))) from None
+
+
+def validate_files(paths: list[Path], model: type[M], folder: Path) -> M:
+    """Validate the YAML files of ``folder`` read as one mapping (each top-level key in one file)
+    against ``model``; errors name the file, line and field, as ``validate_file``'s do."""
+    if not paths:
+        raise ConfigError(f"{folder}: no .yaml files")
+    merged: dict[str, Any] = {}
+    owner: dict[str, tuple[Path, Any, yaml.Node | None]] = {}
+    for path in paths:
+        data, node = load_yaml(path)
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}:1: (top level): must be a mapping (key: value)")
+        for key in data:
+            if key in owner:
+                line = _node_line(node, (key,))
+                raise ConfigError(
+                    f"{path}:{line}: {key}: also in {owner[key][0]} (each top-level key lives in one file)"
+                )
+            owner[key] = (path, data, node)
+        merged.update(data)
+    try:
+        return model.model_validate(merged)
+    except ValidationError as exc:
+        whole = (folder, merged, None)
+        lines = _error_lines(exc, lambda loc: owner.get(str(loc[0]), whole) if loc else whole)
         raise ConfigError("\n".join(lines)) from None
+
+
+def _error_lines(
+    exc: ValidationError, source: Callable[[tuple[int | str, ...]], tuple[Path, Any, yaml.Node | None]]
+) -> list[str]:
+    """One ``FILE:LINE: field: message`` per error; ``source`` gives the file, data and node of a location."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        path, data, node = source(loc)
+        line = _node_line(node, loc) if node is not None else None
+        field = _field_path(loc, data) or "(top level)"
+        where = f"{path}:{line}" if line else str(path)
+        lines.append(f"{where}: {field}: {err['msg']}")
+    return lines
+
+
+def folder_files(folder: Path, skip: Iterable[str] = ()) -> list[Path]:
+    """The ``*.yaml`` files of a config folder, by name, but for ``skip`` (files of another schema)."""
+    return sorted(p for p in folder.glob("*.yaml") if p.name not in skip and p.is_file())
+
+
+def joined_text(paths: list[Path]) -> str:
+    """Several YAML files of one mapping written as one file (each file's keys are top-level)."""
+    return "\n".join(p.read_text(encoding="utf-8").rstrip("\n") + "\n" for p in paths)

@@ -20,15 +20,52 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from pipeline.urls import mask_secrets
+
 logger = logging.getLogger(__name__)
 
+
+class SecretMaskFilter(logging.Filter):
+    """Masks keys (``?api_key=…``, registered ``params_env`` values) in every log record that
+    reaches a handler, tracebacks included: Scrapy logs request URLs in its own messages."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: leave it to the handler's own error path
+            return True
+        masked = mask_secrets(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_secrets(record.exc_text)
+        return True
+
+
+_MASK = SecretMaskFilter()
+
+
+def install_log_masking() -> None:
+    """Add the mask to every handler of the root logger (Scrapy's included); idempotent."""
+    for handler in logging.getLogger().handlers:
+        if _MASK not in handler.filters:
+            handler.addFilter(_MASK)
+
+
 ERRORS_KEY = "policywatch/errors"
+LOG_ERRORS_KEY = "policywatch/log_errors"
+"""The spider's own ERROR log lines ("no links matched 'dl a' on …", "not JSON from …: …"): the
+message an operator needs when a crawl fails with nothing else to say."""
 MAX_ERRORS = 50
 
 
 def record_error(crawler: Crawler, message: str) -> None:
-    """Append one short error line to the crawl's stats (capped, so a broken site cannot bloat it)."""
+    """Append one short error line to the crawl's stats (capped, so a broken site cannot bloat it).
+    A key in a URL (``?api_key=…``, or a registered ``params_env`` value) is masked."""
     assert crawler.stats is not None
+    message = mask_secrets(message)
     errors = list(crawler.stats.get_value(ERRORS_KEY, []))
     if len(errors) < MAX_ERRORS:
         errors.append(message)
@@ -64,12 +101,38 @@ class ErrorRecorderMiddleware:
         return None
 
 
+class _SpiderErrorLog(logging.Handler):
+    """Keeps the ERROR lines our spiders log (loggers ``spiders.*`` and the spider's own, named
+    after it) in the crawl's stats, masked and capped; Scrapy's own errors are recorded above."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(level=logging.ERROR)
+        self.crawler = crawler
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stats = self.crawler.stats
+        spider = getattr(self.crawler, "spider", None)
+        if stats is None or not (
+            record.name.startswith("spiders.") or (spider is not None and record.name == spider.name)
+        ):
+            return
+        try:
+            message = mask_secrets(record.getMessage().strip().splitlines()[0][:500])
+        except Exception:
+            return
+        lines = list(stats.get_value(LOG_ERRORS_KEY, []))
+        if len(lines) < MAX_ERRORS:
+            stats.set_value(LOG_ERRORS_KEY, [*lines, message])
+
+
 class StatsFileWriter:
     """Extension: dump stats (with the error list) to ``POLICYWATCH_STATS_FILE`` on engine stop."""
 
     def __init__(self, crawler: Crawler, path: str) -> None:
         self.crawler = crawler
         self.path = path
+        self.log_errors = _SpiderErrorLog(crawler)
+        logging.getLogger().addHandler(self.log_errors)
         crawler.signals.connect(self.spider_error, signal=signals.spider_error)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
@@ -79,12 +142,17 @@ class StatsFileWriter:
         return cls(crawler, path)
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
-        """A callback raised: the page was fetched but our parsing broke."""
+        """A callback raised: the page was fetched but our parsing broke (the exception's own message
+        is kept: "ValueError in callback http://…: no 'results' list")."""
+        detail = str(failure.value).strip().splitlines()[0][:300] if failure.value is not None else ""
         record_error(
-            self.crawler, f"{failure.type.__name__ if failure.type else 'Error'} in callback {response.url}"
+            self.crawler,
+            f"{failure.type.__name__ if failure.type else 'Error'} in callback {response.url}"
+            + (f": {detail}" if detail else ""),
         )
 
     def engine_stopped(self) -> None:
+        logging.getLogger().removeHandler(self.log_errors)
         if not self.path or self.crawler.stats is None:
             return
         stats: dict[str, Any] = dict(self.crawler.stats.get_stats())

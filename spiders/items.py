@@ -8,10 +8,10 @@ the item JSON-plain is what lets a crawl live in its own OS process.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from pipeline.published import parse_published
 from pipeline.types import RawItem
 
 
@@ -28,6 +28,7 @@ class ArticleItem:
     html: str = ""
     guid: str | None = None
     language: str | None = None
+    categories: list[str] = field(default_factory=list)
 
 
 _FIELDS = {f.name for f in fields(ArticleItem)}
@@ -38,30 +39,17 @@ def item_from_dict(data: Mapping[str, Any]) -> ArticleItem:
     return ArticleItem(**{k: v for k, v in data.items() if k in _FIELDS})
 
 
-def _parse_published(value: Any) -> datetime | None:
-    if not value:
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        try:
-            dt = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            return None
-    # Naive dates are UTC by our convention (parsing.to_iso writes them aware anyway).
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
-
-
 def to_raw_item(data: Mapping[str, Any]) -> RawItem:
     """Convert one exported item (a JSON-lines dict) into a RawItem; unknown keys are ignored."""
     return RawItem(
         source_id=str(data.get("source_id") or ""),
         url=str(data.get("url") or ""),
         title=str(data.get("title") or ""),
-        published=_parse_published(data.get("published")),
+        published=parse_published(data.get("published") or None),
         summary=str(data.get("summary") or ""),
         body=str(data.get("body") or ""),
         html=str(data.get("html") or ""),
         guid=str(data["guid"]) if data.get("guid") not in (None, "") else None,
         language=data.get("language") or None,
+        categories=[str(c) for c in data.get("categories") or [] if c not in (None, "")],
     )

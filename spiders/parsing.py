@@ -18,137 +18,29 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import quote, urldefrag, urljoin
 
-from dateutil import parser as date_parser
 from lxml import etree
-from lxml import html as lxml_html
 from parsel import Selector, SelectorList
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 from w3lib.url import add_or_replace_parameters
 
+from pipeline.published import parse_published
+from pipeline.published import to_iso as to_iso  # re-exported: the spiders' and tests' name
+from pipeline.text import decode_html as decode_html  # re-exported, as above
+from pipeline.text import extract_article, html_to_text
 from pipeline.urls import is_web_url
 
-# --------------------------------------------------------------------------- text and dates
+# --------------------------------------------------------------------------- text, dates, charsets
+# One text path for every way a page arrives (see pipeline.text): the charset reader, the
+# HTML-to-text function and the date parser are the shared ones, not copies.
 
 _WS = re.compile(r"\s+")
-_CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
-_JP_ERA = re.compile(r"(令和|平成)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DOTTED = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\b")
-_ERA_OFFSET = {"令和": 2018, "平成": 1988}
-_SINGLE_BYTE = {"cp1252", "latin_1", "iso8859_1", "ascii", "iso8859_15", "cp1250", "cp1251"}
-_SENTINEL = datetime(1900, 1, 1)
+fragment_text = html_to_text
 
 
 def clean_text(value: str | None) -> str:
     """Collapse whitespace and unescape entities: listing titles come with newlines and ``&amp;``."""
     return _WS.sub(" ", html_lib.unescape(value or "")).strip()
-
-
-def fragment_text(fragment: str) -> str:
-    """Plain text of an HTML fragment (WordPress excerpt/content), one line per block element."""
-    if not fragment or "<" not in fragment:
-        return clean_text(fragment)
-    try:
-        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return clean_text(re.sub(r"<[^>]+>", " ", fragment))
-    for bad in root.xpath(".//script|.//style"):
-        bad.drop_tree()
-    for block in root.xpath(".//p|.//br|.//li|.//h1|.//h2|.//h3|.//h4|.//div|.//tr"):
-        block.tail = "\n" + (block.tail or "")
-    lines = (_WS.sub(" ", line).strip() for line in root.text_content().splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def _cjk_date(text: str) -> datetime | None:
-    """``2026年5月12日``, ``2026년 5월 12일`` and Japanese era dates (``令和8年5月12日``, on .go.jp)."""
-    try:
-        if era := _JP_ERA.search(text):
-            year = 1 if era[2] == "元" else int(era[2])
-            return datetime(_ERA_OFFSET[era[1]] + year, int(era[3]), int(era[4]))
-        if match := _CJK_DATE.search(text):
-            return datetime(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
-    return None
-
-
-def to_iso(value: str | datetime | None) -> str | None:
-    """Normalise a date string or datetime to ISO-8601 with an offset (naive → UTC); None if unreadable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        text = clean_text(str(value))
-        cjk = _cjk_date(text)
-        if cjk is not None:
-            dt = cjk
-        else:
-            # Dotted dates (10.05.2026) are day-first wherever they are used; slashes stay US-style.
-            dayfirst = bool(_DOTTED.match(text))
-            try:
-                dt = date_parser.parse(text, default=_SENTINEL, dayfirst=dayfirst)
-            except (ValueError, OverflowError):
-                if len(text) > 80:  # fuzzy parsing of a paragraph invents dates
-                    return None
-                try:
-                    dt = date_parser.parse(text, default=_SENTINEL, dayfirst=dayfirst, fuzzy=True)
-                except (ValueError, OverflowError):
-                    return None
-            if dt.year == _SENTINEL.year:  # the parser invented the year: not a date we trust
-                return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.isoformat()
-
-
-def _as_datetime(value: str | None) -> datetime | None:
-    iso = to_iso(value)
-    return datetime.fromisoformat(iso) if iso else None
-
-
-# --------------------------------------------------------------------------- encodings
-
-
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    resolved = resolve_encoding(name)
-    return resolved.lower() if resolved else None
-
-
-def decode_html(body: bytes, content_type: str | bytes | None = None) -> str:
-    """Decode an HTML body, surviving wrong charset headers.
-
-    Order: BOM; UTF-8 when the bytes are valid UTF-8 (a strong signal); multi-byte charsets
-    declared in the page or the header (Shift_JIS, EUC-KR, GB18030…); single-byte declared
-    charsets (they decode any bytes, so they go last); then detection. Each candidate must
-    decode strictly. A header saying ``utf-8`` or ``ISO-8859-1`` over a Shift_JIS page is
-    common on older government servers; trusting it would feed mojibake to trafilatura.
-    """
-    bom_encoding, bom = read_bom(body)
-    if bom_encoding and bom:
-        return body[len(bom) :].decode(bom_encoding, errors="replace")
-    if isinstance(content_type, bytes):
-        content_type = content_type.decode("latin-1")
-    header = _codec(http_content_type_encoding(content_type)) if content_type else None
-    declared = _codec(html_body_declared_encoding(body))
-    ordered = ["utf-8"]
-    ordered += [c for c in (declared, header) if c and c not in _SINGLE_BYTE]
-    ordered += [c for c in (declared, header) if c and c in _SINGLE_BYTE]
-    for codec in dict.fromkeys(ordered):
-        try:
-            return body.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    from charset_normalizer import from_bytes  # only for undeclared, non-UTF-8 pages
-
-    best = from_bytes(body).best()
-    if best is not None:
-        return str(best)
-    return body.decode(header or declared or "utf-8", errors="replace")
 
 
 # --------------------------------------------------------------------------- selectors
@@ -281,8 +173,6 @@ def next_page_url(page: str | Selector, base_url: str, query: str | None) -> str
 
 # --------------------------------------------------------------------------- article pages
 
-_DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
-
 
 def _html_lang(sel: Selector) -> str | None:
     lang = sel.xpath("/html/@lang").get() or sel.xpath("/html/@xml:lang").get()
@@ -301,31 +191,20 @@ def parse_article(
 ) -> dict[str, Any]:
     """One article page (already decoded text) → a RawItem-shaped dict.
 
-    Main text, title and date come from trafilatura (the same precision-leaning options as
-    ``pipeline.text.extract_main_text`` so a page fetched by a spider and by the feed path
-    hashes alike). Precedence for title/date: per-source article selectors, then the
-    listing/sitemap hint (explicit markup), then trafilatura. ``html`` is kept only when asked
+    Main text, title and date come from ``pipeline.text.extract_article``, the one trafilatura
+    wrapper, so a page fetched by a spider and by the feed path extracts to the same text and
+    hashes alike (the feed path calls it through ``pipeline.process.main_text``). Precedence
+    for title/date: per-source article selectors, then the listing/sitemap hint (explicit
+    markup), then trafilatura. ``html`` is kept only when asked
     or when no main text was found, so JSON lines stay small but nothing is lost.
     """
-    import trafilatura  # ~0.3 s to import: only crawls that fetch article pages pay for it
-
     hint = hint or {}
     sel = Selector(text=page or "<html></html>", base_url=url)
-    doc = None
-    if page.strip():
-        doc = trafilatura.bare_extraction(
-            page,
-            url=url,
-            include_comments=False,
-            include_tables=True,
-            favor_precision=True,
-            with_metadata=True,
-            date_extraction_params=_DATE_PARAMS,
-        )
-    body = ((getattr(doc, "text", None) or "") if doc is not None else "").strip()
-    title = clean_text(getattr(doc, "title", None) or "") if doc is not None else ""
-    published = to_iso(getattr(doc, "date", None)) if doc is not None else None
-    summary = clean_text(getattr(doc, "description", None) or "") if doc is not None else ""
+    doc = extract_article(page, url)
+    body = doc.text
+    title = clean_text(doc.title)
+    published = to_iso(doc.date)
+    summary = clean_text(doc.description)
     if hint.get("title"):
         title = clean_text(str(hint["title"]))
     if hint.get("published"):
@@ -378,7 +257,7 @@ def wp_after_param(after: str, margin_hours: float = 24.0) -> str:
     the bound back by a margin (default a day, more than any UTC offset) means no post is
     missed, at the cost of a few re-fetched posts that dedup drops.
     """
-    dt = _as_datetime(after)
+    dt = parse_published(after)
     if dt is None:
         raise ValueError(f"after={after!r} is not a date")
     dt = dt.astimezone(UTC).replace(tzinfo=None) - timedelta(hours=margin_hours)
@@ -406,7 +285,21 @@ def parse_wp_post(
         "html": _rendered(post.get("content")),
         "guid": str(post["id"]) if post.get("id") not in (None, "") else None,
         "language": language,
+        "categories": _wp_terms(post),
     }
+
+
+def _wp_terms(post: Mapping[str, Any]) -> list[str]:
+    """Category and tag names of a post fetched with ``_embed`` (``_embedded["wp:term"]``)."""
+    embedded = post.get("_embedded")
+    groups = embedded.get("wp:term") if isinstance(embedded, Mapping) else None
+    names: list[str] = []
+    for group in groups if isinstance(groups, list) else []:
+        for term in group if isinstance(group, list) else []:
+            name = clean_text(fragment_text(str(term.get("name") or ""))) if isinstance(term, Mapping) else ""
+            if name and name not in names:
+                names.append(name)
+    return names
 
 
 def parse_wp_posts(data: Any, source_id: str = "", language: str | None = None) -> list[dict[str, Any]]:
@@ -500,7 +393,7 @@ def recent_entries(
     for entry in entries:
         if pattern is not None and not pattern.search(str(entry.get("loc", ""))):
             continue
-        when = _as_datetime(entry.get("published") or entry.get("lastmod"))
+        when = parse_published(entry.get("published") or entry.get("lastmod"))
         if when is not None and when < cutoff:
             continue
         kept.append(dict(entry))
@@ -528,33 +421,126 @@ def dotted_get(data: Any, path: str | None) -> Any:
     return current
 
 
+def json_date(value: Any, date_format: str | None = None) -> str | None:
+    """An API's date as ISO-8601 with an offset (no zone → UTC), read with the declared format:
+    a strptime format, ``iso``, ``epoch`` (seconds) or ``epoch_ms``; guessed when none is
+    declared. None when the value does not fit the format."""
+    if value in (None, ""):
+        return None
+    if date_format is None:
+        return to_iso(str(value))
+    try:
+        if date_format in ("epoch", "epoch_ms"):
+            seconds = float(value) / (1000 if date_format == "epoch_ms" else 1)
+            return datetime.fromtimestamp(seconds, UTC).isoformat()
+        text = str(value).strip()
+        dt = datetime.fromisoformat(text) if date_format == "iso" else datetime.strptime(text, date_format)
+    except (ValueError, TypeError, OverflowError, OSError):
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.isoformat()
+
+
+_TEMPLATE_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+def expand_url_template(template: str, record: Any) -> str | None:
+    """``https://www.regulations.gov/document/{id}`` with each ``{dotted.path}`` read from the
+    record and URL-quoted (a value cannot add a path or a query); None when a value is missing."""
+    missing = False
+
+    def value(match: re.Match[str]) -> str:
+        nonlocal missing
+        found = dotted_get(record, match.group(1).strip())
+        if found in (None, "") or isinstance(found, Mapping | list):
+            missing = True
+            return ""
+        return quote(str(found).strip(), safe="")
+
+    url = _TEMPLATE_FIELD.sub(value, template)
+    return None if missing else url
+
+
+def _categories(value: Any) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    return [clean_text(str(v)) for v in values if isinstance(v, str | int | float) and str(v).strip()]
+
+
 def parse_json_api(
-    data: Any, fields: Any, source_id: str = "", language: str | None = None, base_url: str = ""
+    data: Any,
+    fields: Any,
+    source_id: str = "",
+    language: str | None = None,
+    base_url: str = "",
+    url_template: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Records under ``fields.list`` → items using the declared dotted paths (title, url, date, text, id)."""
+    """Records under ``fields.list`` → items using the declared dotted paths (title, url, date,
+    text, id, category). ``url_template`` builds the public page URL from the record's fields
+    (an API's own ``self`` link is rarely the page a reader wants)."""
     spec = fields.model_dump() if hasattr(fields, "model_dump") else dict(fields)
     records = dotted_get(data, spec.get("list"))
     if isinstance(records, Mapping):
         records = [records]
+    if not isinstance(records, list):
+        records = []
     items: list[dict[str, Any]] = []
-    for record in records or []:
-        url = dotted_get(record, spec["url"])
-        if not url:
+    for record in records:
+        if url_template:
+            url = expand_url_template(url_template, record)
+        else:
+            url = dotted_get(record, spec["url"]) if spec.get("url") else None
+        if not url or isinstance(url, Mapping | list):
             continue
         text = dotted_get(record, spec.get("text")) if spec.get("text") else None
         date = dotted_get(record, spec.get("date")) if spec.get("date") else None
         guid = dotted_get(record, spec.get("id")) if spec.get("id") else None
+        category = dotted_get(record, spec.get("category")) if spec.get("category") else None
         items.append(
             {
                 "source_id": source_id,
                 "url": urljoin(base_url, str(url)) if base_url else str(url),
                 "title": clean_text(str(dotted_get(record, spec["title"]) or "")),
-                "published": to_iso(str(date)) if date else None,
+                "published": json_date(date, spec.get("date_format")),
                 "summary": fragment_text(str(text)) if text else "",
                 "body": "",
                 "html": "",
                 "guid": str(guid) if guid not in (None, "") else None,
                 "language": language,
+                "categories": _categories(category) if category is not None else [],
             }
         )
     return items
+
+
+def _falsy_flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("false", "0", "no", "")
+    return value is False or value == 0
+
+
+def json_api_next_url(url: str, data: Any, pagination: Any, page: int, records: int) -> str | None:
+    """The URL of the page after page number ``page`` (1 = the first request), or None to stop.
+
+    ``pagination`` is the source's ``JsonApiPagination`` (None: one page). Stops after
+    ``max_pages``, at a page with no records, when ``has_more`` reads false, and when the
+    cursor or next URL is missing. The caller stops on a URL it has already fetched."""
+    if pagination is None or page >= pagination.max_pages or records == 0:
+        return None
+    if pagination.has_more and _falsy_flag(dotted_get(data, pagination.has_more)):
+        return None
+    kind = pagination.type
+    if kind == "next_url":
+        nxt = dotted_get(data, pagination.next_url)
+        return urljoin(url, nxt.strip()) if isinstance(nxt, str) and nxt.strip() else None
+    if kind == "page":
+        value: Any = pagination.start + page
+    elif kind == "offset":
+        if records < pagination.size:
+            return None
+        value = pagination.start + page * pagination.size
+    else:
+        value = dotted_get(data, pagination.cursor)
+        if value in (None, "") or isinstance(value, Mapping | list | bool):
+            return None
+    return str(add_or_replace_parameters(url, {pagination.param: str(value)}))

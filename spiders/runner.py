@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.types import RawItem
+from policywatch import shutdown
 from spiders.items import to_raw_item
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +39,14 @@ class CrawlResult:
     duration: float = 0.0
     timed_out: bool = False
     log_tail: str = ""
+    setup_error: str | None = None
+    """Why the crawl was not started (an unset ``params_env`` variable): one line."""
+
+    @property
+    def transient(self) -> bool:
+        """Whether trying again soon could help: a timeout or a crash, not a site that answered
+        with nothing usable (a 404, a page our selectors do not match, not JSON)."""
+        return self.setup_error is None and (self.timed_out or self.returncode != 0 or not self.stats)
 
     def failed_reason(self, expected_min_items: int = 0) -> str | None:
         """Why this crawl should count as failed, or None when it is healthy.
@@ -47,6 +56,8 @@ class CrawlResult:
         The last one is waived when the crawl saw candidates that were all already known
         (a re-crawl of an unchanged listing legitimately yields nothing new).
         """
+        if self.setup_error:
+            return self.setup_error
         if self.timed_out:
             return f"timed out after {self.duration:.0f}s (finish_reason={self.finish_reason})"
         if self.returncode != 0:
@@ -64,7 +75,9 @@ class CrawlResult:
             )
         errors = int(self.stats.get("log_count/ERROR", 0)) + len(self.errors)
         if not self.items and errors and not self.stats.get("policywatch/skipped_known"):
-            first = "; ".join(self.errors[:3]) or "see log"
+            # the spider's own message first ("no links matched …"), then failed requests
+            said = list(self.stats.get("policywatch/log_errors", [])) + self.errors
+            first = "; ".join(dict.fromkeys(said[:3])) or "see the crawl log"
             return f"0 items and {errors} error(s): {first}"
         if len(self.items) < expected_min_items and not self.stats.get("policywatch/skipped_known"):
             return f"{len(self.items)} item(s), expected at least {expected_min_items}"
@@ -95,6 +108,31 @@ def _read_items(path: Path) -> list[RawItem]:
     return items
 
 
+def _missing_secret(source_id: str, sources_path: Path | None) -> str | None:
+    """The one-line error for a ``params_env`` variable that is not set, checked before a process
+    is started. Reading the values here also registers them for masking in this process, so
+    the errors the crawl sends back are masked here too."""
+    from policywatch.sources_config import JsonApiSource, MissingSecret, load_sources
+    from policywatch.yamlconf import ConfigError
+    from spiders.sources import BASE_PLACEHOLDER
+    from spiders.sources import sources_path as default_path
+
+    path = sources_path or default_path()
+    if path is None:
+        return None
+    try:
+        sources = load_sources(Path(path), base_url=BASE_PLACEHOLDER)
+    except ConfigError:
+        return None  # the crawl process reports the file's problem itself
+    for src in sources:
+        if src.id == source_id and isinstance(src, JsonApiSource):
+            try:
+                src.secret_params()
+            except MissingSecret as exc:
+                return str(exc)
+    return None
+
+
 def crawl(
     source_id: str,
     *,
@@ -112,6 +150,8 @@ def crawl(
     stored date for APIs that filter by date; ``fast``: no delays (tests, loopback demos).
     Never raises for a failed crawl: inspect ``result.failed_reason()``.
     """
+    if problem := _missing_secret(source_id, sources_path):
+        return CrawlResult(source_id=source_id, setup_error=problem)
     env = dict(os.environ)
     env["SCRAPY_SETTINGS_MODULE"] = "spiders.settings"
     env.pop("POLICYWATCH_STATS_FILE", None)
@@ -143,11 +183,14 @@ def crawl(
             proc = subprocess.Popen(
                 cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
+            shutdown.track(proc)  # its own process group: a Ctrl-C or SIGTERM of ours must end it too
             try:
                 proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 timed_out = True
                 _kill_group(proc)
+            finally:
+                shutdown.untrack(proc)
         duration = time.monotonic() - started
 
         stats: dict[str, Any] = {}

@@ -53,6 +53,8 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.crawlreport.ErrorRecorderMiddleware": 10,
     "spiders.netguard.PrivateAddressMiddleware": 50,
 }
+# The source's include/exclude filters of sources.yaml, on every item of every spider.
+ITEM_PIPELINES = {"spiders.pipelines.SourceFilterPipeline": 100}
 # Writes stats + errors to POLICYWATCH_STATS_FILE when the engine stops.
 EXTENSIONS = {"spiders.crawlreport.StatsFileWriter": 500}
 POLICYWATCH_STATS_FILE = os.environ.get("POLICYWATCH_STATS_FILE", "")

@@ -12,7 +12,7 @@ WORKER = (
 )
 LINES = [
     WORKER + ";_process_worker (concurrent/futures/process.py:250);classify (pipeline/classify.py:67);"
-    "extract_events (pipeline/events.py:1209) 30",
+    "extract_events (pipeline/intel/extraction.py:160) 30",
     WORKER + ";_process_worker (concurrent/futures/process.py:250);parse (feedparser/api.py:152) 10",
     'process 11:"";Thread.run (threading.py:982);store_batch (policywatch/ingest.py:140);'
     "do_execute (sqlalchemy/engine/default.py:964) 50",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from alerts.subscriptions import load_subscriptions
+from policywatch.settings import RULES_DIR, rule_files, rules_text
 from policywatch.sources_config import load_sources
 from policywatch.yamlconf import ConfigError
 
@@ -215,9 +216,9 @@ def test_yaml_anchors_are_walked_once(tmp_path: Path) -> None:
 
 def test_catastrophic_rule_pattern_is_a_config_error_with_its_line(tmp_path: Path) -> None:
     """(a+)+$ took 34 s on 28 characters; it must fail at load, with file and line."""
-    from pipeline.rules import load_rules
+    from pipeline.intel.rules_loading import load_rules
 
-    shipped = (Path(__file__).resolve().parents[1] / "rules.yaml").read_text(encoding="utf-8")
+    shipped = rules_text()  # the shipped rules folder as one rules.yaml
     marker = "boilerplate_markers:\n"
     assert marker in shipped
     path = write(tmp_path, "rules.yaml", shipped.replace(marker, marker + "  - '(a+)+$'\n", 1))
@@ -228,6 +229,44 @@ def test_catastrophic_rule_pattern_is_a_config_error_with_its_line(tmp_path: Pat
         f"{path}:{line}: boilerplate_markers[0]: Value error, regular expression"
     )
     assert "backtrack catastrophically" in str(err.value)
+
+
+def _rules_folder(tmp_path: Path) -> Path:
+    """A copy of the shipped rules folder (without the cues, which have their own schema)."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for path in rule_files(RULES_DIR):
+        (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+def test_an_error_in_a_rules_folder_names_its_file_and_line(tmp_path: Path) -> None:
+    from pipeline.intel.rules_loading import load_rules
+
+    folder = _rules_folder(tmp_path)
+    events = folder / "events.yaml"
+    text = events.read_text(encoding="utf-8")
+    marker = "boilerplate_markers:\n"
+    events.write_text(text.replace(marker, marker + "  - '(a+)+$'\n", 1), encoding="utf-8")
+    line = text[: text.index(marker)].count("\n") + 2
+    with pytest.raises(ConfigError) as err:
+        load_rules(folder)
+    expected = f"{events}:{line}: boilerplate_markers[0]: Value error, regular expression"
+    assert str(err.value).startswith(expected)
+
+
+def test_a_rules_folder_holds_each_key_once_and_every_key(tmp_path: Path) -> None:
+    from pipeline.intel.rules_loading import load_rules
+
+    folder = _rules_folder(tmp_path)
+    (folder / "more.yaml").write_text("# mine\ntopics: []\n", encoding="utf-8")
+    twice = rf"^{folder / 'topics.yaml'}:\d+: topics: also in {folder / 'more.yaml'}"
+    with pytest.raises(ConfigError, match=twice):
+        load_rules(folder)
+    (folder / "more.yaml").unlink()
+    (folder / "status.yaml").unlink()
+    with pytest.raises(ConfigError, match=rf"^{folder}: status: Field required"):
+        load_rules(folder)
 
 
 def test_catastrophic_cue_pattern_is_a_config_error_with_its_line(tmp_path: Path) -> None:
@@ -244,7 +283,7 @@ def test_catastrophic_rule_fails_the_cli_fast(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    shipped = (Path(__file__).resolve().parents[1] / "rules.yaml").read_text(encoding="utf-8")
+    shipped = rules_text()  # the shipped rules folder as one rules.yaml
     rules = write(
         tmp_path,
         "rules.yaml",

@@ -29,9 +29,9 @@ def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(web: DemoWeb, sources: Path | None = None) -> dict[str, Any]:
-    from flows.monitor import monitor
+    from flows.monitor import run_monitor
 
-    return monitor(sources_file=str(sources or DEMO_DIR / "sources.yaml"), base_url=web.base_url)
+    return run_monitor(sources_file=str(sources or DEMO_DIR / "sources.yaml"), base_url=web.base_url)
 
 
 def test_monitor_twice_over_the_demo_web(

@@ -8,8 +8,13 @@ from datetime import date, datetime
 import pytest
 
 from pipeline.classify import classify, read
-from pipeline.events import find_dates, find_ordinal, find_place, find_status, order_parties, pick_date, slug
-from pipeline.rules import Rules, load_rules
+from pipeline.intel.clause_dates import find_dates, pick_date
+from pipeline.intel.event_keys import order_parties, slug
+from pipeline.intel.ordinals import find_ordinal
+from pipeline.intel.places import find_place
+from pipeline.intel.rules_loading import load_rules
+from pipeline.intel.rules_schema import Rules
+from pipeline.intel.status import find_status
 from pipeline.types import ExtractedEvent
 
 PUB = datetime(2025, 5, 14, 9, 0)

@@ -34,7 +34,8 @@ from models.db import get_engine, session_factory
 from models.migrate import upgrade
 from models.tables import Alert, DeliveryAttempt, Event, Item, Source
 from pipeline.fetch import FetchError
-from pipeline.rules import Rules, load_rules
+from pipeline.intel.rules_loading import load_rules
+from pipeline.intel.rules_schema import Rules
 from policywatch import settings
 from policywatch.ingest import (
     SourceReport,
@@ -343,9 +344,9 @@ def flow_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run_flow(sources: Path) -> dict[str, Any]:
-    from flows.monitor import monitor
+    from flows.monitor import run_monitor
 
-    return monitor(sources_file=str(sources))
+    return run_monitor(sources_file=str(sources))
 
 
 MIXED: list[tuple[str, str, str]] = [

@@ -53,7 +53,7 @@ def test_health_states(failures: int, last_new: datetime | None, rhythm: float |
         (None, None, None, timedelta(minutes=15)),  # unknown rhythm: the base interval
         (60.0, None, None, timedelta(minutes=15)),  # very busy source: never below the minimum
         (4 * HOUR, None, None, timedelta(hours=1)),  # a quarter of its usual interval
-        (30 * 86400.0, None, None, timedelta(hours=24)),  # rare source: capped at a day
+        (30 * 86400.0, None, None, timedelta(hours=2)),  # rare source: capped (POLICYWATCH_MAX_POLL_INTERVAL)
         (4 * HOUR, 7200.0, None, timedelta(hours=2)),  # Retry-After wins when later
         (None, None, 3600.0, timedelta(hours=1)),  # so does Cache-Control max-age
         (None, 10 * 86400.0, None, timedelta(hours=24)),  # but a silly Retry-After is capped

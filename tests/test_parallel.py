@@ -13,9 +13,10 @@ import pytest
 
 from pipeline import parallel
 from pipeline.feeds import parse_feed
+from pipeline.intel.rules_loading import default_rules_path, load_rules
 from pipeline.process import analyse_items, prepare_item
-from pipeline.rules import default_rules_path, load_rules
 from pipeline.types import RawItem
+from policywatch.settings import rules_text
 
 DEVSET = Path(__file__).parent / "data" / "devset.jsonl"
 
@@ -54,7 +55,7 @@ def test_rules_edited_during_a_run_are_never_mixed_in(two_workers: None, tmp_pat
     the run holds, so the run's batches are classified in-process with it, not with the edit."""
     prepared = _prepared()
     copy = tmp_path / "rules.yaml"
-    copy.write_bytes(default_rules_path().read_bytes())
+    copy.write_text(rules_text(default_rules_path()), encoding="utf-8")
     rules = load_rules(copy)  # what the run loaded
     copy.write_text(
         copy.read_text(encoding="utf-8").replace("- id: ai_regulation", "- id: renamed_in_the_edit"),

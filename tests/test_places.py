@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.intel.places import curated_places, event_place
-from pipeline.rules import load_rules
+from pipeline.intel.rules_loading import load_rules
 
 
 @pytest.mark.parametrize(

@@ -417,7 +417,7 @@ def real_news(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     }
 
     request.getfixturevalue("prefect_harness")  # only now: no corpus, no Prefect server start-up
-    from flows.monitor import monitor
+    from flows.monitor import run_monitor
     from models.db import session_factory
     from models.migrate import upgrade
     from models.tables import Item
@@ -446,9 +446,9 @@ def real_news(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             mp.delenv(var, raising=False)
         upgrade()
         with loopback_only() as leaks:
-            first = monitor(sources_file=str(sources_file), base_url=web.base_url)
+            first = run_monitor(sources_file=str(sources_file), base_url=web.base_url)
             posts_after_first = len(hook.received)
-            second = monitor(sources_file=str(sources_file), base_url=web.base_url)
+            second = run_monitor(sources_file=str(sources_file), base_url=web.base_url)
         bodies = [body for _status, body in hook.received[:posts_after_first]]
         posts = map_posts(bodies, gold, label)
         with session_factory()() as s:

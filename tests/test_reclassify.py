@@ -11,7 +11,7 @@ from alerts.subscriptions import load_subscriptions
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Alert, Event, EventMention, Item
-from pipeline.rules import load_rules
+from pipeline.intel.rules_loading import load_rules
 from policywatch.ingest import import_items, read_jsonl
 from policywatch.reclassify import reclassify
 from policywatch.sources_config import JsonlSource

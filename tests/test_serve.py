@@ -1,14 +1,20 @@
 """The served deployments, as an operator starts them: `policywatch serve` in its own process
 with its own local Prefect server on loopback; a triggered run completes and publishes its
-artifacts; everything is stopped by PID at the end."""
+artifacts; runs and tasks carry their names; a second run of a deployment started while one
+runs is cancelled; everything is stopped by PID at the end."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -38,18 +44,89 @@ def wait_for(what: str, check: Any, timeout: float = 300.0) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+EMPTY_FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>gate</title>
+<link>http://127.0.0.1/</link><description>held</description></channel></rss>"""
+
+
+@contextmanager
+def gated_feed() -> Iterator[tuple[str, threading.Event, threading.Event]]:
+    """A feed that answers only when the test opens the gate: a run that fetches it is held
+    running for as long as the test needs (no sleeps, no timing)."""
+    asked, gate = threading.Event(), threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+            asked.set()
+            gate.wait(timeout=600)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(EMPTY_FEED)))
+            self.end_headers()
+            self.wfile.write(EMPTY_FEED)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml", asked, gate
+    finally:
+        gate.set()
+        server.shutdown()
+        server.server_close()
+
+
+def finished(api: str, run_id: str) -> Any:
+    state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()["state"]
+    return state if state and state["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
+
+
+def running(api: str, deployment_id: str) -> list[str]:
+    runs = httpx.post(
+        f"{api}/flow_runs/filter",
+        json={
+            "deployments": {"id": {"any_": [deployment_id]}},
+            "flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}},
+        },
+        timeout=10,
+    ).json()
+    return [r["id"] for r in runs]
+
+
+def run_to_the_end(api: str, trigger: str, deployment_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Trigger a run and wait for its end. A run refused because a scheduled run of the
+    deployment was running at that moment (one at a time) is triggered again once it is over."""
+    for _attempt in range(5):
+        # a busy fresh server may answer 503 while it schedules the first runs: try again
+        run: dict[str, Any] = wait_for(
+            "the server to accept a triggered run",
+            lambda: (r := httpx.post(trigger, json={}, timeout=10)) and r.status_code == 201 and r.json(),
+            timeout=120,
+        )
+        final = wait_for("the triggered flow run to finish", lambda rid=run["id"]: finished(api, rid))
+        if final["type"] != "CANCELLED":
+            return run, final
+        wait_for("the other run to end", lambda: not running(api, deployment_id) or None)
+    raise AssertionError("every triggered run was refused")
+
+
 def test_served_deployments_run_on_trigger(tmp_path: Path) -> None:
     upgrade()
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     sink = tmp_path / "alerts.txt"
-    with DemoWeb() as web:
+    sources = tmp_path / "sources.yaml"  # re-read by every run: a source is added below
+    sources.write_text((DEMO_DIR / "sources.yaml").read_text())
+    with DemoWeb() as web, gated_feed() as (gate_url, asked, gate):
         env = {
             **os.environ,
             "PREFECT_HOME": str(tmp_path / "prefect"),
             "POLICYWATCH_PREFECT_PORT": str(port),
             "PREFECT_RUNNER_POLL_FREQUENCY": "1",
-            "POLICYWATCH_SOURCES": str(DEMO_DIR / "sources.yaml"),
+            "POLICYWATCH_SOURCES": str(sources),
             "POLICYWATCH_BASE_URL": web.base_url,
             "POLICYWATCH_SUBSCRIPTIONS": str(DEMO_DIR / "subscriptions.yaml"),
             "POLICYWATCH_DEMO_SINK": f"pwfile://{sink}",
@@ -76,6 +153,9 @@ def test_served_deployments_run_on_trigger(tmp_path: Path) -> None:
                 {"name": x["name"], "limit": x["limit"]} for x in limits
             ]
             assert feeds["parameters"] == {"tier": "feeds", "adaptive": True}
+            for deployment in by_name.values():  # one run at a time; a new one is cancelled
+                assert deployment["global_concurrency_limit"]["limit"] == 1, deployment
+                assert deployment["concurrency_options"]["collision_strategy"] == "CANCEL_NEW", deployment
             assert "tier:feeds" in feeds["tags"]
             schedules = httpx.get(f"{api}/deployments/{feeds['id']}/schedules", timeout=5).json()
             assert schedules[0]["schedule"]["cron"] == "*/15 * * * *"
@@ -94,22 +174,31 @@ def test_served_deployments_run_on_trigger(tmp_path: Path) -> None:
                 timeout=120,
             )
             assert all(r["deployment_id"] == feeds["id"] for r in scheduled)
-            # a busy fresh server may answer 503 while it schedules the first runs: try again
             trigger = f"{api}/deployments/{feeds['id']}/create_flow_run"
-            run = wait_for(
-                "the server to accept a triggered run",
-                lambda: (r := httpx.post(trigger, json={}, timeout=10)) and r.status_code == 201 and r.json(),
-                timeout=120,
-            )
-            final = wait_for(
-                "the triggered flow run to finish",
-                lambda: (
-                    (s := httpx.get(f"{api}/flow_runs/{run['id']}", timeout=5).json()["state"])
-                    and s["type"] in ("COMPLETED", "FAILED", "CRASHED")
-                    and s
-                ),
-            )
+            run, final = run_to_the_end(api, trigger, feeds["id"])
             assert final["type"] == "COMPLETED", final
+            # names: the flow run by tier and time, its tasks by source
+            name = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=5).json()["name"]
+            assert re.fullmatch(r"feeds \d{4}-\d\d-\d\d \d\d:\d\dZ", name), name
+            task_names = wait_for(
+                "the task runs to reach the server",
+                lambda: (
+                    (
+                        names := {
+                            t["name"]
+                            for t in httpx.post(
+                                f"{api}/task_runs/filter",
+                                json={"flow_runs": {"id": {"any_": [run["id"]]}}},
+                                timeout=5,
+                            ).json()
+                        }
+                    )
+                    >= {"fetch demo-commission", "store demo-commission"}
+                    and names
+                ),
+                timeout=60,
+            )
+            assert {"fetch demo-govuk", "store demo-govuk"} <= task_names, task_names
             artifacts = httpx.post(
                 f"{api}/artifacts/filter",
                 json={
@@ -123,6 +212,25 @@ def test_served_deployments_run_on_trigger(tmp_path: Path) -> None:
             assert keys == {"monitor-feeds-summary", "monitor-feeds-sources", "source-health"}
             summary = next(a for a in artifacts if a["key"] == "monitor-feeds-summary")
             assert "| demo-commission | ok |" in summary["data"] and "new items" in summary["data"]
+
+            # One run at a time: a run held on the gated feed is running; a second run of the same
+            # deployment is cancelled, not started beside it; the first then finishes normally.
+            with sources.open("a") as f:
+                f.write(f'\n  - id: gate\n    kind: feed\n    url: "{gate_url}"\n    private_network: true\n')
+                f.write("    timeout_seconds: 300\n")
+            httpx.post(trigger, json={}, timeout=10).raise_for_status()
+            assert asked.wait(timeout=300), "no run fetched the gated feed"
+            # the run held on the gate (this one, or a scheduled one that came first)
+            holder = wait_for("the held run", lambda: running(api, feeds["id"]))
+            assert len(holder) == 1, holder
+            second = httpx.post(trigger, json={}, timeout=10).json()
+            refused = wait_for("the second run to be refused", lambda: finished(api, second["id"]))
+            assert refused["type"] == "CANCELLED", refused
+            assert "concurrency limit" in (refused["message"] or ""), refused
+            assert running(api, feeds["id"]) == holder  # still held: the second was refused, not run
+            gate.set()
+            released = wait_for("the held run to finish", lambda: finished(api, holder[0]))
+            assert released["type"] == "COMPLETED", released
         except AssertionError:
             print((tmp_path / "serve.log").read_text(errors="replace")[-3000:])
             raise
@@ -135,3 +243,24 @@ def test_served_deployments_run_on_trigger(tmp_path: Path) -> None:
     with session_factory()() as s:
         assert s.scalar(select(func.count()).select_from(Item)) == 9
     assert sink.read_text().count("=== ") >= 1
+
+
+def test_prefect_yaml_runs_one_at_a_time_like_serve() -> None:
+    """deployments/prefect.yaml, read by Prefect's own model of the file: every deployment has
+    one slot and cancels a new run while one runs, exactly as `policywatch serve` does."""
+    import yaml
+    from prefect.cli.deploy._models import PrefectYamlModel
+    from prefect.client.schemas.objects import ConcurrencyLimitStrategy
+
+    from deployments.serve import SCHEDULES, one_at_a_time
+
+    raw = yaml.safe_load((Path(__file__).resolve().parents[1] / "deployments" / "prefect.yaml").read_text())
+    model = PrefectYamlModel.model_validate(raw)
+    served = one_at_a_time()
+    assert {d.name for d in model.deployments} == {f"monitor-{tier}" for tier in SCHEDULES}
+    for deployment in model.deployments:
+        spec = deployment.concurrency_limit
+        assert not isinstance(spec, int) and spec is not None, deployment.name
+        assert spec.limit == served.limit == 1
+        assert ConcurrencyLimitStrategy(spec.collision_strategy) == served.collision_strategy
+        assert served.collision_strategy is ConcurrencyLimitStrategy.CANCEL_NEW

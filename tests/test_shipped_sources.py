@@ -7,10 +7,17 @@ items the shipped parser extracts: count, titles, publication instants (UTC) and
 URLs. For ``kind: listing`` the items are the listing's links (title and date from the
 listing page); article pages are fetched only by the spider.
 
-Adding a source: declare it in sources.yaml, save a real response as its fixture, run
-``.venv/bin/policywatch sources dry-run ID --fixture tests/fixtures/sources/ID.EXT`` and
-copy what it shows (after checking it) into ``EXPECTED``. ``test_every_enabled_source_has_
-a_fixture_and_expected_items`` fails until both exist.
+Adding a source: declare it in sources.yaml, save a response as its fixture, run
+``.venv/bin/policywatch sources dry-run ID --fixture tests/fixtures/sources/ID.EXT --format expected``
+and paste what it prints (after checking it) into ``EXPECTED``: the items are those the source's
+``include``/``exclude`` filters keep, as stored. This file is exempt from the line-length rule.
+``test_every_enabled_source_has_a_fixture_and_expected_items`` fails until both exist.
+
+Fixtures are written by us in each site's format (the project never copies real captures into the
+repo), so every shipped source says so in sources.yaml (``synthetic: true`` and a
+``synthetic_reason``; ``policywatch sources list`` shows it). Where a real capture of the same
+site or format exists in ../shared/corpus/real, tests/test_real_captures.py runs the shipped
+source's parser on it in place.
 """
 
 from __future__ import annotations
@@ -164,6 +171,19 @@ EXPECTED: dict[str, list[tuple[datetime, str, str]]] = {
             utc("2026-05-08T13:05:00"),
             "Online Safety Act: categorisation thresholds",
             "https://www.gov.uk/government/consultations/online-safety-act-categorisation-thresholds",
+        ),
+    ],
+    "govuk-fcdo": [
+        # 1 item(s) dropped by exclude.url '/foreign-travel-advice/'
+        (
+            utc("2026-05-14T16:02:11"),
+            "UK and Kenya launch partnership on AI skills for public servants",
+            "https://www.gov.uk/government/news/uk-and-kenya-launch-partnership-on-ai-skills-for-public-servants",
+        ),
+        (
+            utc("2026-05-13T10:30:00"),
+            "UN Security Council open debate on artificial intelligence: UK statement",
+            "https://www.gov.uk/government/speeches/un-security-council-open-debate-on-artificial-intelligence-uk-statement",
         ),
     ],
     "nist-news": [
@@ -377,6 +397,23 @@ EXPECTED: dict[str, list[tuple[datetime, str, str]]] = {
             utc("2025-02-12T00:00:00"),
             "Visit of the Prime Minister of India to Marseille",
             "https://www.elysee.fr/en/emmanuel-macron/2025/02/12/visit-of-the-prime-minister-of-india-to-marseille",
+        ),
+    ],
+    "jp-kantei-en": [
+        (
+            utc("2026-05-14T00:00:00"),
+            "Meeting of the Artificial Intelligence Strategic Headquarters",
+            "https://japan.kantei.go.jp/105/actions/202605/14ai_honbu.html",
+        ),
+        (
+            utc("2026-05-12T00:00:00"),
+            "Statement by the Prime Minister on the Second Anniversary of the Hiroshima AI Process Friends Group",
+            "https://japan.kantei.go.jp/105/statement/202605/12hiroshima_ai.html",
+        ),
+        (
+            utc("2026-05-08T00:00:00"),
+            "Press Conference by the Prime Minister on the Basic Plan for Artificial Intelligence",
+            "https://japan.kantei.go.jp/105/speech/202605/08kaiken.html",
         ),
     ],
 }

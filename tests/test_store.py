@@ -15,7 +15,7 @@ from models.db import session_factory
 from models.migrate import check, upgrade
 from models.tables import Event, EventMention, Item, Label, Source
 from pipeline.fetch import FetchResult
-from pipeline.rules import load_rules
+from pipeline.intel.rules_loading import load_rules
 from pipeline.text import content_hash
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
 from pipeline.types import Label as LabelT

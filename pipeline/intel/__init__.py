@@ -1,10 +1,21 @@
-"""Event intelligence learned from real news: rules propose, a model decides (DESIGN.md decision 5).
+"""The classifier: rules propose candidate events, a model learned from real news decides (DESIGN.md 5).
+
+One job per module, from the bottom up:
 
 * ``vocabulary``: the event types, written once.
-* ``cues``: the cue families of ``rules/cues.yaml`` (how an event is reported, in every language).
-* ``features``: an item's headline, lead and body turned into cue features.
-* ``model``: the shipped linear model that decides the primary event type, and explains itself.
-* ``corpus``: the real, labelled corpus in ``../shared/corpus/news`` (read, never copied).
-* ``train``: one reproducible command that fits the model on the corpus's ``train`` split.
-* ``baseline``: a first-match keyword alert, the yardstick every figure is printed beside.
+* The rules (``rules/``, data): ``rules_schema`` (their typed model), ``rules_loading`` (which file
+  or folder, validated and cached), ``patterns`` (validated regular expressions and alternations),
+  ``prefilter`` (required substrings, so most sentences skip the regex engine), ``alias_gazetteer``
+  (jurisdiction and place aliases by word n-grams), ``compiled_rules`` (the hot path's view).
+* Candidate events: ``sentence_index`` (an item's sentences and clauses, indexed for the rules),
+  ``mentions`` (series and triggers named in a sentence), ``candidates`` (mentions joined into
+  events), ``scoring`` (salience and validity), ``extraction`` (the entry: an item's events).
+  Their slots: ``clause_dates``, ``ordinals``, ``status``, ``places``; their keys: ``event_names``,
+  ``event_keys``.
+* The model: ``cues`` (cue families of ``rules/cues.yaml``), ``features``, ``model`` (the shipped
+  linear model), ``generic`` (an event no rule names), ``dates`` and ``places`` (the primary
+  event's date and place), ``identity`` (one real event across reports).
+* Training and evaluation: ``corpus`` (the real, labelled corpus in ``../shared``, read, never
+  copied), ``train``, ``heldout`` (leave-series-out), ``baseline`` (a first-match keyword alert,
+  the yardstick), ``report``.
 """

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
-from pipeline.intel.vocabulary import NONE
+from pipeline.intel.vocabulary import NONE, EventType
 
 KEYWORD_ALERTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
-        "dpc_meeting",
+        EventType.DPC_MEETING,
         (
             "digital partnership council",
             "trade and technology council",
@@ -22,10 +22,10 @@ KEYWORD_ALERTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "디지털 파트너십",
         ),
     ),
-    ("summit", ("summit", "サミット", "정상회의")),
-    ("mou", ("memorandum of understanding", "memorandum of cooperation", "mou", "覚書", "양해각서")),
-    ("legislation", ("ai act", "executive order", "ai law", "ai bill", "法案", "법안", "행정명령")),
-    ("declaration", ("declaration", "joint statement", "resolution", "宣言", "선언")),
+    (EventType.SUMMIT, ("summit", "サミット", "정상회의")),
+    (EventType.MOU, ("memorandum of understanding", "memorandum of cooperation", "mou", "覚書", "양해각서")),
+    (EventType.LEGISLATION, ("ai act", "executive order", "ai law", "ai bill", "法案", "법안", "행정명령")),
+    (EventType.DECLARATION, ("declaration", "joint statement", "resolution", "宣言", "선언")),
 )
 
 _COMPILED = [

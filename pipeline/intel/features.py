@@ -91,9 +91,14 @@ def item_features(title: str, text: str, cues: Cues) -> dict[str, float]:
     in_title: list[str] = []
     in_top: list[str] = []
     heads: dict[str, tuple[int, str]] = {}
-    for name, rx in cues.families:
-        hit_t = rx.search(z.title) if z.title else None
-        hit_l = rx.search(z.lead) if z.lead else None
+    # The matcher gives exactly what each family's pattern gives (search, findall), much faster.
+    m = cues.matcher
+    zt = m.zone(z.title) if z.title else None
+    zl = m.zone(z.lead) if z.lead else None
+    zb = m.zone(z.body) if z.body else None
+    for k, (name, _rx) in enumerate(cues.families):
+        hit_t = m.search(k, zt) if zt else None
+        hit_l = m.search(k, zl) if zl else None
         if hit_t:
             f["T:" + name] = 1.0
             in_title.append(name)
@@ -102,10 +107,10 @@ def item_features(title: str, text: str, cues: Cues) -> dict[str, float]:
         if hit_t or hit_l:
             f["TL:" + name] = 1.0
             in_top.append(name)
-        if z.body:
-            n = len(rx.findall(z.body))
+        if zb:
+            n = m.count(k, zb, 5)
             if n:
-                f["B:" + name] = min(n, 5) / 5
+                f["B:" + name] = n / 5
         if name in HEAD_FAMILIES:
             for zone, hit in (("T", hit_t), ("L", hit_l)):
                 if hit and (zone not in heads or hit.start() < heads[zone][0]):

@@ -11,23 +11,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipeline.events import (
-    find_ordinal,
-    find_status,
-    jurisdiction_spans,
-    order_parties,
-    party_label,
-    pick_date,
-    slug,
-)
-from pipeline.intel.vocabulary import TITLES
-from pipeline.rules import Rules
+from pipeline.intel.clause_dates import pick_date
+from pipeline.intel.event_keys import order_parties, party_label, slug
+from pipeline.intel.ordinals import find_ordinal
+from pipeline.intel.rules_schema import Rules
+from pipeline.intel.sentence_index import jurisdiction_spans
+from pipeline.intel.status import find_status
+from pipeline.intel.vocabulary import TITLES, EventType
 from pipeline.types import ExtractedEvent
 
 LEAD_SENTENCES = 2
-MAX_PARTIES = {"dpc_meeting": 2, "mou": 2}
+MAX_PARTIES: dict[str, int] = {EventType.DPC_MEETING: 2, EventType.MOU: 2}
 """Councils and MoUs are bilateral; a law or a summit has one host or many members."""
-ORDINAL_TYPES = ("dpc_meeting", "summit")
+ORDINAL_TYPES = (EventType.DPC_MEETING, EventType.SUMMIT)
 
 
 def parties_of(title: str, lead: list[str], rules: Rules, limit: int) -> list[str]:

@@ -42,8 +42,8 @@ def leave_series_out(news: Path, folds: int = FOLDS) -> dict[str, Any]:
     from sklearn.model_selection import GroupKFold
 
     from pipeline.classify import read
+    from pipeline.intel.rules_loading import load_rules
     from pipeline.intel.train import fit_vectors
-    from pipeline.rules import load_rules
 
     rules = load_rules()
     items = read_labelled(news, "train")

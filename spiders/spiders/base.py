@@ -18,6 +18,7 @@ import scrapy
 from scrapy.http import Response
 
 from pipeline.urls import is_web_url
+from spiders.crawlreport import install_log_masking
 from spiders.items import ArticleItem, item_from_dict
 from spiders.parsing import decode_html
 from spiders.sources import BASE_PLACEHOLDER
@@ -44,6 +45,7 @@ class SourceSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, known_urls: str | None = None, after: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        install_log_masking()  # Scrapy's handlers exist by now; keys never reach the log
         self.known_urls = load_known_urls(known_urls or os.environ.get("POLICYWATCH_KNOWN_URLS"))
         self.after = after or None
         if self.source is not None and BASE_PLACEHOLDER in self.source.url:
@@ -70,6 +72,18 @@ class SourceSpider(scrapy.Spider):
     def count(self, key: str, n: int = 1) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"policywatch/{key}", n)
+
+    def excluded(self, title: str, url: str) -> bool:
+        """True (and counted) when the source's ``exclude`` patterns drop this link already, so
+        its page is never fetched. Include patterns wait for the item (see spiders.pipelines)."""
+        from policywatch.source_filters import drop_reason
+
+        reason = drop_reason(self.source, title, url, excludes_only=True) if self.source else None
+        if reason is None:
+            return False
+        self.count("filtered")
+        self.count(f"filtered/{reason}")
+        return True
 
     def skip_links(self, links: Iterable[str]) -> None:
         """Count (and log) links not followed because their scheme is not http(s)."""

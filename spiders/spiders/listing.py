@@ -44,6 +44,8 @@ class ListingSpider(SourceSpider):
             if self.is_known(link["url"]):
                 self.count("skipped_known")
                 continue
+            if self.excluded(link["title"], link["url"]):
+                continue
             yield from self.web_request(link["url"], self.parse_article, hint=link)
         max_pages = self.arg_int("max_pages", spec.max_pages)
         nxt = next_page_url(sel, response.url, spec.next_page)

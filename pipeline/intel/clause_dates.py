@@ -1,0 +1,188 @@
+"""The date of an event mention, read from its clause (resolved against the published date).
+
+``pipeline.intel.dates`` decides the primary event's date from the headline and lead; this
+module reads each candidate mention's own clause ("scheduled for 2025").
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_MONTHS["sept"] = 9
+_WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+MONTH_RX = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
+
+
+_D = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
+_D2 = r"(?:\s*(?:-|–|to|and|&)\s*\d{1,2}(?:st|nd|rd|th)?)?"
+_MON = r"(?P<mon>" + MONTH_RX + r")"
+_Y = r"(?P<y>(?:19|20)\d{2})"
+_DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("ymd", re.compile(r"\b" + _Y + r"-(?P<m>\d{2})-(?P<d>\d{2})\b")),
+    ("ymd", re.compile(_Y + r"\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]")),
+    ("ym", re.compile(_Y + r"\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]")),
+    ("md", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]")),
+    ("dmy", re.compile(r"\b" + _D + _D2 + r"\s+(?:of\s+)?" + _MON + r",?\s+" + _Y + r"\b", re.IGNORECASE)),
+    ("mdy", re.compile(r"\b" + _MON + r"\s+" + _D + _D2 + r",?\s+" + _Y + r"\b", re.IGNORECASE)),
+    ("my", re.compile(r"\b" + _MON + r"\s+(?:of\s+)?" + _Y + r"\b", re.IGNORECASE)),
+    (
+        "md",
+        re.compile(r"\b" + _MON + r"\s+" + _D + _D2 + r"\b(?!\s*(?:%|per|million|billion))", re.IGNORECASE),
+    ),
+    ("dm", re.compile(r"\b" + _D + _D2 + r"\s+(?:of\s+)?" + _MON + r"\b", re.IGNORECASE)),
+    (
+        "rel",
+        re.compile(
+            r"\b(?P<rel>(?:last|next|this|earlier\s+this|later\s+this|early\s+next|late\s+last)\s+"
+            r"(?:week|month|year)|yesterday|today|tomorrow)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        # Wire style: "said on Wednesday", "met Monday" -> the weekday nearest the published date.
+        "wd",
+        re.compile(
+            r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!,?\s*\d|\s+\w+\s+\d)"
+        ),
+    ),
+    (
+        "m",
+        re.compile(
+            r"\b(?:in|by|until|from|since|early|late|mid|mid-|this|next|last|on)\s*(?P<mon>January|February|March|"
+            r"April|May|June|July|August|September|October|November|December)\b(?!\s+\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "y",
+        re.compile(
+            r"(?<![\w.-])"
+            + _Y
+            + r"(?:\s*[-–/]\s*(?:19|20)?\d{2})?(?![\w.-]|\s*(?:%|per\s*cent|people|participants))"
+        ),
+    ),
+    ("y", re.compile(_Y + r"\s*[年년]")),
+]
+
+
+_DIGIT = re.compile(r"\d")
+_WORD_DATE_PATTERNS = [(k, rx) for k, rx in _DATE_PATTERNS if k in ("rel", "wd", "m")]
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    start: int
+    iso: str
+    """"YYYY", "YYYY-MM", "YYYY-MM-DD", or "--MM-DD" when no year is known."""
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name.lower().rstrip(".")]
+
+
+def _resolve(kind: str, m: re.Match[str], published: date | None, status: str | None) -> str | None:
+    """Turn one match into an ISO string; relative/yearless dates need the published date."""
+    g = m.groupdict()
+    y = int(g["y"]) if g.get("y") else None
+    if kind in ("ymd", "dmy", "mdy"):
+        mon = int(g["m"]) if g.get("m") else _month(g["mon"])
+        return f"{y:04d}-{mon:02d}-{int(g['d']):02d}"
+    if kind in ("ym", "my"):
+        mon = int(g["m"]) if g.get("m") else _month(g["mon"])
+        return f"{y:04d}-{mon:02d}"
+    if kind == "y":
+        return f"{y:04d}"
+    if kind in ("md", "dm", "m"):
+        mon = int(g["m"]) if g.get("m") else _month(g["mon"])
+        day = int(g["d"]) if g.get("d") else None
+        if published is None:
+            return f"--{mon:02d}-{day:02d}" if day else None
+        year = published.year
+        # A yearless month points to the nearest matching occurrence in the direction of the status.
+        if status == "upcoming" and mon < published.month - 1:
+            year += 1
+        elif status == "held" and mon > published.month + 1:
+            year -= 1
+        return f"{year:04d}-{mon:02d}-{day:02d}" if day else f"{year:04d}-{mon:02d}"
+    if kind == "wd" and published is not None:
+        delta = (_WEEKDAYS[g["wd"].lower()] - published.weekday()) % 7
+        if status == "upcoming":
+            return (published + timedelta(days=delta)).isoformat()
+        return (published - timedelta(days=(7 - delta) % 7)).isoformat()
+    if kind == "rel" and published is not None:
+        rel = " ".join(g["rel"].lower().split())
+        if rel == "yesterday":
+            return (published - timedelta(days=1)).isoformat()
+        if rel == "today":
+            return published.isoformat()
+        if rel == "tomorrow":
+            return (published + timedelta(days=1)).isoformat()
+        unit = rel.split()[-1]
+        step = (
+            -1
+            if rel.startswith(("last", "late last"))
+            else 1
+            if rel.startswith(("next", "early next"))
+            else 0
+        )
+        if unit == "week":
+            return (published + timedelta(days=7 * step)).isoformat()
+        if unit == "month":
+            mon = published.month + step
+            year = published.year + (mon - 1) // 12
+            mon = (mon - 1) % 12 + 1
+            return f"{year:04d}-{mon:02d}"
+        return f"{published.year + step:04d}"
+    return None
+
+
+def find_dates(text: str, published: date | None = None, status: str | None = None) -> list[FoundDate]:
+    """All dates in ``text``, most specific pattern first, non-overlapping, left to right."""
+    taken: list[tuple[int, int]] = []
+    out: list[FoundDate] = []
+    # Every pattern but the relative/weekday/month-name ones needs a digit: skipping them cannot change
+    # what the others find (they only skip spans an earlier pattern took).
+    for kind, rx in _DATE_PATTERNS if _DIGIT.search(text) else _WORD_DATE_PATTERNS:
+        for m in rx.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            try:
+                iso = _resolve(kind, m, published, status)
+            except (KeyError, ValueError):
+                iso = None
+            if iso:
+                taken.append((m.start(), m.end()))
+                out.append(FoundDate(m.start(), iso))
+    return sorted(out, key=lambda d: d.start)
+
+
+_ORIGIN = re.compile(
+    r"\b(?:launched|established|founded|created|set\s+up|inaugurated|began|started|introduced|in\s+place\s+since)"
+    r"\s+(?:(?:in|on|back\s+in)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def pick_date(text: str, anchor: int, published: date | None, status: str | None) -> str | None:
+    """The date nearest the event mention, preferring one after it ("scheduled for 2025").
+
+    A date that dates an origin ("a framework launched in 2022") is not the meeting's date.
+    """
+    dates = [
+        d
+        for d in find_dates(text, published, status)
+        if not _ORIGIN.search(text[max(0, d.start - 30) : d.start])
+    ]
+    if not dates:
+        return None
+    return min(
+        dates, key=lambda d: (d.start - anchor) if d.start >= anchor else (anchor - d.start) * 2 + 20
+    ).iso

@@ -1,0 +1,229 @@
+"""Mentions of events in one sentence: named series first, generic triggers after, with their slots.
+
+Overlapping mentions keep the longest, so "Colorado AI Act" is not read as the EU AI Act.
+Attributes (ordinal, date, place, status) are read from the clause around the mention, so
+"signed in May 2022 and the third meeting has been scheduled for 2025 in Tokyo" gives 2025.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.intel.candidates import Doc, Mention
+from pipeline.intel.clause_dates import pick_date
+from pipeline.intel.event_keys import party_label
+from pipeline.intel.event_names import GENERIC_SUMMIT, law_identifier, proper_name_before
+from pipeline.intel.ordinals import find_ordinal
+from pipeline.intel.places import find_place
+from pipeline.intel.rules_schema import Rules, Series
+from pipeline.intel.sentence_index import clause_around, clip, jurisdiction_spans
+from pipeline.intel.status import find_status
+from pipeline.intel.vocabulary import EventType
+
+
+def _raw_series(text: str, rules: Rules) -> list[tuple[int, int, Series]]:
+    fast = rules.fast
+    series = fast.series
+    return [
+        (m.start(), m.end(), series[k][0])
+        for k in fast.series_candidates(text)
+        for m in series[k][1].rx.finditer(text)
+        if m.end() > m.start()
+    ]
+
+
+def series_matches(found: list[tuple[int, int, Series]]) -> list[tuple[int, int, Series]]:
+    """Series mentions of one sentence, overlaps resolved: longest first, named before generic."""
+    found = list(found)
+    found.sort(key=lambda t: (-(t[1] - t[0]), t[2].generic))
+    kept: list[tuple[int, int, Series]] = []
+    for st, en, s in found:
+        if all(en <= a or st >= b for a, b, _ in kept):
+            kept.append((st, en, s))
+    return sorted(kept, key=lambda t: t[0])
+
+
+def _zones(length: int, starts: list[int]) -> list[tuple[int, int]]:
+    """Each mention owns the sentence from its start to the next mention; the first also owns the lead-in."""
+    out = []
+    for i, st in enumerate(starts):
+        out.append((0 if i == 0 else st, starts[i + 1] if i + 1 < len(starts) else length))
+    return out
+
+
+_BACKGROUND = re.compile(
+    r"\b(?:following|after|since|builds?\s+(?:up)?on|building\s+(?:up)?on|built\s+(?:up)?on|follows|followed"
+    r"|in\s+the\s+wake\s+of|on\s+the\s+heels\s+of|successor\s+to|follow-up\s+to|in\s+line\s+with"
+    r"|(?:made|agreed|adopted|launched|announced|reached|endorsed|pledged|struck|secured|set\s+out|unveiled)\s+at"
+    r"|previous|prior|preceding|last\s+year[’']s|earlier)"
+    r"\s+(?:(?:the|a|an|this|that|its|their|on\s+the)\s+)?(?:[\w’'&().-]+\s+){0,4}$",
+    re.IGNORECASE,
+)
+_OWN_UPCOMING = re.compile(r"^[^,;]{0,60}\b(?:will|to\s+be\s+held|scheduled|upcoming|next)\b", re.IGNORECASE)
+
+
+def _is_background(text: str, start: int) -> bool:
+    """Is the mention at ``start`` introduced as a past reference ("following the ...", "made at the ...")?"""
+    before = text[max(0, start - 60) : start]
+    cut = max(before.rfind(","), before.rfind(";"), before.rfind("("))
+    return bool(_BACKGROUND.search(before[cut + 1 :] if cut >= 0 else before))
+
+
+def _vetoed(
+    type_: str, sentence: str, rules: Rules, title: str, cache: dict[tuple[int, str], bool] | None = None
+) -> bool:
+    """Does a hard negative veto a ``type_`` mention here? ``cache``: per-item memo of (negative, text)."""
+    for k, (vetoes, on_title, pattern, unless) in enumerate(rules.fast.vetoes):
+        if type_ not in vetoes:
+            continue
+        target = title if on_title else sentence
+        if cache is None:
+            hit = bool(pattern.search(target) and not (unless and unless.search(target)))
+        else:
+            got = cache.get((k, target))
+            if got is None:
+                got = bool(pattern.search(target) and not (unless and unless.search(target)))
+                cache[(k, target)] = got
+            hit = got
+        if hit:
+            return True
+    return False
+
+
+def _parties(doc: Doc, idx: int, text: str, start: int, end: int, prior: list[str]) -> list[str]:
+    """Jurisdictions a mention is between: right before the trigger, else in its sentence, else earlier."""
+    spans = jurisdiction_spans(text, doc.rules) if idx < 0 else doc.juris[idx]
+    near = [c for s, e, c in spans if start - 45 <= s < start]
+    codes = list(dict.fromkeys(near))
+    if len(codes) < 2:
+        sent_codes = list(dict.fromkeys(c for _, _, c in sorted(spans, key=lambda t: abs(t[0] - start))))
+        for c in sent_codes:
+            if c not in codes and len(codes) < 2:
+                codes.append(c)
+    if len(codes) < 2 and prior:
+        for c in prior:
+            if c not in codes and len(codes) < 2:
+                codes.append(c)
+    return codes[:2]
+
+
+def _public_party(doc: Doc, idx: int, text: str) -> bool:
+    """Is a government body a party (an MoU between two companies is business news, not policy)?
+
+    A public actor in the sentence settles it; a company cue without one rules it out; else a
+    public actor in the previous sentence, or two jurisdictions ("France and India signed...").
+    """
+    fast = doc.rules.fast
+    if fast.actor is not None and fast.actor.search(text):
+        return True
+    if fast.company is not None and fast.company.search(text):
+        return False
+    prev = doc.sentences[idx - 1] if idx > 0 else doc.title
+    if fast.actor is not None and fast.actor.search(prev):
+        return True
+    spans = doc.juris[idx] if idx >= 0 else jurisdiction_spans(text, doc.rules)
+    return len({c for _, _, c in spans}) >= 2
+
+
+def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str]]) -> list[Mention]:
+    rules = doc.rules
+    out: list[Mention] = []
+    raw = doc.series[idx] if idx >= 0 else _raw_series(text, rules)
+    matches = series_matches(raw)
+    bounds = _zones(len(text), [st for st, _, _ in matches])
+    for (start, end, s), (z0, z1) in zip(matches, bounds, strict=True):
+        if _vetoed(s.type, text, rules, doc.title, doc.veto_cache):
+            doc.vetoed.setdefault(s.type, []).append(idx)
+            continue
+        if s.needs_ai:
+            # A generic summit/law/declaration needs AI itself nearby: "digital economy" talk at an ASEAN
+            # summit does not make it an AI summit.
+            core = doc.core_ai or doc.ai
+            near = [core[i] for i in range(max(0, idx - 1), min(len(core), idx + 2))] if idx >= 0 else []
+            if not (any(near) or rules.fast.core_ai.search(text)):
+                continue
+        if s.needs_actor and not _public_party(doc, idx, text):
+            continue
+        parties = list(s.parties)
+        name = s.name
+        if s.generic or "{" in s.name:
+            parties = _parties(doc, idx, text, start, end, prior_parties.get(s.type, []))
+            if s.type == EventType.DPC_MEETING and len(parties) == 1 and parties[0] != "EU":
+                parties = ["EU", parties[0]]
+            named = next(
+                (
+                    x
+                    for x in rules.series
+                    if not x.generic and x.type == s.type and x.parties and set(x.parties) == set(parties)
+                ),
+                None,
+            )
+            if named is not None and s.type == EventType.DPC_MEETING:
+                name, s = named.name, named
+            elif "{name}" in s.name:
+                proper = proper_name_before(text, start, end)
+                fallback = (
+                    GENERIC_SUMMIT
+                    if s.type == EventType.SUMMIT
+                    else f"{party_label(parties, rules)} joint statement".strip()
+                )
+                name = proper or fallback
+            else:
+                label = party_label(parties, rules)
+                name = s.name.replace("{parties}", label).strip()
+        elif s.type == EventType.LEGISLATION and s.parties:
+            # "Japan's AI Act" is not the EU AI Act: a different jurisdiction right before wins.
+            spans = jurisdiction_spans(text, rules) if idx < 0 else doc.juris[idx]
+            other = [c for a, _, c in spans if start - 25 <= a < start and c not in s.parties]
+            if other:
+                parties = other[:1]
+                name = f"{party_label(parties, rules)} AI law"
+        # Attributes come from this mention's zone of the sentence: "host the next AI summit in Geneva
+        # in 2027, following the AI Impact Summit in New Delhi" gives Geneva/2027 to the first mention
+        # and New Delhi to the second, never 2027 to the AI Impact Summit.
+        ztext, zstart = text[z0:z1], start - z0
+        background = _is_background(text, start)
+        clause, off = clause_around(ztext, zstart)
+        anchor = zstart - off
+        ordinal = find_ordinal(clause, anchor)
+        if ordinal is None and s.type in (EventType.DPC_MEETING, EventType.SUMMIT):
+            # "... signed in May 2022 and the third meeting has been scheduled for 2025": the meeting clause.
+            whole = find_ordinal(ztext, zstart)
+            if whole is not None:
+                clause, off = clause_around(ztext, whole[1])
+                anchor, ordinal = whole[1] - off, whole
+        status = find_status(clause, rules, anchor) or find_status(ztext, rules, zstart)
+        if background and status != "postponed" and not _OWN_UPCOMING.search(clause[anchor:]):
+            status = "held"  # "following the AI Impact Summit", "commitments made at the Seoul summit"
+        day = pick_date(clause, anchor, doc.published, status)
+        zone_places = clip(doc.places[idx], z0, len(ztext)) if idx >= 0 and doc.places else None
+        place = find_place(
+            clause, rules, anchor, None if zone_places is None else clip(zone_places, off, len(clause))
+        ) or find_place(ztext, rules, zstart, zone_places)
+        cue_rx = rules.fast.type_cue[s.type]
+        cue = bool(cue_rx and cue_rx.search(text))
+        if rules.fast.attribute_cues[s.type] and (ordinal or day or place):
+            cue = True
+        out.append(
+            Mention(
+                series=s,
+                type=s.type,
+                sent=idx,
+                pos=start,
+                text=text,
+                name=name,
+                parties=parties,
+                explicit=True,
+                has_cue=cue,
+                ordinal=ordinal[0] if ordinal else None,
+                date=day,
+                location=place,
+                status=status,
+                boiler=idx >= 0 and doc.boiler[idx],
+                background=background,
+                ident=law_identifier(text, start, end) if s.key_from == "mention" else None,
+            )
+        )
+        if parties:
+            prior_parties[s.type] = parties
+    return out
