@@ -7,6 +7,7 @@ the test suite and a production deployment on PostgreSQL.
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -91,11 +92,28 @@ def rule_files(folder: Path) -> list[Path]:
     return folder_files(folder, NOT_RULES)
 
 
+_POINTER = re.compile(r"\Afolder:\s*(\S+)\s*\Z")
+
+
+def pointed_folder(path: Path) -> Path | None:
+    """The folder a pointer file names, relative to the file: the checkout's ``rules.yaml`` holds
+    only ``folder: rules`` (besides comments), since its rules live in that folder, one file per
+    concern. None for a real rules file or a folder."""
+    if path.is_dir():
+        return None
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        head = handle.read(4096)
+    lines = [line for line in head.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    found = _POINTER.match("\n".join(lines)) if len(lines) == 1 else None
+    return path.resolve().parent / found.group(1) if found else None
+
+
 def rules_text(folder: Path = RULES_DIR) -> str:
-    """The rules of a folder as one ``rules.yaml`` (what ``policywatch init`` writes)."""
+    """The rules of a folder (or of the folder a pointer names) as one ``rules.yaml``: what
+    ``policywatch init`` writes."""
     from policywatch.yamlconf import joined_text
 
-    return joined_text(rule_files(folder))
+    return joined_text(rule_files(pointed_folder(folder) or folder))
 
 
 def rules_path() -> Path:

@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 
 from pipeline.intel.rules_schema import Rules
-from policywatch.settings import NOT_RULES, RULES_DIR, rule_files
+from policywatch.settings import NOT_RULES, RULES_DIR, pointed_folder, rule_files
 from policywatch.yamlconf import ConfigError, validate_file, validate_files
 
 _CACHE: dict[tuple[str, int], Rules] = {}
@@ -56,18 +56,36 @@ def load_rules(path: Path | None = None) -> Rules:
         where = os.fspath(path)
     try:
         version = _version(where)
-    except OSError:
-        raise ConfigError(f"{Path(where)}: file not found") from None
+        folder = _pointed_folder(where, version)
+        if folder is not None:
+            version += _version(folder)
+    except OSError as exc:
+        raise ConfigError(f"{Path(exc.filename or where)}: file not found") from None
     key = (real_path(where), version)
     cached = _CACHE.get(key)
     if cached is None:
-        if os.path.isdir(where):
-            cached = validate_files(rule_files(Path(where)), Rules, Path(where))
+        if folder is not None or os.path.isdir(where):
+            folder = folder or where
+            cached = validate_files(rule_files(Path(folder)), Rules, Path(folder))
         else:
             cached = validate_file(Path(where), Rules)
         cached._origin = key
         _CACHE[key] = cached
     return cached
+
+
+_POINTERS: dict[tuple[str, int], str | None] = {}
+
+
+def _pointed_folder(where: str, version: int) -> str | None:
+    """``settings.pointed_folder``, remembered per file version."""
+    if os.path.isdir(where):
+        return None
+    key = (real_path(where), version)
+    if key not in _POINTERS:
+        folder = pointed_folder(Path(where))
+        _POINTERS[key] = None if folder is None else str(folder)
+    return _POINTERS[key]
 
 
 def _version(where: str) -> int:
