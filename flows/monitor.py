@@ -613,6 +613,11 @@ def alerts_markdown(summary: RunSummary) -> list[str]:
     return lines
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 new item", "2 new items": the operator's page reads as sentences."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def summary_markdown(summary: RunSummary) -> str:
     """The operator's page: what failed and why first, then what is new, then who was told.
     Columns are short so the page fits a 1,280-pixel screen; long text comes below the tables."""
@@ -626,8 +631,9 @@ def summary_markdown(summary: RunSummary) -> str:
         f"{second(summary.started_at)} → {second(finished)} ({took} s) · "
         + (f"**{len(failed)} of {t['sources_polled']} sources failed** · " if failed else "")
         + f"{t['sources_polled']} polled ({t['not_modified']} unchanged) · "
-        f"**{t['new_items']} new items** · {t['duplicates_dropped']} duplicates dropped · "
-        f"**{t['new_events']} new events** · {t['alerts_sent']} alerts sent"
+        f"**{counted(t['new_items'], 'new item')}** · "
+        f"{counted(t['duplicates_dropped'], 'duplicate')} dropped · "
+        f"**{counted(t['new_events'], 'new event')}** · {counted(t['alerts_sent'], 'alert')} sent"
         + (
             f" · {t['alerts_retrying']} retrying · {t['alerts_failed']} failed"
             if t["alerts_retrying"] or t["alerts_failed"]

@@ -261,7 +261,7 @@ def _load_runtime() -> tuple[Any, Any, Any]:
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="JSON lines with id, title, text (url, published).")],
+    file: Annotated[Path, typer.Argument(help="JSON lines with id, title, text or html (url, published).")],
     deliver: Annotated[bool, typer.Option(help="Send the alerts this import queues.")] = True,
 ) -> None:
     """Store JSON lines through the normal path: dedup, classify, events, alerts."""

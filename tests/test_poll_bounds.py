@@ -195,3 +195,10 @@ def test_failure_message() -> None:
     assert failure_message(RunSummary(sources=bad)) == (
         "12 of 12 sources failed: bad0, bad1, bad2, bad3, bad4, bad5, bad6, bad7, bad8, bad9 and 2 more"
     )
+
+
+@pytest.mark.parametrize(("n", "text"), [(0, "0 new items"), (1, "1 new item"), (2, "2 new items")])
+def test_the_operator_page_counts_in_words(n: int, text: str) -> None:
+    from flows.monitor import counted
+
+    assert counted(n, "new item") == text
