@@ -211,3 +211,23 @@ def catastrophic(pattern: str, flags: int = 0) -> bool:
         op in _REPEATS and (av[1] == _c.MAXREPEAT or av[1] > MANY) and _ambiguous_repeat(av[2], alphabet)
         for op, av in _walk(parsed)
     )
+
+
+def checked_pattern(value: Any) -> re.Pattern[str]:
+    """A configured pattern, compiled case-insensitive: a bad one, or one that could backtrack for
+    minutes on a crafted text (``catastrophic``), is a ValueError with the reason (pydantic turns
+    it into a file:line:field error). One check for the rules' patterns and sources' filters."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("must be a non-empty string (a regular expression)")
+    try:
+        compiled = re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"bad regular expression {value!r}: {exc}") from None
+    if catastrophic(value, re.IGNORECASE):
+        raise ValueError(
+            f"regular expression {value!r} can backtrack catastrophically (hang a run): a group "
+            "repeated without bound can share out the same text between its repeats in many ways, "
+            "as in (a+)+. Make its parts match different characters, or use a possessive repeat "
+            "or an atomic group: (?:a+)++ or (?>a+)+"
+        )
+    return compiled

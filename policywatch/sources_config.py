@@ -26,22 +26,10 @@ EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
 def check_pattern(value: Any) -> str:
     """A filter pattern: a regular expression that compiles (case-insensitive) and cannot
     backtrack catastrophically (``pipeline.redos``, the guard the rules' patterns pass too)."""
-    from pipeline.redos import catastrophic
+    from pipeline.redos import checked_pattern
 
-    if not isinstance(value, str) or not value:
-        raise ValueError("must be a non-empty string (a regular expression)")
-    try:
-        re.compile(value, re.IGNORECASE)
-    except re.error as exc:
-        raise ValueError(f"bad regular expression {value!r}: {exc}") from None
-    if catastrophic(value, re.IGNORECASE):
-        raise ValueError(
-            f"regular expression {value!r} can backtrack catastrophically (hang a run): a group "
-            "repeated without bound can share out the same text between its repeats in many ways, "
-            "as in (a+)+. Make its parts match different characters, or use a possessive repeat "
-            "or an atomic group: (?:a+)++ or (?>a+)+"
-        )
-    return value
+    checked_pattern(value)
+    return str(value)
 
 
 def _one_or_many(value: Any) -> Any:

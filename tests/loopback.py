@@ -1,8 +1,10 @@
-"""Real servers on loopback for tests: an SMTP server (aiosmtpd) and a scriptable HTTP receiver."""
+"""Real servers on loopback for tests: an SMTP server (aiosmtpd), a scriptable HTTP receiver, and
+the demo web with a source broken two ways."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -10,6 +12,7 @@ from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -82,3 +85,19 @@ class Receiver:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def broken_demo(tmp_path: Path) -> tuple[Path, Path]:
+    """The demo web with GOV.UK's feed turned into an HTML page, plus a source that is 404."""
+    from policywatch.demo import DEMO_DIR
+
+    web_root = tmp_path / "web"
+    shutil.copytree(DEMO_DIR / "web", web_root)
+    (web_root / "govuk" / "ai.atom").write_text("<html><body>Maintenance</body></html>")
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        (DEMO_DIR / "sources.yaml").read_text()
+        + '\n  - id: dead-source\n    kind: feed\n    url: "{base}/gone/feed.xml"\n'
+        + "    private_network: true\n"
+    )
+    return web_root, sources

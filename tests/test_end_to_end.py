@@ -4,7 +4,6 @@ exact counts on the first run, zeros on the second, and a real email on loopback
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from models.migrate import upgrade
 from models.tables import Alert, Event, Item, Source
 from policywatch.demo import DEMO_DIR
 from policywatch.demo.server import DemoWeb
-from tests.loopback import smtp_server
+from tests.loopback import broken_demo, smtp_server
 
 
 @pytest.fixture
@@ -86,15 +85,7 @@ def test_monitor_twice_over_the_demo_web(
 def test_a_failing_source_does_not_stop_the_others(
     prefect_harness: None, demo_env: Path, tmp_path: Path
 ) -> None:
-    web_root = tmp_path / "web"
-    shutil.copytree(DEMO_DIR / "web", web_root)
-    (web_root / "govuk" / "ai.atom").write_text("<html><body>Maintenance</body></html>")
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(
-        (DEMO_DIR / "sources.yaml").read_text()
-        + '\n  - id: dead-source\n    kind: feed\n    url: "{base}/gone/feed.xml"\n'
-        + "    private_network: true\n"
-    )
+    web_root, sources = broken_demo(tmp_path)
     with DemoWeb(root=web_root) as web:
         summary = run(web, sources)
     by_id = {s["source_id"]: s for s in summary["sources"]}

@@ -6,7 +6,6 @@ what they poll. Under the real (test) Prefect server, on loopback."""
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from pathlib import Path
 from uuid import UUID
@@ -28,6 +27,7 @@ from models.migrate import upgrade
 from models.tables import Item, Source
 from policywatch.demo import DEMO_DIR
 from policywatch.demo.server import DemoWeb
+from tests.loopback import broken_demo
 
 RUN_NAME = re.compile(r"^all \d{4}-\d\d-\d\d \d\d:\d\dZ$")
 
@@ -39,20 +39,6 @@ def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("POLICYWATCH_DEMO_SINK", f"pwfile://{sink}")
     upgrade()
     return sink
-
-
-def broken_demo(tmp_path: Path) -> tuple[Path, Path]:
-    """The demo web with GOV.UK's feed turned into an HTML page, plus a source that is 404."""
-    web_root = tmp_path / "web"
-    shutil.copytree(DEMO_DIR / "web", web_root)
-    (web_root / "govuk" / "ai.atom").write_text("<html><body>Maintenance</body></html>")
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(
-        (DEMO_DIR / "sources.yaml").read_text()
-        + '\n  - id: dead-source\n    kind: feed\n    url: "{base}/gone/feed.xml"\n'
-        + "    private_network: true\n"
-    )
-    return web_root, sources
 
 
 def task_states(flow_run_id: UUID, expected: int) -> dict[str, str]:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import PlainValidator
 
-from pipeline.redos import catastrophic
+from pipeline.redos import checked_pattern
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
@@ -22,20 +22,7 @@ def _compile(value: Any) -> re.Pattern[str]:
     a crafted text (``pipeline.redos``), becomes a validation error with the reason."""
     if isinstance(value, re.Pattern):
         return value
-    if not isinstance(value, str) or not value:
-        raise ValueError("must be a non-empty string (a regular expression)")
-    try:
-        compiled = re.compile(value, re.IGNORECASE)
-    except re.error as exc:
-        raise ValueError(f"bad regular expression {value!r}: {exc}") from None
-    if catastrophic(value, re.IGNORECASE):
-        raise ValueError(
-            f"regular expression {value!r} can backtrack catastrophically (hang a run): a group "
-            "repeated without bound can share out the same text between its repeats in many ways, "
-            "as in (a+)+. Make its parts match different characters, or use a possessive repeat "
-            "or an atomic group: (?:a+)++ or (?>a+)+"
-        )
-    return compiled
+    return checked_pattern(value)
 
 
 Regex = Annotated[re.Pattern[str], PlainValidator(_compile)]
