@@ -51,9 +51,22 @@ PUB = date(2024, 5, 22)  # a Wednesday
             date(2023, 8, 24),
             "2023-11",
         ),
-        # no published date: a day or a month without a year stays unknown
+        # a year word before a Korean or Japanese month and day
+        ("AI 기본법 통과", ["내년 1월 22일 시행을 앞두고 통과됐다."], date(2025, 12, 30), "2026-01-22"),
+        ("法施行へ", ["来年4月1日に施行される。"], date(2025, 11, 20), "2026-04-01"),
+        ("법 시행", ["지난해 12월 26일 본회의를 통과한 법이다."], date(2025, 3, 20), "2024-12-26"),
+        # a past-tense verb beside a weekday: the past one, though the report also looks ahead
+        ("In effect", ["It took effect on Thursday and will protect us."], date(2024, 8, 5), "2024-08-01"),
+        ("Rules take effect", ["The law will take effect on Thursday."], date(2024, 8, 5), "2024-08-08"),
+        # no published date: a day or a month without a year stays unknown, even beside a year
         ("협의회", ["양측은 26일 협의회를 열었다."], None, None),
         ("Council meets", ["The council met on March 13 in Brussels."], None, None),
+        (
+            "Summit in Paris",
+            ["After Bletchley Park (November 2023) and Seoul (May 2024), Paris hosts on February 10-11."],
+            None,
+            None,
+        ),
         # not the event's date: a byline, an origin, a deadline, the day it was announced
         ("Summit", ["By A Reporter Published: May 22, 2024 - 15:41", "Leaders met in Seoul."], PUB, None),
         # a stamp with a bar, or glued to the next word, then the event's own date
@@ -80,7 +93,28 @@ PUB = date(2024, 5, 22)  # a Wednesday
     ],
 )
 def test_event_date(title: str, lead: list[str], published: date | None, expected: str | None) -> None:
-    assert event_date(title, lead, published) == expected
+    upcoming = "will" in " ".join(lead)
+    assert event_date(title, lead, published, upcoming=upcoming) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "published", "expected"),
+    [
+        # news of an event with no date stated: the report's month, never a day
+        ("held", date(2021, 11, 24), "2021-11"),
+        (None, date(2024, 7, 15), "2024-07"),
+        # the first week of a month may report last month's event; an upcoming one is ahead
+        ("held", date(2025, 3, 1), None),
+        ("held", date(2024, 5, 7), None),
+        ("upcoming", date(2024, 5, 22), None),
+        ("postponed", date(2024, 5, 22), None),
+        ("held", None, None),
+    ],
+)
+def test_report_month(status: str | None, published: date | None, expected: str | None) -> None:
+    from pipeline.intel.dates import report_month
+
+    assert report_month(status, published) == expected
 
 
 def test_an_impossible_day_is_never_given() -> None:

@@ -64,12 +64,27 @@ from pipeline.intel.rules_loading import load_rules
         # no venue said: no guess
         ("summit", "India to host next AI summit", ["India will host the next summit."], ["IN"], None),
         ("mou", "Japan and the EU sign a memorandum", ["Japan and the EU signed it."], ["JP", "EU"], None),
-        # a dateline is where the report was filed, and a city's name inside another word is no city
+        # the seat of the body that acted, when no venue is named
+        (
+            "declaration",
+            "UN adopts AI resolution",
+            ["The UN General Assembly adopted the text by consensus."],
+            ["UN"],
+            "New York",
+        ),
+        ("declaration", "国連総会、AI決議を採択", ["決議は無投票で採択された。"], [], "New York"),
+        ("legislation", "AI 기본법 법안소위 통과", ["법안이 국회 소위원회를 통과했다."], [], "Seoul"),
+        ("summit", "UN General Assembly opens", ["Leaders gathered for the summit."], ["UN"], None),
+        # a correspondent's dateline is at the event; a home desk's is not, nor a bare city
+        ("summit", "APEC 장관회의 개최", ["(인천=뉴스1) 기자 = 회원국이 모여 논의한다."], ["APEC"], "Incheon"),
+        ("dpc_meeting", "한-EU 협의회 개최", ["[서울=뉴시스] 기자 = 양측이 협의회를 열었다."], ["KR", "EU"], None),
         ("summit", "Summit opens", ["MOSCOW (Wire) The UK will host a summit on AI safety."], ["UK"], None),
+        # a city's name inside another word is no city
         ("summit", "G7 장관회의", ["G7 디지털 장관회의가 다카사키시청에서 열렸다."], ["G7"], None),
     ],
 )
 def test_event_place(
     event_type: str, title: str, lead: list[str], parties: list[str], expected: str | None
 ) -> None:
-    assert event_place(event_type, title, lead, parties, curated_places(load_rules())) == expected
+    rules = load_rules()
+    assert event_place(event_type, title, lead, parties, curated_places(rules), rules.seats) == expected

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.intel.alias_gazetteer import AliasGazetteer
+from pipeline.intel.country_names import country_names
 from pipeline.intel.prefilter import FactorIndex, FastRx, clear_text_caches, fast
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ class CompiledRules:
             return FastRx(rx)
 
         self.juris = AliasGazetteer(
-            [(j.code, [*j.aliases, j.name], list(j.patterns)) for j in rules.jurisdictions]
+            [(j.code, [*j.aliases, j.name, *_other_names(j)], list(j.patterns)) for j in rules.jurisdictions]
         )
         self.places = AliasGazetteer([(p.name, [p.name, *p.aliases], list(p.patterns)) for p in rules.places])
         self.series: list[tuple[Series, FastRx]] = [(s, FastRx(s.rx)) for s in rules.series if s.rx]
@@ -84,3 +85,8 @@ class CompiledRules:
             if got:
                 found.update(got)
         return sorted(found)
+
+
+def _other_names(j: Any) -> tuple[str, ...]:
+    """A country's name in other languages (CLDR), beside the aliases the rules write."""
+    return country_names(j.code) if j.kind == "country" else ()

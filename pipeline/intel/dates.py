@@ -2,8 +2,9 @@
 
 A wrong date is worse than none: a subscriber who reads "held on 14 March" plans around it. So a
 date is given only when the text states one (absolute, or relative to a known published date:
-"today", "on Tuesday", "14일", "14日"), never guessed from the publication date alone, and a
-day-only or yearless date without a published date or a year in the same text stays unknown.
+"today", "on Tuesday", "14일", "14日"), and a day-only or yearless date without a published date
+stays unknown. An event reported as news with no date stated gets the report's month, not a day
+(``report_month``).
 
 Month and weekday names come from the CLDR data that Babel ships (en, de, fr, es, pt, it, nl), so a
 German "14. März 2024" or a Portuguese "14 de março de 2024" reads like an English date.
@@ -72,6 +73,14 @@ _RELATIVE_DAYS = {
 }  # fmt: skip
 
 
+_RELATIVE_YEARS = {
+    "내년": 1, "来年": 1, "明年": 1,
+    "올해": 0, "今年": 0, "금년": 0,
+    "작년": -1, "지난해": -1, "昨年": -1, "去年": -1,
+}  # fmt: skip
+"""Year words before a Korean, Japanese or Chinese month and day ("내년 1월 22일": 22 January next year)."""
+
+
 @dataclass(frozen=True, slots=True)
 class FoundDate:
     start: int
@@ -97,6 +106,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     shift = r"(?P<shift>내달|다음\s*달|来月|지난달|先月)?\s*"
     era = r"(?P<era>令和|平成)\s*(?P<ey>元|\d{1,2})\s*年\s*"
     cjk_md = r"(?P<m>[01]?\d)\s*[月월]\s*(?P<d>[0-3]?\d)" + cjk_range + r"\s*[日일]"
+    year_shift = r"(?:(?P<yshift>" + _alternation(_RELATIVE_YEARS) + r")\s*)?"
     of = r"\s+(?:of\s+|de\s+)?"
     en_month = "(?P<mon>" + "|".join(get_month_names("wide", locale="en").values()) + ")"
     not_amount = r"(?![\d%]|\s*(?:per|million|billion|percent))\b"
@@ -105,7 +115,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("ymd", re.compile(era + cjk_md)),
         ("ymd", re.compile(y + r"\s*[年년.]\s*(?P<m>[01]?\d)\s*[月월.]\s*(?P<d>[0-3]?\d)\s*[日일]?(?!\d)")),
         ("ym", re.compile(y + r"\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]")),
-        ("md", re.compile(r"(?<![\d.])" + cjk_md)),
+        ("md", re.compile(year_shift + r"(?<![\d.])" + cjk_md)),
         ("dmy", re.compile(r"\b" + d + d_range + of + mon + r",?\s+(?:de\s+)?" + y + r"\b", flags)),
         ("mdy", re.compile(r"\b" + mon + r"\s+" + d + d_range + r",?\s+" + y + r"\b", flags)),
         ("my", re.compile(r"\b" + mon + of + y + r"\b", flags)),
@@ -134,12 +144,6 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 """A year, 1900-2099, not part of a longer number."""
 
 
-def _year_near(text: str, pos: int) -> int | None:
-    """A year stated in the same text, nearest ``pos``: the context of a yearless date."""
-    years = [(abs(m.start() - pos), int(m.group(1))) for m in YEAR.finditer(text)]
-    return min(years)[1] if years else None
-
-
 def _month(name: str) -> int | None:
     return month_names().get(fold(name).rstrip(".")) or month_names().get(name.casefold().rstrip("."))
 
@@ -165,7 +169,9 @@ def _resolve(
         iso = _safe(int(g["y"]), month or 0, day)
         return FoundDate(m.start(), m.end(), iso, True) if iso else None
     if kind in ("md", "dm", "mo"):
-        if published is not None:
+        if published is not None and g.get("yshift"):
+            year = published.year + _RELATIVE_YEARS[g["yshift"]]
+        elif published is not None:
             # The nearest such date to publication: "November" in an August report is this
             # November, "December" in a January report last December.
             year = published.year
@@ -175,10 +181,10 @@ def _resolve(
             elif ahead < -6:
                 year += 1
         else:
-            found = _year_near(text, m.start())
-            if found is None:
-                return None
-            year = found
+            # No published date: a yearless date stays unknown. The year nearest it in the text is
+            # mostly another event's ("after Bletchley Park (November 2023) and Seoul (May 2024),
+            # ... on February 10-11 in Paris"): train +0.01 date precision without it.
+            return None
         iso = _safe(year, month or 0, day if kind != "mo" else None)
         return FoundDate(m.start(), m.end(), iso, False) if iso else None
     if published is None:
@@ -199,13 +205,30 @@ def _resolve(
     if kind == "wd":
         weekday = weekday_names()[fold(g["wd"])]
         delta = (weekday - published.weekday()) % 7
-        when = published + timedelta(days=delta) if upcoming else published - timedelta(days=(7 - delta) % 7)
+        around = text[max(0, m.start() - 24) : m.end() + 16]
+        ahead = upcoming and not (_PAST_AROUND.search(around) or _SAID_AROUND.search(around))
+        when = published + timedelta(days=delta) if ahead else published - timedelta(days=(7 - delta) % 7)
         return FoundDate(m.start(), m.end(), when.isoformat(), False)
     if kind == "rel":
         word = g["rel"]
         shift = _RELATIVE_DAYS.get(fold(word), _RELATIVE_DAYS.get(word, 0))
         return FoundDate(m.start(), m.end(), (published + timedelta(days=shift)).isoformat(), False)
     return None
+
+
+_PAST_AROUND = re.compile(
+    r"\b(?:took|met|held|signed|agreed|adopted|launched|passed|approved|voted|vetoed|opened|closed"
+    r"|concluded|ended|entered|came)\b",
+    re.IGNORECASE,
+)
+"""A past-tense verb beside a weekday ("took effect on Thursday", "on Tuesday confirmed"): the
+weekday is the past one, though the report also looks ahead ("the Act will protect ..."). Only
+the event's own verbs: "said on Wednesday it will host" dates the saying, not the event."""
+
+
+_SAID_AROUND = re.compile(r"\b(?:said|announced|confirmed|told|stated|reported)\b", re.IGNORECASE)
+"""A report verb beside a weekday ("said in a joint statement on Monday"): that Monday is past,
+though what was said looks ahead; ``event_date`` decides whether it dates the event."""
 
 
 def find_dates(text: str, published: date | None = None, upcoming: bool = False) -> list[FoundDate]:
@@ -305,7 +328,9 @@ def event_date(
             tail = region[f.end :]
             if _STAMP_AFTER.match(tail) or _STAMP_BEFORE.search(before):
                 continue
-            if upcoming and not f.stated and published is not None and f.iso <= published.isoformat():
+            past = f.kind == "wd" and _PAST_AROUND.search(region[max(0, f.start - 24) : f.end + 16])
+            said = upcoming and not f.stated and published is not None and f.iso <= published.isoformat()
+            if said and not past:
                 continue  # "said on Wednesday it will host": when it was said, not when it is held
             weak = f.kind in WEAK_FORMS or _REPORTED_BEFORE.search(before) or _REPORTED_AFTER.match(tail)
             said_held = region is title or bool(
@@ -324,3 +349,25 @@ def event_date(
         # lead says the event is held in ("will be held in May 2024"), is the event's.
         return None
     return best.iso
+
+
+REPORT_LAG_DAYS = 7
+"""Days after an event its news reports come out, at most: a report published later in its month
+than this reports an event of that month."""
+
+
+def report_month(status: str | None, published: date | None) -> str | None:
+    """The month of an event reported as news whose text states no date: the report's month.
+
+    News of a meeting, a signing or a vote comes out within days of it ("signed a memorandum
+    with Denmark", "the council met in Brussels", no date in the lead), so a report published
+    after the first week of a month is news of an event of that month (train and dev: 36 of 40
+    such undated events fell in the report's month). Only the month is known, so only the
+    month is given, never a day: a wrong day is worse than none. Nothing is given for an
+    upcoming or postponed event (its date is ahead) or for a report from the first week of a
+    month (the event may be last month's)."""
+    if published is None or status in ("upcoming", "postponed", "cancelled"):
+        return None
+    if published.day <= REPORT_LAG_DAYS:
+        return None
+    return published.isoformat()[:7]

@@ -18,10 +18,11 @@ voted in Brussels or Strasbourg, so no place is guessed for them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.intel.rules_schema import Rules
+from pipeline.intel.rules_schema import Rules, Seat
 from pipeline.intel.vocabulary import EventType
 from pipeline.text import fold
 
@@ -204,8 +205,11 @@ def event_place(
     sentences: list[str],
     title_parties: list[str],
     curated: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    seats: Sequence[Seat] = (),
 ) -> str | None:
-    """The venue named in the headline or lead; for a national law, its capital; else None.
+    """Where the event was: the venue the headline or lead names; else the seat of the body that
+    acted (``seats``: the UN General Assembly's resolution, New York); for a national law, its
+    capital; else a correspondent's dateline; else None.
 
     ``title_parties`` are the jurisdiction codes the headline names."""
     gaz = gazetteer(curated)
@@ -214,8 +218,25 @@ def event_place(
     found = next((h.name for h in hits if h.strength == 2), None)
     if found:
         return found
+    head = " ".join([title, *sentences[:LEAD_SENTENCES]])
+    seat = next((s for s in seats if event_type in s.types and any(b.search(head) for b in s.bodies)), None)
+    if seat:
+        return seat.place
     if event_type == EventType.LEGISLATION and _VOTED.search(" ".join([title, *sentences[:1]])):
-        return capital_of(title_parties, gaz, " ".join([title, *sentences[:LEAD_SENTENCES]]))
+        return capital_of(title_parties, gaz, head)
+    home = _home_newsroom(title)
+    return next((h.name for h in hits if h.strength == 1 and h.name != home), None)
+
+
+def _home_newsroom(title: str) -> str | None:
+    """Korean and Japanese wires date most stories from their home desk ("(서울=뉴스1)",
+    "【東京時事】") whatever the venue: that dateline is where the story was written, not where
+    the event was (train: both Seoul datelines of Korean reports were wrong). A foreign dateline
+    ("(인천=뉴스1)", "【ロンドン時事】") is a correspondent's, at the event."""
+    if any(0xAC00 <= ord(c) <= 0xD7A3 for c in title):
+        return "Seoul"
+    if any(0x3040 <= ord(c) <= 0x30FF for c in title):
+        return "Tokyo"
     return None
 
 

@@ -20,6 +20,7 @@ from pipeline.intel.baseline import keyword_alert
 from pipeline.intel.corpus import LabelledItem
 from pipeline.intel.identity import Identity, identity_of, same_event
 from pipeline.intel.vocabulary import NONE
+from pipeline.text import fold
 from pipeline.types import Classification
 
 
@@ -35,7 +36,8 @@ def _date_ok(pred: str, gold: str) -> bool:
 
 
 def _place_ok(pred: str, gold: str) -> bool:
-    p, g = pred.casefold(), gold.casefold()
+    """The same city, whatever its accents ('Brasilia' is 'Brasília'), or one inside the other's name."""
+    p, g = fold(pred), fold(gold)
     return p in g or g in p
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from pipeline.intel.compiled_rules import CompiledRules
 from pipeline.intel.patterns import Regex, combine
-from pipeline.intel.vocabulary import EVENT_TYPES
+from pipeline.intel.vocabulary import EVENT_TYPES, EventType
 
 
 class Strict(BaseModel):
@@ -59,6 +59,16 @@ class Place(Matchable):
 
     name: str
     jurisdiction: str | None = None
+
+
+class Seat(Strict):
+    """Where a body sits, and so where its acts happen: "the UN General Assembly adopted a
+    resolution" happened in New York though no outlet names the city."""
+
+    place: str
+    bodies: list[Regex]
+    types: list[EventType] = Field(default_factory=lambda: [EventType.LEGISLATION, EventType.DECLARATION])
+    """The event types the seat places (a body's votes and texts, not the meetings it attends)."""
 
 
 class Topic(Matchable):
@@ -225,6 +235,7 @@ class Rules(Strict):
     ai_policy: AiPolicy
     jurisdictions: list[Jurisdiction]
     places: list[Place] = Field(default_factory=list)
+    seats: list[Seat] = Field(default_factory=list)
     topics: list[Topic] = Field(default_factory=list)
     event_types: list[EventTypeRules]
     series: list[Series]

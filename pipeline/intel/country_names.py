@@ -1,0 +1,37 @@
+"""Countries' names in the corpus's languages, from the CLDR data Babel ships.
+
+The rules name each jurisdiction in English and list what outlets call it (aliases). Reports
+of one event come in many languages ("Brasil e Chile assinam memorando", "EU und Singapur
+starten Digitalpartnerschaft", "필리핀과 양해각서"): without these names the two parties of an
+MoU or a council are missed, and two reports of one event do not share them. CLDR has every
+country's name in every language, kept by the Unicode consortium; writing them into the rules
+by hand would miss most.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+LOCALES = ("de", "fr", "es", "pt", "it", "nl", "ja", "ko", "zh", "zh_Hant")
+ISO_CODES = {"UK": "GB"}
+"""Our jurisdiction codes that are not ISO 3166 (the UK is GB there)."""
+MIN_LENGTH = 2
+"""Shorter names (a single CJK character) are abbreviations the rules write with context."""
+
+
+@lru_cache(maxsize=64)
+def country_names(code: str) -> tuple[str, ...]:
+    """The country's name in every locale of ``LOCALES``.
+
+    'BR' -> Brasilien, Brésil, Brasil, Brasile, Brazilië, ブラジル, 브라질, 巴西."""
+    from babel import Locale  # noqa: PLC0415 - only when rules are compiled
+
+    iso = ISO_CODES.get(code, code)
+    if len(iso) != 2 or not iso.isalpha():
+        return ()
+    names: list[str] = []
+    for loc in LOCALES:
+        name = Locale.parse(loc).territories.get(iso)
+        if name and len(name) >= MIN_LENGTH and name not in names:
+            names.append(name)
+    return tuple(names)

@@ -1,0 +1,36 @@
+"""Countries named in other languages count as parties (CLDR names through Babel).
+
+Headlines written for these tests (not corpus text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.classify import classify
+from pipeline.intel.country_names import country_names
+from pipeline.intel.rules_loading import load_rules
+
+
+def test_names_come_in_the_corpus_languages() -> None:
+    names = country_names("BR")
+    assert {"Brasil", "Brésil", "Brasilien", "ブラジル", "브라질", "巴西"} <= set(names)
+    assert "Reino Unido" in country_names("UK")  # our UK is ISO's GB
+    assert country_names("US-CA") == ()  # a US state: not a country
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Brasil assina memorando de entendimento com a China", {"BR", "CN"}),
+        ("EU und Singapur starten Digitalpartnerschaft", {"EU", "SG"}),
+        ("La France et l'Allemagne signent un accord sur l'IA", {"FR", "DE"}),
+        ("필리핀과 개인정보 분야 양해각서 교환", {"PH"}),
+    ],
+)
+def test_parties_named_in_other_languages(title: str, expected: set[str]) -> None:
+    assert expected <= set(classify(title, "", None, load_rules()).jurisdictions)
+
+
+def test_a_name_inside_a_word_is_no_country() -> None:
+    # French "Chine" (China) inside "machine"
+    assert "CN" not in classify("Machine learning rules", "", None, load_rules()).jurisdictions
