@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from policywatch.settings import database_url
@@ -51,12 +51,22 @@ def _engine_for(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreUnavailable(f"POLICYWATCH_DATABASE_URL is not a valid database URL: {url!r}") from None
-    if parsed.drivername.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        # the URL may hold a password where the parser could not find it: show its scheme only
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        shown = f"{scheme}://…" if scheme.isidentifier() or "+" in scheme else "(hidden)"
+        raise StoreUnavailable(f"POLICYWATCH_DATABASE_URL is not a valid database URL: {shown}") from None
+    try:
+        if parsed.drivername.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise StoreUnavailable(
+            f"POLICYWATCH_DATABASE_URL {redact_url(url)}: unsupported database "
+            f"({parsed.drivername}): use sqlite:///PATH or postgresql://USER@HOST/DB"
+            + (f" ({type(exc).__name__})" if isinstance(exc, ImportError) else "")
+        ) from None
     return engine
 
 

@@ -310,6 +310,12 @@ _STATUS_PROGRESS = {
 """Status changes that are news for subscribers of an event (a new revision, a follow-up)."""
 
 
+def _refines(new: str | None, old: str | None) -> bool:
+    """A finer date within the one known: '2024-05-21' for '2024-05' (a report dated only by its
+    month, then one that states the day)."""
+    return bool(new and old and len(new) > len(old) and new.startswith(old))
+
+
 def link_events_batch(
     session: Session, entries: Sequence[tuple[int, Classification]], outcome: StoreOutcome
 ) -> None:
@@ -373,6 +379,8 @@ def link_events_batch(
             for attr in _DETAILS:  # the same batch's other reports fill what the first lacked
                 if getattr(ev, attr) and not getattr(event, attr):
                     setattr(event, attr, getattr(ev, attr))
+            if _refines(ev.date, event.date):
+                event.date = ev.date
             event.confidence = max(event.confidence, ev.confidence)
         else:
             event = existing[ev.key]
@@ -381,6 +389,9 @@ def link_events_batch(
                 gained.append("status")  # an expected meeting reported held, postponed or cancelled
             for attr in gained:
                 setattr(event, attr, getattr(ev, attr))
+            if _refines(ev.date, event.date):
+                # the day of a month already known: a finer record, not news (no revision, no follow-up)
+                event.date, event.updated_at = ev.date, now
             if gained:
                 event.updated_at, event.revision = now, (event.revision or 0) + 1
             if ev.confidence > event.confidence:

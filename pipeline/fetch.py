@@ -21,7 +21,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from pipeline.netguard import refusal
+from pipeline.netguard import ALLOW_HINT, is_internal_address, refusal, resolve
 from pipeline.urls import is_web_url, mask_secrets
 
 USER_AGENT = "AIPolicyWatch/0.1 (+https://github.com/ai-policy-watch; policy news monitor)"
@@ -107,8 +107,18 @@ class _DeadlineStream(httpcore.NetworkStream):
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+    """Connections whose reads keep the fetch's deadline and, unless ``private_network``, that
+    connect only to a public address, the one checked.
+
+    The address is checked where the connection is made, and the connection goes to that
+    address: checking a name and then letting the socket layer resolve it again would let a
+    hostile DNS server answer a public address to the check and 127.0.0.1 to the connection
+    (DNS rebinding). TLS still verifies the certificate against the name (httpcore sends the
+    origin's host as SNI, not the address connected to)."""
+
+    def __init__(self, inner: httpcore.NetworkBackend, *, private_network: bool = False) -> None:
         self._inner = inner
+        self._private_network = private_network
 
     def connect_tcp(
         self,
@@ -118,7 +128,8 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+        target = host if self._private_network else _vetted_address(host)
+        return _DeadlineStream(self._inner.connect_tcp(target, port, timeout, local_address, socket_options))
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Any = None
@@ -136,13 +147,27 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _deadline_transport() -> httpx.HTTPTransport:
+def _vetted_address(host: str) -> str:
+    """The public address to connect to for ``host``; refuses a host with any internal address."""
+    addresses = resolve(host)
+    if not addresses:
+        raise httpcore.ConnectError(f"cannot resolve {host}")
+    internal = next((addr for addr in addresses if is_internal_address(addr)), None)
+    if internal is not None:
+        shown = host if host.strip("[]") == str(internal) else f"{host} ({internal})"
+        raise _PrivateAddress(f"refused: {shown} resolves to a private address; {ALLOW_HINT}")
+    return str(addresses[0])
+
+
+def _deadline_transport(private_network: bool = False) -> httpx.HTTPTransport:
     transport = httpx.HTTPTransport(verify=_ssl_context())
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
     if isinstance(pool, httpcore.ConnectionPool) and isinstance(backend, httpcore.NetworkBackend):
-        pool._network_backend = _DeadlineBackend(backend)
-    # else: a future httpx moved its internals; the body loop below still enforces the deadline
+        pool._network_backend = _DeadlineBackend(backend, private_network=private_network)
+    elif not private_network:
+        # A future httpx moved its internals: no client without the connect-time address check.
+        raise RuntimeError("httpx internals changed: the connect-time private-address check is unavailable")
     return transport
 
 
@@ -177,13 +202,14 @@ def make_client(timeout: float = 20.0, *, private_network: bool = False) -> http
     """A client for one source. Unless ``private_network`` (the source's allowance in
     ``sources.yaml``), every request whose host resolves to a loopback, private, link-local,
     metadata or other internal address is refused before connecting (``fetch`` raises a
-    permanent FetchError)."""
+    permanent FetchError): by the request hook on every hop (a literal address, a name), and
+    again where the connection is made, which then goes to the address checked."""
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-        transport=_deadline_transport(),
+        transport=_deadline_transport(private_network),
         event_hooks={"request": [] if private_network else [_refuse_private]},
     )
 

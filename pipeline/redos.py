@@ -9,8 +9,11 @@ the characters the body starts (or ends) with: ``(a+)+``, ``(a*)*``, ``(\\w+\\s?
 ``(\\d{1,3},?)+``. A group whose parts are separated by disjoint characters (``(\\w+\\s+)*``)
 or whose repeat is small and bounded (``(?:\\w+\\s+){0,5}``) passes.
 
-Deterministic (no timing), linear in the pattern's size. Alternations whose branches overlap
-(``(a|aa)+``) are not detected.
+The same holds for alternatives of different lengths, which split text like a repeat does:
+``(a|aa)+`` (which the parser reads as ``a(?:|a)``) is refused, ``(?:ab|a)+c`` and
+``(?:foo|f)+x`` pass (what ends one iteration cannot start the next).
+
+Deterministic (no timing), linear in the pattern's size.
 """
 
 from __future__ import annotations
@@ -126,7 +129,9 @@ def _item_ends(op: Any, av: Any, from_end: bool, flexible: bool) -> tuple[list[E
         found, nullable = _ends(av, from_end, False)
         return [Edge(e.chars, flexible) for e in found], nullable
     if op is _c.BRANCH:
-        results = [_ends(alt, from_end, flexible) for alt in av[1]]
+        # Alternatives of different lengths ("a|aa", which the parser reads as "a(?:|a)") end
+        # where the text does not fix: like a "?" or a "+", their edges are flexible.
+        results = [_ends(alt, from_end, flexible or _uneven(av[1])) for alt in av[1]]
         return [e for found, _n in results for e in found], any(n for _e, n in results)
     if op in _REPEATS or op is _c.POSSESSIVE_REPEAT:
         lo, hi, body = av
@@ -141,6 +146,15 @@ def _item_ends(op: Any, av: Any, from_end: bool, flexible: bool) -> tuple[list[E
         more, no_nullable = _ends(no, from_end, flexible) if no is not None else ([], True)
         return found + more, nullable or no_nullable
     return [Edge(_anything, True)], True  # a back-reference or anything unknown: assume the worst
+
+
+def _uneven(alternatives: Any) -> bool:
+    """Whether the alternatives of a branch can match texts of different lengths."""
+    try:
+        widths = {alt.getwidth() for alt in alternatives}
+    except (AttributeError, TypeError):
+        return True  # unknown layout: assume the worst
+    return len(widths) > 1 or any(lo != hi for lo, hi in widths)
 
 
 def _walk(items: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:

@@ -486,6 +486,10 @@ def _prefect_env() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # The temporary server `run` and `demo` start logs its own teardown as errors with a traceback
+    # (a task-run event flush cancelled as it stops): Prefect's noise, not the run's outcome. The
+    # run's own lines are unaffected; set a lower level to see the server's log.
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 
 class FailOn(StrEnum):

@@ -14,6 +14,8 @@ import sys
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from spiders.netguard import PRIVATE_NETWORK_ENV
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m spiders.crawl_one")
@@ -35,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError:
         print(f"unknown spider {args.source_id!r}; known: {process.spider_loader.list()}", file=sys.stderr)
         return 2
+    source = getattr(spidercls, "source", None)
+    if getattr(source, "private_network", False):
+        os.environ[PRIVATE_NETWORK_ENV] = "1"  # read by the reactor's resolver (spiders.netguard)
+    else:
+        os.environ.pop(PRIVATE_NETWORK_ENV, None)
     kwargs: dict[str, str] = dict(pair.split("=", 1) for pair in args.spider_args)
     if args.known_urls:
         kwargs["known_urls"] = args.known_urls

@@ -1,21 +1,34 @@
-"""Downloader middleware: no crawl request reaches a loopback, private, link-local or metadata
-address unless the spider's source allows it (``private_network: true`` in ``sources.yaml``).
+"""No crawl request reaches a loopback, private, link-local or metadata address unless the
+spider's source allows it (``private_network: true`` in ``sources.yaml``). Two guards:
 
-It runs before robots.txt is fetched (order 50, below RobotsTxtMiddleware's 100), so a refused
-host gets no request at all. A refusal is an ``IgnoreRequest``: counted in the crawl's stats
-(``policywatch/refused_private``) and logged, never fatal to the crawl.
+- ``PrivateAddressMiddleware`` (downloader middleware) refuses a request whose host is, or
+  resolves to, an internal address. It runs before robots.txt is fetched (order 50, below
+  RobotsTxtMiddleware's 100), so a refused host gets no request at all. A refusal is an
+  ``IgnoreRequest``: counted in the crawl's stats (``policywatch/refused_private``) and logged,
+  never fatal to the crawl.
+- ``PublicAddressResolver`` (the reactor's DNS resolver) refuses an internal answer where the
+  connection is made, and the connection goes to the address it checked. Without it a hostile
+  DNS server could answer a public address to the middleware's lookup and 127.0.0.1 to the
+  connection's (DNS rebinding).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import os
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet.defer import Deferred
+from twisted.internet.error import DNSLookupError
 
-from pipeline.netguard import refusal
+from pipeline.netguard import ALLOW_HINT, is_internal_address, refusal
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +61,31 @@ class PrivateAddressMiddleware:
         source_id = getattr(source, "id", None) or getattr(spider, "name", "?")
         logger.warning("%s: not fetching %.120s: %s", source_id, request.url, message)
         raise IgnoreRequest(message)
+
+
+PRIVATE_NETWORK_ENV = "POLICYWATCH_CRAWL_PRIVATE_NETWORK"
+"""Set to 1 by ``spiders.crawl_one`` for a source with ``private_network: true``: one crawl per
+process, so the reactor's resolver serves one source."""
+
+
+class PublicAddressResolver(CachingThreadedResolver):
+    """Scrapy's caching resolver, refusing internal answers unless the crawl's source allows
+    them. Twisted connects to the address this returns (literal addresses never reach a
+    resolver: the middleware refuses those)."""
+
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
+        found = super().getHostByName(name, timeout)
+        if os.environ.get(PRIVATE_NETWORK_ENV) != "1":
+            found.addCallback(_public_only, name)
+        return found
+
+
+def _public_only(address: Any, name: str) -> Any:
+    try:
+        addr = ipaddress.ip_address(str(address))
+    except ValueError:
+        return address
+    if is_internal_address(addr):
+        logger.warning("not connecting to %s: it resolves to a private address (%s)", name, addr)
+        raise DNSLookupError(f"refused: {name} ({addr}) resolves to a private address; {ALLOW_HINT}")
+    return address

@@ -49,6 +49,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 # a low order number means it sees responses after RetryMiddleware has given up.
 # Loopback, private and metadata addresses are refused unless the source has
 # ``private_network: true`` (before robots.txt is fetched: order 50 < RobotsTxtMiddleware's 100).
+# ... and again where each connection is made, which goes to the address checked (no DNS rebinding).
+TWISTED_DNS_RESOLVER = "spiders.netguard.PublicAddressResolver"
 DOWNLOADER_MIDDLEWARES = {
     "spiders.crawlreport.ErrorRecorderMiddleware": 10,
     "spiders.netguard.PrivateAddressMiddleware": 50,

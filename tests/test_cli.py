@@ -86,6 +86,20 @@ def test_unreachable_database_is_one_sentence() -> None:
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("notadb://u:DBPASS999@db.example/x", "unsupported database (notadb)"),
+        ("postgresql+nodriver://u:DBPASS999@db.example/x", "unsupported database (postgresql+nodriver)"),
+        ("not a url u:DBPASS999", "is not a valid database URL"),
+    ],
+)
+def test_a_bad_database_url_is_one_sentence_without_its_password(url: str, said: str) -> None:
+    proc = pw("items", "--json", env={"POLICYWATCH_DATABASE_URL": url}, check=False)
+    assert proc.returncode == 1 and said in proc.stderr
+    assert "Traceback" not in proc.stderr and "DBPASS999" not in proc.stderr + proc.stdout
+
+
 def test_views_before_upgrade_say_what_to_do() -> None:
     proc = pw("events", "--json", check=False)
     assert proc.returncode == 1 and "policywatch db upgrade" in proc.stderr

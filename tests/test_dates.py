@@ -145,3 +145,29 @@ def test_status_as_of_publication(
     from pipeline.classify import status_at
 
     assert status_at(status, day, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "published", "expected"),
+    [
+        # beside a series' name: the reported event's date, or its history?
+        ("2024-04-30", date(2024, 5, 1), True),
+        ("2025-02", date(2025, 2, 12), True),
+        ("2026-06", date(2025, 12, 1), True),  # ahead: an upcoming meeting
+        ("2022-11", date(2025, 11, 28), False),  # when the partnership was signed
+        ("2023", date(2024, 5, 21), False),  # last year's summit
+        ("2024-04-30", None, True),
+        ("2022-11", None, False),  # no published date: a bare month is mostly history ...
+        ("--06-30", date(2024, 6, 1), False),
+    ],
+)
+def test_news_date(day: str, published: date | None, expected: bool) -> None:
+    from pipeline.intel.dates import news_date
+
+    assert news_date(day, published) is expected
+
+
+def test_a_bare_year_said_to_be_ahead_is_the_event_s() -> None:
+    from pipeline.intel.dates import news_date
+
+    assert news_date("2025", None, upcoming=True)  # "the third meeting is scheduled for 2025"

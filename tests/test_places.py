@@ -76,8 +76,20 @@ from pipeline.intel.rules_loading import load_rules
         ("legislation", "AI 기본법 법안소위 통과", ["법안이 국회 소위원회를 통과했다."], [], "Seoul"),
         ("summit", "UN General Assembly opens", ["Leaders gathered for the summit."], ["UN"], None),
         # a correspondent's dateline is at the event; a home desk's is not, nor a bare city
-        ("summit", "APEC 장관회의 개최", ["(인천=뉴스1) 기자 = 회원국이 모여 논의한다."], ["APEC"], "Incheon"),
-        ("dpc_meeting", "한-EU 협의회 개최", ["[서울=뉴시스] 기자 = 양측이 협의회를 열었다."], ["KR", "EU"], None),
+        (
+            "summit",
+            "APEC 장관회의 개최",
+            ["(인천=뉴스1) 기자 = 회원국이 모여 논의한다."],
+            ["APEC"],
+            "Incheon",
+        ),
+        (
+            "dpc_meeting",
+            "한-EU 협의회 개최",
+            ["[서울=뉴시스] 기자 = 양측이 협의회를 열었다."],
+            ["KR", "EU"],
+            None,
+        ),
         ("summit", "Summit opens", ["MOSCOW (Wire) The UK will host a summit on AI safety."], ["UK"], None),
         # a city's name inside another word is no city
         ("summit", "G7 장관회의", ["G7 디지털 장관회의가 다카사키시청에서 열렸다."], ["G7"], None),

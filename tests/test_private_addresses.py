@@ -195,14 +195,69 @@ def test_article_pages_of_a_feed_are_refused_without_the_allowance() -> None:
 
 def test_every_redirect_hop_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     """127.0.0.1 plays the public host here; its 302 to 127.0.0.2 (internal) is refused."""
-    real = fetch_module.refusal
+    real, real_internal = fetch_module.refusal, fetch_module.is_internal_address
     monkeypatch.setattr(fetch_module, "refusal", lambda host: None if host == "127.0.0.1" else real(host))
+    monkeypatch.setattr(
+        fetch_module, "is_internal_address", lambda addr: str(addr) != "127.0.0.1" and real_internal(addr)
+    )
     with FaultServer() as fs, make_client(2) as client:
         with pytest.raises(FetchError, match=r"refused: 127\.0\.0\.2 resolves to a private address") as err:
             fetch(client, fs.url("/offhost"))
         assert err.value.transient is False and "/offhost" in str(err.value)
         assert fs.count("/offhost") == 1  # the first hop was fetched ...
         assert not [r for r in fs.requests if r.host == "127.0.0.2"]  # ... the redirect target never
+
+
+def _rebinding_dns(answers: dict[str, list[str]], calls: dict[str, int]) -> Any:
+    """getaddrinfo for names whose answer changes per lookup (the last answer repeats); literal
+    addresses resolve to themselves, as the real one does."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: str, *args: Any, **kwargs: Any) -> list[Any]:
+        if host not in answers:
+            return real(host, *args, **kwargs) if host[:1].isdigit() else _fake_dns({})(host)
+        n = calls[host] = calls.get(host, 0) + 1
+        addr = answers[host][min(n, len(answers[host])) - 1]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (addr, 0))]
+
+    return getaddrinfo
+
+
+def test_dns_rebinding_cannot_reach_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name answers a public address to the first lookup and 127.0.0.1 to the next: the
+    connection is made only to an address that was checked, so nothing reaches the server."""
+    calls: dict[str, int] = {}
+    monkeypatch.setattr(
+        socket, "getaddrinfo", _rebinding_dns({"rebind.example": ["93.184.216.34", "127.0.0.1"]}, calls)
+    )
+    with Recorder({"/feed": ("application/rss+xml", RSS)}) as site, make_client(2) as client:
+        port = site.server.server_address[1]
+        with pytest.raises(
+            FetchError, match=r"rebind\.example \(127\.0\.0\.1\) resolves to a private address"
+        ):
+            fetch(client, f"http://rebind.example:{port}/feed")
+        assert site.requests == []
+    assert calls["rebind.example"] >= 2
+
+
+def test_the_connection_goes_to_the_address_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """127.0.0.1 plays a public address. The name is resolved once, where the connection is made,
+    and the socket connects to that address: a second lookup (which a rebinding server would
+    answer differently) never happens."""
+    calls: dict[str, int] = {}
+    monkeypatch.setattr(
+        socket, "getaddrinfo", _rebinding_dns({"pinned.example": ["127.0.0.1", "10.9.9.9"]}, calls)
+    )
+    real_internal = fetch_module.is_internal_address
+    monkeypatch.setattr(fetch_module, "refusal", lambda host: None)
+    monkeypatch.setattr(
+        fetch_module, "is_internal_address", lambda addr: str(addr) != "127.0.0.1" and real_internal(addr)
+    )
+    with Recorder({"/feed": ("application/rss+xml", RSS)}) as site, make_client(2) as client:
+        port = site.server.server_address[1]
+        result = fetch(client, f"http://pinned.example:{port}/feed")
+    assert result.status == 200 and site.requests == ["/feed"]
+    assert calls == {"pinned.example": 1}
 
 
 # --- crawls (Scrapy) ---
@@ -284,3 +339,31 @@ def test_crawl_of_a_loopback_listing(
         assert result.stats.get(REFUSED_KEY, 0) >= 1, result.stats
         reason = result.failed_reason()
         assert reason and "private_network: true" in reason
+
+
+def test_the_crawl_resolver_refuses_an_internal_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scrapy connects to the address its resolver returns: an internal one fails the lookup
+    (a rebinding name that passed the middleware's check cannot reach loopback), unless the
+    crawl's source allows private addresses."""
+    from scrapy.resolver import dnscache
+    from scrapy.utils.project import get_project_settings
+    from twisted.internet import reactor
+    from twisted.internet.error import DNSLookupError
+
+    from spiders.netguard import PRIVATE_NETWORK_ENV, PublicAddressResolver
+
+    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "spiders.settings")
+    assert get_project_settings()["TWISTED_DNS_RESOLVER"] == "spiders.netguard.PublicAddressResolver"
+    resolver = PublicAddressResolver(reactor, cache_size=100, timeout=1.0)  # type: ignore[arg-type]
+    dnscache["rebind.example"] = "127.0.0.1"  # the answer the connection would get
+    dnscache["news.example"] = "93.184.216.34"
+    outcomes: list[object] = []
+    monkeypatch.delenv(PRIVATE_NETWORK_ENV, raising=False)
+    resolver.getHostByName("rebind.example").addBoth(outcomes.append)
+    resolver.getHostByName("news.example").addBoth(outcomes.append)
+    monkeypatch.setenv(PRIVATE_NETWORK_ENV, "1")
+    resolver.getHostByName("rebind.example").addBoth(outcomes.append)
+    refused, public, allowed = outcomes
+    assert getattr(refused, "type", None) is DNSLookupError
+    assert "private_network: true" in str(getattr(refused, "value", ""))
+    assert (public, allowed) == ("93.184.216.34", "127.0.0.1")

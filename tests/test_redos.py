@@ -23,6 +23,9 @@ from pipeline.redos import catastrophic
         "(?:(?:a+){1,3})+",
         r"(.*a){20}",
         "(?:[a-z]+[A-Z]+)+$",  # one letter class once case is ignored
+        "(a|aa)+$",  # alternatives of different lengths share out "aaaa" in many ways
+        "(?:x|xx|xxx)+y",
+        r"(?:\w+|\d)+$",
     ],
 )
 def test_nested_flexible_repeats_are_catastrophic(pattern: str) -> None:
@@ -33,6 +36,10 @@ def test_nested_flexible_repeats_are_catastrophic(pattern: str) -> None:
     "pattern",
     [
         r"(\w+\s+)*x",  # the parts eat different characters: one way to split
+        "(?:ab|a)+c",  # what ends one iteration ("b" or nothing after "a") cannot start the next
+        "(?:foo|f)+x",
+        "(?:ab|ac)+",
+        r"(?:the|a)\s+\w+",
         "(a+b)+",
         r"(?:\w+\s+){0,5}x",  # bounded: a polynomial of small degree at worst
         "(?:a+)++",  # possessive: never gives back

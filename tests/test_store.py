@@ -129,6 +129,24 @@ def test_later_mention_fills_missing_event_details(store_url: str) -> None:
         assert (ev.date, ev.location) == ("2026-12-09", "Tokyo")
 
 
+def test_a_later_report_refines_a_month_to_its_day_without_a_follow_up(store_url: str) -> None:
+    factory = session_factory(store_url)
+    in_december = replace(DPC, date="2026-12", location="Tokyo")
+    on_the_day = replace(DPC, date="2026-12-09", location="Tokyo")
+    another_month = replace(DPC, date="2027-01-09", location="Tokyo")
+    with factory.begin() as s:
+        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        repo.store_items(s, [processed("http://example.org/1", "First report.", events=(in_december,))])
+    with factory.begin() as s:
+        out = repo.store_items(s, [processed("http://example.org/2", "Second report.", events=(on_the_day,))])
+    assert not out.new_event_ids and not out.updated_event_ids  # finer, not news: no follow-up
+    with factory.begin() as s:
+        repo.store_items(s, [processed("http://example.org/3", "Third report.", events=(another_month,))])
+    with factory() as s:
+        ev = s.scalars(select(Event)).one()
+        assert (ev.date, ev.revision) == ("2026-12-09", 0)  # a contradicting date does not overwrite
+
+
 def test_poll_state_round_trip(store_url: str) -> None:
     factory = session_factory(store_url)
     with factory.begin() as s:
