@@ -81,6 +81,18 @@ def with_slots(
     return replace(event, date=day or report_month(status, pub), location=place, status=status)
 
 
+def parties_first(event: ExtractedEvent, title: str, jurisdictions: list[str], rules: Rules) -> list[str]:
+    """The item's jurisdictions with the event's parties first: a named series' own parties (the
+    EU-Japan council is between the EU and Japan, whoever else the item names), then those the
+    headline names, then the rest, most-named first. Identity reads the first two as a council's
+    or an MoU's parties: a country the minister visited on the way ("Belgium") is not one."""
+    rule = (event.rule or "").removeprefix("model:")  # a series the model's event was named after
+    series = next((s for s in rules.series if s.id == rule and not s.generic), None)
+    own = list(series.parties) if series is not None else []
+    headline = [code for _s, _e, code in jurisdiction_spans(title, rules)]
+    return list(dict.fromkeys([*own, *(c for c in headline if c in jurisdictions), *jurisdictions]))
+
+
 def status_at(status: str | None, day: str | None, published: date | None) -> str | None:
     """The status as of publication: an event whose full date is before the report is held (a
     stale "upcoming" from a preview sentence), one after it upcoming, when the words did not say
@@ -262,6 +274,7 @@ def classify(
         primary = generic_event(event_type, title, sentences, pub, rules, decision.probability)
     if primary is not None:
         primary = with_slots(primary, title, sentences, published, rules)
+        jurisdictions = parties_first(primary, title, jurisdictions, rules)
     events = [primary] if primary is not None else []
     if event_type != NONE:
         evidence = primary.evidence if primary is not None else title

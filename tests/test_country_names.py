@@ -25,6 +25,12 @@ def test_names_come_in_the_corpus_languages() -> None:
         ("EU und Singapur starten Digitalpartnerschaft", {"EU", "SG"}),
         ("La France et l'Allemagne signent un accord sur l'IA", {"FR", "DE"}),
         ("필리핀과 개인정보 분야 양해각서 교환", {"PH"}),
+        # two parties by one syllable or character each, as Korean and Japanese headlines write them
+        ("과기정통부, 한-미 기술협력 양해각서 체결", {"KR", "US"}),
+        ("한일 디지털 정책포럼 개최", {"KR", "JP"}),
+        ("韓-EU 디지털 파트너십 가속", {"KR", "EU"}),
+        ("한중 MOU 체결", {"KR", "CN"}),
+        ("日米首脳会談でAI協力", {"JP", "US"}),
     ],
 )
 def test_parties_named_in_other_languages(title: str, expected: set[str]) -> None:
@@ -34,3 +40,19 @@ def test_parties_named_in_other_languages(title: str, expected: set[str]) -> Non
 def test_a_name_inside_a_word_is_no_country() -> None:
     # French "Chine" (China) inside "machine"
     assert "CN" not in classify("Machine learning rules", "", None, load_rules()).jurisdictions
+
+
+def test_the_event_s_parties_come_first() -> None:
+    """A council's parties lead the item's jurisdictions (identity reads the first two), though the
+    item names another country more often (the minister's trip through Belgium)."""
+    from pipeline.classify import parties_first
+    from pipeline.types import ExtractedEvent
+
+    council = ExtractedEvent(type="dpc_meeting", name="x", key="k", evidence="", rule="dpc_eu_jp")
+    assert parties_first(council, "Trip to Belgium", ["BE", "JP", "EU"], load_rules())[:2] == ["EU", "JP"]
+    generic = ExtractedEvent(type="mou", name="x", key="k", evidence="", rule="mou_generic")
+    assert parties_first(generic, "한-미 양해각서 체결", ["APEC", "KR", "US"], load_rules()) == [
+        "KR",
+        "US",
+        "APEC",
+    ]

@@ -58,6 +58,13 @@ PUB = date(2024, 5, 22)  # a Wednesday
         # a past-tense verb beside a weekday: the past one, though the report also looks ahead
         ("In effect", ["It took effect on Thursday and will protect us."], date(2024, 8, 5), "2024-08-01"),
         ("Rules take effect", ["The law will take effect on Thursday."], date(2024, 8, 5), "2024-08-08"),
+        # "said ... on Monday" dates the saying (past), and a report looking ahead is not dated by it
+        (
+            "Pact",
+            ["Both said in a joint statement on Monday that they will cooperate."],
+            date(2023, 7, 4),
+            None,
+        ),
         # no published date: a day or a month without a year stays unknown, even beside a year
         ("협의회", ["양측은 26일 협의회를 열었다."], None, None),
         ("Council meets", ["The council met on March 13 in Brussels."], None, None),

@@ -89,6 +89,9 @@ def test_same_event(a: Identity, b: Identity, same: bool) -> None:
         ("Governor vetoes AI safety bill", "vetoed"),
         ("President signs executive order on AI", "signed"),
         ("Colorado delays its AI Act", "delayed"),
+        ("EU-Parlament beschließt AI Act", "passed"),
+        ("Luz verde al anteproyecto de ley de IA", "passed"),
+        ("El Gobierno aprueba la ley de IA", "passed"),
         ("A look at AI rules", None),
     ],
 )

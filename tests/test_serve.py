@@ -27,6 +27,7 @@ from models.tables import Item
 from policywatch.demo import DEMO_DIR
 from policywatch.demo.server import DemoWeb
 from tests.loopback import free_port
+from tests.prefect_server import create_flow_run
 
 PW = Path(sys.executable).parent / "policywatch"
 
@@ -218,12 +219,12 @@ def test_served_deployments_run_on_trigger(tmp_path: Path) -> None:
             with sources.open("a") as f:
                 f.write(f'\n  - id: gate\n    kind: feed\n    url: "{gate_url}"\n    private_network: true\n')
                 f.write("    timeout_seconds: 300\n")
-            httpx.post(trigger, json={}, timeout=10).raise_for_status()
+            create_flow_run(trigger)
             assert asked.wait(timeout=300), "no run fetched the gated feed"
             # the run held on the gate (this one, or a scheduled one that came first)
             holder = wait_for("the held run", lambda: running(api, feeds["id"]))
             assert len(holder) == 1, holder
-            second = httpx.post(trigger, json={}, timeout=10).json()
+            second = create_flow_run(trigger)
             refused = wait_for("the second run to be refused", lambda: finished(api, second["id"]))
             assert refused["type"] == "CANCELLED", refused
             assert "concurrency limit" in (refused["message"] or ""), refused

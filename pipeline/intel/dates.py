@@ -205,8 +205,8 @@ def _resolve(
     if kind == "wd":
         weekday = weekday_names()[fold(g["wd"])]
         delta = (weekday - published.weekday()) % 7
-        around = text[max(0, m.start() - 24) : m.end() + 16]
-        ahead = upcoming and not (_PAST_AROUND.search(around) or _SAID_AROUND.search(around))
+        near, wide = text[max(0, m.start() - 24) : m.end() + 16], text[max(0, m.start() - 40) : m.end() + 16]
+        ahead = upcoming and not (_PAST_AROUND.search(near) or _SAID_AROUND.search(wide))
         when = published + timedelta(days=delta) if ahead else published - timedelta(days=(7 - delta) % 7)
         return FoundDate(m.start(), m.end(), when.isoformat(), False)
     if kind == "rel":
@@ -227,7 +227,7 @@ the event's own verbs: "said on Wednesday it will host" dates the saying, not th
 
 
 _SAID_AROUND = re.compile(r"\b(?:said|announced|confirmed|told|stated|reported)\b", re.IGNORECASE)
-"""A report verb beside a weekday ("said in a joint statement on Monday"): that Monday is past,
+"""A report verb near a weekday ("said in a joint statement on Monday"): that Monday is past,
 though what was said looks ahead; ``event_date`` decides whether it dates the event."""
 
 

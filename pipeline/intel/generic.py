@@ -14,7 +14,7 @@ from datetime import date
 from pipeline.intel.clause_dates import pick_date
 from pipeline.intel.event_keys import order_parties, party_label, slug
 from pipeline.intel.ordinals import find_ordinal
-from pipeline.intel.rules_schema import Rules
+from pipeline.intel.rules_schema import Rules, Series
 from pipeline.intel.sentence_index import jurisdiction_spans
 from pipeline.intel.status import find_status
 from pipeline.intel.vocabulary import TITLES, EventType
@@ -24,6 +24,14 @@ LEAD_SENTENCES = 2
 MAX_PARTIES: dict[str, int] = {EventType.DPC_MEETING: 2, EventType.MOU: 2}
 """Councils and MoUs are bilateral; a law or a summit has one host or many members."""
 ORDINAL_TYPES = (EventType.DPC_MEETING, EventType.SUMMIT)
+
+
+def named_series(event_type: str, title: str, rules: Rules) -> Series | None:
+    """The first curated series of ``event_type`` the headline names, if any."""
+    return next(
+        (s for s, rx in rules.fast.series if s.type == event_type and not s.generic and rx.search(title)),
+        None,
+    )
 
 
 def parties_of(title: str, lead: list[str], rules: Rules, limit: int) -> list[str]:
@@ -56,10 +64,17 @@ def generic_event(
     found = find_ordinal(region) if event_type in ORDINAL_TYPES else None
     ordinal = found[0] if found else None
     label = party_label(parties, rules)
-    name = f"{label} {TITLES[event_type]}".strip() if label else f"{TITLES[event_type]}: {title[:80]}"
+    series = named_series(event_type, title, rules)
+    if series is not None:
+        # The headline names a series the rules know ("AI for Good Summit: ...", "EU-Parlament
+        # beschließt AI Act") without the cue words that make the rules propose it: the event is
+        # that series', so reports of it share its name (identity compares series).
+        name, base = series.name, slug(series.name)
+    else:
+        name = f"{label} {TITLES[event_type]}".strip() if label else f"{TITLES[event_type]}: {title[:80]}"
+        base = slug(label) if label else slug(title)[:48]
     if ordinal:
         name = f"{_ordinal_word(ordinal)} {name}"
-    base = slug(label) if label else slug(title)[:48]
     period = (day or (published.isoformat() if published else ""))[:7]
     suffix = str(ordinal) if ordinal else (period or "undated")
     if status is None and day and day[:1].isdigit() and published is not None:
@@ -71,9 +86,12 @@ def generic_event(
         evidence=title or (lead[0] if lead else ""),
         ordinal=ordinal,
         date=day,
-        location=None,  # the place is decided with the date for every primary event (classify.with_slots)
+        # the place is decided with the date for every primary event (classify.with_slots); a named
+        # series' own venue is its fallback there
+        location=series.location if series is not None else None,
         status=status,
-        rule="model:generic",
+        series=series.name if series is not None else None,
+        rule="model:generic" if series is None else f"model:{series.id}",
         confidence=round(confidence, 2),
     )
 

@@ -73,7 +73,9 @@ _MILESTONES = (
     ("delayed", r"\b(?:delay|postpon)\w*|연기|유예|延期"),
     ("proposed", r"\b(?:propos|draft|introduc|unveil)\w*|발의|発議|提出|草案"),
     ("passed", r"\b(?:pass(?:es|ed)?|approv\w*|adopt\w*|vot\w*|enact\w*|agree\w*)\b"
-     r"|통과|의결|가결|可決|成立|議決|aprova\w*|approva\w*|verabschied\w*|votad\w*"),
+     r"|통과|의결|가결|可決|成立|議決|aprova\w*|approva\w*|verabschied\w*|votad\w*"
+     r"|\bbeschlie(?:ß|ss)\w*|\bbeschloss\w*|grünes\s+Licht|luz\s+verde|feu\s+vert|via\s+libera"
+     r"|\baprueb\w*|\baprob[óo]\w*"),
     ("signed", r"\bsign(?:s|ed)?\b|서명|署名|sanciona\w*|firma\w*"),
     ("in_force", r"\b(?:in(?:to)?\s+force|takes?\s+effect|appl(?:y|ies|ication)|effective|kicks?\s+in)\b"
      r"|시행|발효|施行|発効|適用|vigor|vigueur|in\s+Kraft|in\s+vigore"),
