@@ -21,7 +21,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from pipeline.netguard import ALLOW_HINT, is_internal_address, refusal, resolve
+from pipeline.netguard import refusal, refusal_of, resolve
 from pipeline.urls import is_web_url, mask_secrets
 
 USER_AGENT = "AIPolicyWatch/0.1 (+https://github.com/ai-policy-watch; policy news monitor)"
@@ -152,10 +152,9 @@ def _vetted_address(host: str) -> str:
     addresses = resolve(host)
     if not addresses:
         raise httpcore.ConnectError(f"cannot resolve {host}")
-    internal = next((addr for addr in addresses if is_internal_address(addr)), None)
-    if internal is not None:
-        shown = host if host.strip("[]") == str(internal) else f"{host} ({internal})"
-        raise _PrivateAddress(f"refused: {shown} resolves to a private address; {ALLOW_HINT}")
+    message = refusal_of(host, addresses)
+    if message is not None:
+        raise _PrivateAddress(message)
     return str(addresses[0])
 
 

@@ -59,16 +59,26 @@ def resolve(host: str) -> list[IPAddress]:
     return addresses
 
 
+def _first_internal(addresses: list[IPAddress]) -> IPAddress | None:
+    return next((addr for addr in addresses if is_internal_address(addr)), None)
+
+
 def internal_address(host: str) -> IPAddress | None:
     """The first internal address ``host`` resolves to, or None when every address is public.
     ANY internal record refuses the host (a name with one public and one private record would
     otherwise reach the private one half the time)."""
-    return next((addr for addr in resolve(host) if is_internal_address(addr)), None)
+    return _first_internal(resolve(host))
 
 
 def refusal(host: str) -> str | None:
     """The refusal message for ``host``, or None when it may be fetched."""
-    addr = internal_address(host)
+    return refusal_of(host, resolve(host))
+
+
+def refusal_of(host: str, addresses: list[IPAddress]) -> str | None:
+    """The refusal message for ``host`` resolved to ``addresses`` (ANY internal one refuses it),
+    or None: for callers that connect to the addresses they checked (no second lookup)."""
+    addr = _first_internal(addresses)
     if addr is None:
         return None
     shown = host if host.strip("[]") == str(addr) else f"{host} ({addr})"

@@ -28,7 +28,7 @@ from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
-from pipeline.netguard import ALLOW_HINT, is_internal_address, refusal
+from pipeline.netguard import refusal, refusal_of
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,8 @@ def _public_only(address: Any, name: str) -> Any:
         addr = ipaddress.ip_address(str(address))
     except ValueError:
         return address
-    if is_internal_address(addr):
-        logger.warning("not connecting to %s: it resolves to a private address (%s)", name, addr)
-        raise DNSLookupError(f"refused: {name} ({addr}) resolves to a private address; {ALLOW_HINT}")
+    message = refusal_of(name, [addr])
+    if message is not None:
+        logger.warning("not connecting to %s: %s", name, message)
+        raise DNSLookupError(message)
     return address

@@ -6,6 +6,7 @@ the event extractor run, which is what grows with a long text, on any machine.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable, Collection
 from types import FrameType
@@ -14,19 +15,6 @@ from typing import Any
 import pytest
 
 import pipeline.process
-from pipeline.intel import (
-    candidates,
-    clause_dates,
-    event_keys,
-    event_names,
-    extraction,
-    mentions,
-    ordinals,
-    places,
-    scoring,
-    sentence_index,
-    status,
-)
 from pipeline.intel.extraction import extract_events
 from pipeline.intel.rules_loading import load_rules
 from pipeline.intel.rules_schema import Rules
@@ -69,21 +57,21 @@ def test_the_classifier_reads_the_capped_text_of_a_1_mb_item(monkeypatch: pytest
     assert item.classification.events  # the capped text is still read for what it says
 
 
+EXTRACTOR_MODULES = (
+    "candidates",
+    "clause_dates",
+    "event_keys",
+    "event_names",
+    "extraction",
+    "mentions",
+    "ordinals",
+    "places",
+    "scoring",
+    "sentence_index",
+    "status",
+)
 EXTRACTOR_FILES = frozenset(
-    m.__file__ or ""
-    for m in (
-        candidates,
-        clause_dates,
-        event_keys,
-        event_names,
-        extraction,
-        mentions,
-        ordinals,
-        places,
-        scoring,
-        sentence_index,
-        status,
-    )
+    importlib.import_module(f"pipeline.intel.{name}").__file__ or "" for name in EXTRACTOR_MODULES
 )
 """The event extractor's modules (``pipeline.intel.extraction`` and what it calls)."""
 

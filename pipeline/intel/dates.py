@@ -91,6 +91,8 @@ class FoundDate:
     """True when the text gave the year (or an ISO/CJK full date), False when resolved from context."""
     kind: str = ""
     """Which form it was read from ('ymd', 'md', 'd', 'wd', 'rel', ...)."""
+    past_verb: bool = False
+    """A weekday beside the event's own past verb ("took effect on Thursday"): the past one."""
 
 
 @lru_cache(maxsize=1)
@@ -206,9 +208,10 @@ def _resolve(
         weekday = weekday_names()[fold(g["wd"])]
         delta = (weekday - published.weekday()) % 7
         near, wide = text[max(0, m.start() - 24) : m.end() + 16], text[max(0, m.start() - 40) : m.end() + 16]
-        ahead = upcoming and not (_PAST_AROUND.search(near) or _SAID_AROUND.search(wide))
+        past_verb = bool(_PAST_AROUND.search(near))
+        ahead = upcoming and not (past_verb or _SAID_AROUND.search(wide))
         when = published + timedelta(days=delta) if ahead else published - timedelta(days=(7 - delta) % 7)
-        return FoundDate(m.start(), m.end(), when.isoformat(), False)
+        return FoundDate(m.start(), m.end(), when.isoformat(), False, past_verb=past_verb)
     if kind == "rel":
         word = g["rel"]
         shift = _RELATIVE_DAYS.get(fold(word), _RELATIVE_DAYS.get(word, 0))
@@ -328,9 +331,8 @@ def event_date(
             tail = region[f.end :]
             if _STAMP_AFTER.match(tail) or _STAMP_BEFORE.search(before):
                 continue
-            past = f.kind == "wd" and _PAST_AROUND.search(region[max(0, f.start - 24) : f.end + 16])
             said = upcoming and not f.stated and published is not None and f.iso <= published.isoformat()
-            if said and not past:
+            if said and not f.past_verb:
                 continue  # "said on Wednesday it will host": when it was said, not when it is held
             weak = f.kind in WEAK_FORMS or _REPORTED_BEFORE.search(before) or _REPORTED_AFTER.match(tail)
             said_held = region is title or bool(
@@ -389,18 +391,19 @@ def news_date(day: str, published: date | None, upcoming: bool = False) -> bool:
     if published is None:
         return len(day) == 10 or upcoming
     try:
-        last = _last_day(day)
+        _first, last = day_span(day)
     except ValueError:
         return False
     return last >= published - timedelta(days=NEWS_AFTER_DAYS)
 
 
-def _last_day(day: str) -> date:
-    """The last day of '2024', '2024-05' or '2024-05-21'."""
+def day_span(day: str) -> tuple[date, date]:
+    """First and last day of '2027', '2027-02' or '2027-02-16'."""
     if len(day) >= 10:
-        return date.fromisoformat(day[:10])
-    year = int(day[:4])
-    if len(day) < 7:
-        return date(year, 12, 31)
-    month = int(day[5:7])
-    return (date(year, month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        one = date.fromisoformat(day[:10])
+        return one, one
+    year, month = int(day[:4]), int(day[5:7]) if len(day) >= 7 else 0
+    if not month:
+        return date(year, 1, 1), date(year, 12, 31)
+    first = date(year, month, 1)
+    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)

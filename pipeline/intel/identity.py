@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pipeline.intel.dates import YEAR
+from pipeline.intel.dates import YEAR, day_span
 from pipeline.intel.vocabulary import EventType
 from pipeline.types import ExtractedEvent
 
@@ -114,7 +114,7 @@ def _valid_day(day: str | None) -> str | None:
     if not day or not _DAY.match(day):
         return None
     try:
-        _span(day)
+        day_span(day)
     except ValueError:
         return None
     return day
@@ -187,21 +187,9 @@ def _reported_together(a: Identity, b: Identity) -> bool:
     if b.day or b.published is None:
         return True
     if a.day:
-        start, end = _span(a.day)
+        start, end = day_span(a.day)
         ahead = ANNOUNCED_AHEAD.get(a.type, 45)
         after = UNDATED_WINDOW.get(a.type, REPORT_WINDOW)
         return start - timedelta(days=ahead) <= b.published <= end + timedelta(days=after)
     window = UNDATED_WINDOW.get(a.type, REPORT_WINDOW)
     return a.published is None or abs((a.published - b.published).days) <= window
-
-
-def _span(day: str) -> tuple[date, date]:
-    """First and last day of '2027', '2027-02' or '2027-02-16'."""
-    if len(day) >= 10:
-        one = date.fromisoformat(day[:10])
-        return one, one
-    year, month = int(day[:4]), int(day[5:7]) if len(day) >= 7 else 0
-    if not month:
-        return date(year, 1, 1), date(year, 12, 31)
-    first = date(year, month, 1)
-    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)

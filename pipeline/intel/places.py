@@ -22,14 +22,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.intel.country_names import ISO_CODES
 from pipeline.intel.rules_schema import Rules, Seat
 from pipeline.intel.vocabulary import EventType
 from pipeline.text import fold
 
 MIN_POPULATION = 150_000
 EXONYM_POPULATION = 1_000_000
-ISO_CODES = {"UK": "GB"}
-"""Our jurisdiction codes that are not ISO 3166 (the UK is GB there)."""
 LEAD_SENTENCES = 3
 CJK_MIN = 0x2E80
 
