@@ -69,7 +69,18 @@ def with_slots(
         edition_year=event.type == EventType.SUMMIT,
     )
     parties = list(dict.fromkeys(code for _s, _e, code in jurisdiction_spans(title, rules)))
-    place = event_place(event.type, title, sentences, parties, curated_places(rules), rules.seats)
+    if not parties and sentences:
+        # A headline that names no country ("AI Basic Act passes plenary"): the lead's first sentence does.
+        parties = list(dict.fromkeys(code for _s, _e, code in jurisdiction_spans(sentences[0], rules)))
+    place = event_place(
+        event.type,
+        title,
+        sentences,
+        parties,
+        curated_places(rules),
+        rules.seats,
+        day or report_month(event.status, pub),
+    )
     if event.series:
         # A series the rules know by name, dated or placed in the sentence that names it ("the
         # third meeting has been scheduled for 2025 in Tokyo"), keeps that when the headline and

@@ -97,6 +97,32 @@ PUB = date(2024, 5, 22)  # a Wednesday
             PUB,
             "2024-05-20",
         ),
+        # publication stamps with a glued or Japanese time, and a dashed dateline, are not the event
+        (
+            "サミット閉幕",
+            ["人民網日本語版 2025年02月13日14:51", "サミットが現地時間11日に閉幕した。"],
+            date(2025, 2, 13),
+            "2025-02-11",
+        ),
+        (
+            "サミット声明",
+            ["AFPBB News / 2025年2月12日 17時40分", "サミットは11日、閉幕した。"],
+            date(2025, 2, 12),
+            "2025-02-11",
+        ),
+        (
+            "AI Act in force",
+            ["February 12, 2025 – The AI Act's bans apply as of February 2, 2025."],
+            None,
+            "2025-02-02",
+        ),
+        # "2日間" is two days long, not the 2nd
+        (
+            "サミット閉幕",
+            ["2日間にわたり開かれていたサミットが11日に閉幕した。"],
+            date(2025, 2, 13),
+            "2025-02-11",
+        ),
     ],
 )
 def test_event_date(title: str, lead: list[str], published: date | None, expected: str | None) -> None:

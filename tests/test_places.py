@@ -93,6 +93,15 @@ from pipeline.intel.rules_loading import load_rules
         ("summit", "Summit opens", ["MOSCOW (Wire) The UK will host a summit on AI safety."], ["UK"], None),
         # a city's name inside another word is no city
         ("summit", "G7 장관회의", ["G7 디지털 장관회의가 다카사키시청에서 열렸다."], ["G7"], None),
+        # a national measure finalised or promulgated is placed in its capital
+        (
+            "legislation",
+            "China finalizes generative AI measures",
+            ["The rules apply from August."],
+            ["CN"],
+            "Beijing",
+        ),
+        ("legislation", "中国、生成AIの規則を公布", ["8月15日に施行する。"], ["CN"], "Beijing"),
     ],
 )
 def test_event_place(
@@ -100,3 +109,46 @@ def test_event_place(
 ) -> None:
     rules = load_rules()
     assert event_place(event_type, title, lead, parties, curated_places(rules), rules.seats) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "day", "expected"),
+    [
+        # the Council of the EU sits in Luxembourg in April, June and October, in Brussels otherwise
+        (
+            "EU gives final approval to AI Act",
+            ["The Council of the EU adopted the act."],
+            "2024-05-21",
+            "Brussels",
+        ),
+        (
+            "EU ministers approve AI law",
+            ["The Council of the European Union approved it."],
+            "2024-06",
+            "Luxembourg",
+        ),
+        ("EU ministers approve AI law", ["The Council of the European Union approved it."], None, None),
+        # the European Parliament votes laws in plenary in Strasbourg
+        (
+            "EU Parliament passes AI Act",
+            ["The European Parliament approved the act on Wednesday."],
+            "2024-03-13",
+            "Strasbourg",
+        ),
+        (
+            "EU, AI 규제법 승인",
+            ["이날 EU의회는 찬성 523표로 해당 법안을 승인했다."],
+            "2024-03-13",
+            "Strasbourg",
+        ),
+        # an entry into force happens nowhere
+        ("AI Act enters into force", ["The European Parliament adopted it in March."], "2024-08-01", None),
+    ],
+)
+def test_a_seat_may_depend_on_the_month(
+    title: str, lead: list[str], day: str | None, expected: str | None
+) -> None:
+    rules = load_rules()
+    assert (
+        event_place("legislation", title, lead, ["EU"], curated_places(rules), rules.seats, day) == expected
+    )

@@ -134,7 +134,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         (
             "d",
             re.compile(
-                shift + r"(?<![\d月월.\-/,、])(?P<d>[0-3]?\d)" + cjk_range + r"\s*[日일](?![本간동째자])"
+                shift + r"(?<![\d月월.\-/,、])(?P<d>[0-3]?\d)" + cjk_range + r"\s*[日일](?![本간동째자間])"
             ),
         ),
         ("wd", re.compile(r"(?<!\w)" + wd + r"(?!,?\s*\d)", flags)),
@@ -257,9 +257,15 @@ _NOT_THE_EVENT = re.compile(
     re.IGNORECASE,
 )
 """Words before a date that make it another date than the event's: an origin, a deadline, a byline."""
-_STAMP_AFTER = re.compile(r"^(?:[\s,.|-]{0,4}\d{1,2}:\d{2}|\s*\||,?\s*(?:19|20)\d{2}[A-Z]|[A-Z])")
+_STAMP_AFTER = re.compile(
+    r"^(?:日?[\s,.|-]{0,4}\d{1,2}(?::\d{2}|\s*時)|\s*\||,?\s*(?:19|20)\d{2}[A-Z]|[A-Z])"
+)
 """A time, a bar or a word glued on right after the date: a publication stamp ("May 22, 2024 -
-15:41", "Jun 2, 2024 | News", "Mar 25, 2024Global Alliance"), not an event."""
+15:41", "2025年02月13日14:51", "2025年2月12日 17時40分", "Jun 2, 2024 | News", "Mar 25,
+2024Global Alliance"), not an event."""
+_DATELINE_DASH = re.compile(r"^\s+[–—-]\s")
+"""A dash after a date that opens its sentence: a dateline ("February 12, 2025 – The European
+Union's AI Act has entered..."), when the report was written, not the event."""
 _STAMP_BEFORE = re.compile(r"\|\s*$")
 """A bar right before the date: a byline's field ("By Jane Doe | 3 June 2024")."""
 _REPORTED_AFTER = re.compile(r"^[\s,(현지시간)]{0,10}(?:밝혔|발표했|전했|明らかに|発表し|から|부터|以降)")
@@ -330,6 +336,8 @@ def event_date(
                 continue  # "Switzerland to host 2027 summit ... India hosts February 16-20, 2026"
             tail = region[f.end :]
             if _STAMP_AFTER.match(tail) or _STAMP_BEFORE.search(before):
+                continue
+            if region is not title and not region[: f.start].strip() and _DATELINE_DASH.match(tail):
                 continue
             said = upcoming and not f.stated and published is not None and f.iso <= published.isoformat()
             if said and not f.past_verb:

@@ -205,12 +205,14 @@ def event_place(
     title_parties: list[str],
     curated: tuple[tuple[str, tuple[str, ...]], ...] = (),
     seats: Sequence[Seat] = (),
+    day: str | None = None,
 ) -> str | None:
     """Where the event was: the venue the headline or lead names; else the seat of the body that
     acted (``seats``: the UN General Assembly's resolution, New York); for a national law, its
     capital; else a correspondent's dateline; else None.
 
-    ``title_parties`` are the jurisdiction codes the headline names."""
+    ``title_parties`` are the jurisdiction codes the headline names; ``day`` is the event's date as
+    far as it is known (a seat may depend on the month)."""
     gaz = gazetteer(curated)
     regions = [(title, True), *((s, False) for s in sentences[:LEAD_SENTENCES])]
     hits = [h for region, headline in regions for h in find_places(region, gaz, headline)]
@@ -218,10 +220,31 @@ def event_place(
     if found:
         return found
     head = " ".join([title, *sentences[:LEAD_SENTENCES]])
-    seat = next((s for s in seats if event_type in s.types and any(b.search(head) for b in s.bodies)), None)
+    month = int(day[5:7]) if day and len(day) >= 7 else None
+    in_force = (
+        event_type == EventType.LEGISLATION and bool(_IN_FORCE.search(title)) and not _VOTED.search(title)
+    )
+    seat = (
+        None
+        if in_force
+        else next(
+            (
+                s
+                for s in seats
+                if event_type in s.types
+                and (not s.months or month in s.months)
+                and any(b.search(head) for b in s.bodies)
+            ),
+            None,
+        )
+    )
     if seat:
         return seat.place
-    if event_type == EventType.LEGISLATION and _VOTED.search(" ".join([title, *sentences[:1]])):
+    if (
+        event_type == EventType.LEGISLATION
+        and not in_force
+        and _VOTED.search(" ".join([title, *sentences[:1]]))
+    ):
         return capital_of(title_parties, gaz, head)
     home = _home_newsroom(title)
     return next((h.name for h in hits if h.strength == 1 and h.name != home), None)
@@ -241,10 +264,18 @@ def _home_newsroom(title: str) -> str | None:
 
 _VOTED = re.compile(
     r"\b(?:pass(?:es|ed)?|approv(?:es|ed)|adopt(?:s|ed)|vot(?:es|ed)|enact(?:s|ed)|signs?|signed|veto(?:es|ed)?"
-    r"|aprova|approva|adopta|verabschiede)|통과|의결|가결|서명|可決|成立|議決|署名|制定",
+    r"|aprova|approva|adopta|verabschiede|finali[sz](?:es|ed)|promulgat(?:es|ed)|issu(?:es|ed))"
+    r"|통과|의결|가결|서명|공포|可決|成立|議決|署名|制定|公布|最終決定",
     re.IGNORECASE,
 )
 """A law's milestone with a venue (its legislature's vote, a signature); entry into force has none."""
+_IN_FORCE = re.compile(
+    r"\b(?:enters?\s+into\s+force|in\s+force|takes?\s+effect|comes?\s+into\s+(?:force|effect)|appl(?:y|ies)\s+from"
+    r"|tritt\s+in\s+Kraft|entre\s+en\s+vigueur|entra\s+em\s+vigor|entra\s+in\s+vigore)|施行|発効|시행|발효|生效",
+    re.IGNORECASE,
+)
+"""A headline about a law taking effect (and not about its vote): the body that voted it is
+history, not the venue."""
 _FEDERAL = re.compile(r"executive\s+order|white\s+house|congress|federal|행정명령|大統領令", re.IGNORECASE)
 
 

@@ -69,6 +69,9 @@ class Seat(Strict):
     bodies: list[Regex]
     types: list[EventType] = Field(default_factory=lambda: [EventType.LEGISLATION, EventType.DECLARATION])
     """The event types the seat places (a body's votes and texts, not the meetings it attends)."""
+    months: list[int] = Field(default_factory=list)
+    """Only in these months of the event (1-12; empty: every month). The Council of the EU meets
+    in Luxembourg in April, June and October and in Brussels otherwise: two seats, split by month."""
 
 
 class Topic(Matchable):
