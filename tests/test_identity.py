@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.intel.identity import Identity, milestone_of, same_event
+from pipeline.intel.identity import Identity, body_of, milestone_of, same_event
 
 
 def ident(
@@ -18,8 +18,9 @@ def ident(
     published: date | None = None,
     place: str | None = None,
     milestone: str | None = None,
+    body: str | None = None,
 ) -> Identity:
-    return Identity(type_, frozenset(parties), ordinal, day, published, place, milestone=milestone)
+    return Identity(type_, frozenset(parties), ordinal, day, published, place, milestone=milestone, body=body)
 
 
 @pytest.mark.parametrize(
@@ -61,6 +62,40 @@ def ident(
             ident("legislation", ("EU",), milestone="passed"),
             False,
         ),
+        # undated, one milestone of one law by the same body is one event; by two bodies, two
+        (
+            ident("legislation", ("EU",), milestone="passed", body="eu_parliament"),
+            ident("legislation", ("EU",), milestone="passed", body="eu_parliament"),
+            True,
+        ),
+        (
+            ident("legislation", ("EU",), milestone="passed", body="eu_parliament"),
+            ident("legislation", ("EU",), milestone="passed", body="eu_council"),
+            False,
+        ),
+        (
+            ident("legislation", ("EU",), published=date(2024, 5, 21), milestone="passed", body="eu_council"),
+            ident(
+                "legislation", ("EU",), published=date(2024, 5, 22), milestone="passed", body="eu_parliament"
+            ),
+            False,
+        ),
+        # a bare year does not date an event, but another year contradicts it
+        (
+            ident("legislation", ("EU",), day="2024-03-13", published=date(2024, 3, 13), milestone="passed"),
+            ident("legislation", ("EU",), day="2024", published=date(2024, 7, 15)),
+            False,
+        ),
+        (
+            ident("summit", ("FR",), day="2025", place="paris"),
+            ident("summit", ("FR",), day="2026", place="paris"),
+            False,
+        ),
+        (
+            ident("summit", ("FR",), day="2025", place="paris"),
+            ident("summit", ("IN",), day="2025-02-10", place="paris"),
+            True,
+        ),
         # summits: the same place or edition, or the same dates
         (ident("summit", ("FR", "IN"), place="paris"), ident("summit", ("IN",), place="paris"), True),
         # one outlet names the host, another the guests: the shared place still makes it one summit
@@ -92,11 +127,30 @@ def test_same_event(a: Identity, b: Identity, same: bool) -> None:
         ("EU-Parlament beschließt AI Act", "passed"),
         ("Luz verde al anteproyecto de ley de IA", "passed"),
         ("El Gobierno aprueba la ley de IA", "passed"),
+        ("EU, 세계 첫 AI 규제법 최종 승인…내달 발효", "passed"),
+        ("EU-Staaten segnen AI Act final ab", "passed"),
         ("A look at AI rules", None),
     ],
 )
 def test_milestone_of(headline: str, milestone: str | None) -> None:
     assert milestone_of(headline) == milestone
+
+
+@pytest.mark.parametrize(
+    ("headline", "body"),
+    [
+        ("EU-Parlament beschließt AI Act", "eu_parliament"),
+        ("Le Parlement européen adopte l'AI Act", "eu_parliament"),
+        ("EU Council gives final approval to the AI Act", "eu_council"),
+        ("EU-Staaten segnen AI Act final ab", "eu_council"),
+        ("House of Councillors passes AI Promotion Bill", "upper_house"),
+        ("국회 법사위, 'AI 기본법' 통과", "committee"),
+        ("'AI 기본법' 국회 본회의 통과", "plenary"),
+        ("Korea passes AI Basic Act", None),
+    ],
+)
+def test_body_of(headline: str, body: str | None) -> None:
+    assert body_of(headline) == body
 
 
 @pytest.mark.parametrize("stored", ["--06-30", "2024-13-01", "2024-02-30", "June 2024", ""])

@@ -12,8 +12,9 @@ as the labelling guide defines it (same type, date and place):
 - dates: stated dates within a few days, else (one or both undated) the reports' dates, stated
   or published, within a fortnight;
 - and, for undated reports, something shared: the two parties of a council or MoU; the edition,
-  place or series of a summit or declaration. Undated reports of one law are not merged: a law
-  has many milestones (a vote, a signature, entry into force).
+  place or series of a summit or declaration. Undated reports of one law are merged only when
+  they name the same milestone and the same body that acted: a law has many milestones (a
+  vote, a signature, entry into force), and passes once per body (parliament, then council).
 
 The store asks this of a new event against the recent events of its type, so a later report
 joins the event the first one created instead of making a second one (and a second alert).
@@ -22,7 +23,7 @@ joins the event the first one created instead of making a second one (and a seco
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from pipeline.intel.dates import YEAR, day_span
@@ -58,6 +59,8 @@ class Identity:
     """Years the headline names ('2024 AI for Good Global Summit'): an edition, or its context."""
     milestone: str | None = None
     """For a law: which milestone the headline reports (passed, signed, in force, ...)."""
+    body: str | None = None
+    """For a law: the body that acted (parliament, council, upper or lower house, committee, ...)."""
 
 
 def parties_for(event_type: str, jurisdictions: list[str]) -> frozenset[str]:
@@ -73,7 +76,7 @@ _MILESTONES = (
     ("delayed", r"\b(?:delay|postpon)\w*|연기|유예|延期"),
     ("proposed", r"\b(?:propos|draft|introduc|unveil)\w*|발의|発議|提出|草案"),
     ("passed", r"\b(?:pass(?:es|ed)?|approv\w*|adopt\w*|vot\w*|enact\w*|agree\w*)\b"
-     r"|통과|의결|가결|可決|成立|議決|aprova\w*|approva\w*|verabschied\w*|votad\w*"
+     r"|통과|의결|가결|승인|可決|成立|議決|承認|aprova\w*|approva\w*|verabschied\w*|votad\w*|\bsegne\w*\s.{0,40}\bab\b"
      r"|\bbeschlie(?:ß|ss)\w*|\bbeschloss\w*|grünes\s+Licht|luz\s+verde|feu\s+vert|via\s+libera"
      r"|\baprueb\w*|\baprob[óo]\w*"),
     ("signed", r"\bsign(?:s|ed)?\b|서명|署名|sanciona\w*|firma\w*"),
@@ -81,6 +84,34 @@ _MILESTONES = (
      r"|시행|발효|施行|発効|適用|vigor|vigueur|in\s+Kraft|in\s+vigore"),
 )  # fmt: skip
 _MILESTONE_RX = [(name, re.compile(rx, re.IGNORECASE)) for name, rx in _MILESTONES]
+
+
+_BODIES = (
+    # the first that the headline names; a law passes once per body
+    ("committee", r"\bcommittees?\b|委員会|위원회|법사위|과방위|소위|\bComisi[óo]n\b|\bAusschuss\b"),
+    ("eu_parliament", r"\bEuropean\s+Parliament\b|\bEU[- ]Parlament\b|\bEuropäische\w*\s+Parlament\b"
+     r"|\bMEPs?\b|\bParlement\s+européen\b|\bParlamento\s+Europeu\b|\bParlamento\s+europeo\b"
+     r"|欧州議会|(?:유럽|EU)\s*의회"),
+    ("eu_council", r"\bCouncil\s+of\s+the\s+(?:EU|European\s+Union)\b|\bEU\s+Council\b|\bEU[- ]Rat\b"
+     r"|\bEU[- ]Staaten\b|\bmember\s+states\b|\b27\s+(?:pays|EU|member)|\bConseil\s+de\s+l.UE\b"
+     r"|EU\)?\s*理事会|EU\s*(?:각료\s*)?이사회|\bEU\s+(?:countries|ministers|governments)\b"),
+    ("upper_house", r"\bSenate\b|\bSenado\b|\bSénat\b|\bHouse\s+of\s+Councillors\b|参議院|参院|상원"
+     r"|\bBundesrat\b"),
+    ("lower_house", r"\bHouse\s+of\s+Representatives\b|\bU\.?S\.?\s+House\b|\bC[âa]mara\b|衆議院|衆院|하원"
+     r"|\bBundestag\b"),
+    ("plenary", r"본회의|本会議|\bplenary\b|\bNational\s+Assembly\b"),
+    ("government", r"\bcabinet\b|\bGobierno\b|\bConsejo\s+de\s+Ministros\b|閣議|국무회의"
+     r"|\bgovernment\s+approves\b"),
+)  # fmt: skip
+_BODY_RX = [(name, re.compile(rx, re.IGNORECASE)) for name, rx in _BODIES]
+
+
+def body_of(title: str) -> str | None:
+    """The body a law's headline says acted: the European Parliament's vote and the Council's
+    approval are two events, each reported as "passed". (The headline only: a stored event is
+    compared by its first report's headline, so a new report must be read the same way.)"""
+    found = [(m.start(), name) for name, rx in _BODY_RX if (m := rx.search(title))]
+    return min(found)[1] if found else None
 
 
 def milestone_of(title: str) -> str | None:
@@ -102,6 +133,7 @@ def identity_of(
         series=(event.series or "").casefold() or None,
         years=frozenset(YEAR.findall(title)),
         milestone=milestone_of(title) if event.type == EventType.LEGISLATION else None,
+        body=body_of(title) if event.type == EventType.LEGISLATION else None,
     )
 
 
@@ -146,8 +178,13 @@ def same_event(a: Identity, b: Identity) -> bool:
         return False
     if a.milestone and b.milestone and a.milestone != b.milestone:
         return False  # a law's vote and its entry into force are two events
+    if a.body and b.body and a.body != b.body:
+        return False  # the Parliament's vote and the Council's approval of one law
     if a.years and b.years and not (a.years & b.years):
         return False  # "the 2023 AI for Good summit" and "the 2024 AI for Good summit"
+    if a.day and b.day and (len(a.day) == 4 or len(b.day) == 4) and a.day[:4] != b.day[:4]:
+        return False
+    a, b = _without_bare_year(a), _without_bare_year(b)
     if a.day and b.day:
         return _days_apart(a.day, b.day) <= SAME_DAY_SLACK
     if not _reported_together(a, b) or not _reported_together(b, a):
@@ -163,12 +200,21 @@ def same_event(a: Identity, b: Identity) -> bool:
         # (a parliament's vote, then the council's)
         same_law = bool(a.series and a.series == b.series) or bool(a.parties and a.parties == b.parties)
         dated = bool((a.day or a.published) and (b.day or b.published))
-        return same_law and dated and bool(a.milestone and a.milestone == b.milestone)
+        # undated, the same milestone is still one event when both name the same body that acted
+        # ("EU-Parlament beschließt AI Act", "EU-Parlament gibt grünes Licht für den AI Act")
+        same_act = dated or bool(a.body and a.body == b.body)
+        return same_law and same_act and bool(a.milestone and a.milestone == b.milestone)
     if a.series and a.series == b.series:
         return True
     if a.type in BILATERAL:
         return len(a.parties) == 2 and a.parties == b.parties
     return len(a.parties) >= 2 and a.parties == b.parties
+
+
+def _without_bare_year(ident: Identity) -> Identity:
+    """A bare year ("2024") contradicts another year, but does not date an event: the AI Act's
+    vote in March and its publication in July are both "2024". Compared as undated instead."""
+    return replace(ident, day=None) if ident.day and len(ident.day) == 4 else ident
 
 
 def _named_alike(a: Identity, b: Identity) -> bool:
