@@ -151,7 +151,7 @@ def _vetted_address(host: str) -> str:
     """The public address to connect to for ``host``; refuses a host with any internal address."""
     addresses = resolve(host)
     if not addresses:
-        raise httpcore.ConnectError(f"cannot resolve {host}")
+        raise _Unresolvable(f"cannot resolve {host}")
     message = refusal_of(host, addresses)
     if message is not None:
         raise _PrivateAddress(message)
@@ -187,6 +187,12 @@ class FetchResult:
 
 class _PrivateAddress(Exception):
     """Raised by the request hook: the request's host resolves to an internal address."""
+
+
+class _Unresolvable(Exception):
+    """Raised where the connection is made: the host has no address (no DNS, or no network).
+    Not retried within the run: a retry seconds later finds the same, and waiting for it would
+    hold an offline run for half a minute per source; the next scheduled run tries again."""
 
 
 def _refuse_private(request: httpx.Request) -> None:
@@ -343,6 +349,8 @@ def _fetch(
             )
     except _PrivateAddress as exc:
         raise FetchError(f"{exc} (fetching {url})", transient=False) from None
+    except _Unresolvable as exc:
+        raise FetchError(f"cannot reach {url}: {exc}", transient=False) from None
     except httpx.TooManyRedirects:
         raise FetchError(
             f"too many redirects from {url} (more than {MAX_REDIRECTS})", transient=False

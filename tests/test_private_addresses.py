@@ -366,3 +366,17 @@ def test_the_crawl_resolver_refuses_an_internal_answer(monkeypatch: pytest.Monke
     assert getattr(refused, "type", None) is DNSLookupError
     assert "private_network: true" in str(getattr(refused, "value", ""))
     assert (public, allowed) == ("93.184.216.34", "127.0.0.1")
+
+
+def test_a_host_with_no_address_fails_at_once_and_is_not_retried_in_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Offline (or a mistyped host), every source fails on DNS: a retry seconds later finds the
+    same, so the run does not wait for one; the next scheduled run tries again."""
+    monkeypatch.setattr(socket, "getaddrinfo", _fake_dns({}))
+    with make_client() as client, pytest.raises(FetchError) as caught:
+        fetch(client, "https://nowhere.example/feed.xml")
+    assert caught.value.transient is False
+    assert (
+        str(caught.value) == "cannot reach https://nowhere.example/feed.xml: cannot resolve nowhere.example"
+    )
