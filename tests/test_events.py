@@ -566,3 +566,20 @@ def test_a_described_law_has_no_name_of_its_own() -> None:
         "to the Chamber of Deputies.",
     )
     assert law.key.startswith("legislation:br-legislation")
+
+
+def test_a_bare_year_said_later_does_not_make_todays_council_history() -> None:
+    """The lead reports the meeting ("held the third council on the 28th"); a later sentence says
+    when the partnership behind it was signed ("in 2022"). That year is the partnership's, so
+    the council is news, not a past event named in passing."""
+    title = "한-EU 디지털 협력 강화"
+    text = (
+        "과학기술정보통신부는 28일 서울에서 제3차 한-EU 디지털 파트너십 협의회를 열었다고 밝혔다.\n"
+        "협의회는 지난 2022년 체결한 한-EU 디지털 파트너십에 따라 설치된 장관급 협의체다.\n"
+        "양측은 인공지능과 반도체 분야 협력 방안을 논의했다."
+    )
+    published = datetime(2025, 11, 28, 9, 0)
+    councils = [e for e in events_of(title, text, published) if e.type == "dpc_meeting"]
+    assert councils and councils[0].ordinal == 3
+    scored = read(title, text, published).scored
+    assert not any(ev.background for ev in scored if ev.type == "dpc_meeting")

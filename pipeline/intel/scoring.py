@@ -29,6 +29,11 @@ def long_past(ev: Event, published: date | None) -> bool:
     day = best_attr(ev, "date")
     if published is None or not day or not day[:1].isdigit():
         return False
+    first = ev.mentions[0] if ev.mentions else None
+    if len(day) == 4 and first is not None and not first.date:
+        # Only a bare year, said in a later sentence ("the partnership signed in 2022"), while the
+        # first mention is undated ("held the third council on the 28th"): no sign it is past.
+        return False
     parts = [int(x) for x in day.split("-")]
     when = date(parts[0], parts[1] if len(parts) > 1 else 12, parts[2] if len(parts) > 2 else 28)
     return (published - when).days > _PAST_DAYS
