@@ -102,6 +102,14 @@ from pipeline.intel.rules_loading import load_rules
             "Beijing",
         ),
         ("legislation", "中国、生成AIの規則を公布", ["8月15日に施行する。"], ["CN"], "Beijing"),
+        # another country's assembly named the same way is not Korea's
+        (
+            "legislation",
+            "베트남 국회, 인공지능법 통과",
+            ["베트남 국회는 19일 본회의에서 법을 통과시켰다."],
+            ["VN"],
+            "Hanoi",
+        ),
     ],
 )
 def test_event_place(

@@ -233,6 +233,7 @@ def event_place(
                 for s in seats
                 if event_type in s.types
                 and (not s.months or month in s.months)
+                and (s.country is None or not title_parties or s.country in title_parties)
                 and any(b.search(head) for b in s.bodies)
             ),
             None,

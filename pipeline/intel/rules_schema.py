@@ -69,6 +69,9 @@ class Seat(Strict):
     bodies: list[Regex]
     types: list[EventType] = Field(default_factory=lambda: [EventType.LEGISLATION, EventType.DECLARATION])
     """The event types the seat places (a body's votes and texts, not the meetings it attends)."""
+    country: str | None = None
+    """The jurisdiction whose body this is ('KR' for 국회): not the seat of another country's law
+    that names its own body the same way ("베트남 국회", Vietnam's National Assembly)."""
     months: list[int] = Field(default_factory=list)
     """Only in these months of the event (1-12; empty: every month). The Council of the EU meets
     in Luxembourg in April, June and October and in Brussels otherwise: two seats, split by month."""
