@@ -17,7 +17,7 @@ from pipeline.intel.cues import load_cues
 from pipeline.intel.dates import event_date, news_date, report_month
 from pipeline.intel.extraction import extract_events
 from pipeline.intel.features import item_features
-from pipeline.intel.generic import generic_event
+from pipeline.intel.generic import body_name, generic_event, ordinal_word
 from pipeline.intel.model import Decision, EventTypeModel, load_model
 from pipeline.intel.places import curated_places, event_place
 from pipeline.intel.rules_loading import load_rules
@@ -90,6 +90,24 @@ def with_slots(
         place = place or event.location
     status = status_at(event.status, day, pub)
     return replace(event, date=day or report_month(status, pub), location=place, status=status)
+
+
+TEMPLATE_NAMED = frozenset({"model:generic", "dpc_generic"})
+"""Rules whose events carry a made-up name ("{parties} Digital Partnership Council")."""
+
+
+def named_as_reported(event: ExtractedEvent, title: str, sentences: list[str]) -> ExtractedEvent:
+    """A bilateral council no rule names keeps the name the report gives it ("2nd Australia-India
+    Digital and Critical Technology Dialogue"), not the template's: the subscriber reads the
+    body's real name. The key (parties, ordinal) is unchanged, so identity is too."""
+    if event.type != EventType.DPC_MEETING or event.rule not in TEMPLATE_NAMED:
+        return event
+    name = body_name(title, sentences[:2])
+    if name is None:
+        return event
+    if event.ordinal and event.name[:1].isdigit():  # "2nd EU-India ...", as the template had it
+        name = f"{ordinal_word(event.ordinal)} {name}"
+    return replace(event, name=name)
 
 
 def parties_first(event: ExtractedEvent, title: str, jurisdictions: list[str], rules: Rules) -> list[str]:
@@ -285,6 +303,7 @@ def classify(
         primary = generic_event(event_type, title, sentences, pub, rules, decision.probability)
     if primary is not None:
         primary = with_slots(primary, title, sentences, published, rules)
+        primary = named_as_reported(primary, title, sentences)
         jurisdictions = parties_first(primary, title, jurisdictions, rules)
     events = [primary] if primary is not None else []
     if event_type != NONE:

@@ -4,9 +4,12 @@ Headlines written for these tests (not corpus text)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from pipeline.intel.generic import generic_event
+import pytest
+
+from pipeline.classify import classify
+from pipeline.intel.generic import body_name, generic_event
 from pipeline.intel.rules_loading import load_rules
 
 
@@ -43,3 +46,45 @@ def test_a_series_named_in_the_headline_gives_its_name_and_venue() -> None:
     )
     assert ev.key == "summit:ai-for-good-global-summit:2026-07"
     assert ev.rule == "model:ai_for_good"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Australia-India Digital and Critical Technology Dialogue meets, agreeing on AI",
+            "Australia-India Digital and Critical Technology Dialogue",
+        ),
+        (
+            "UK-India Technology Security Initiative: ministers meet in London",
+            "UK-India Technology Security Initiative",
+        ),
+        (
+            "First meeting of the European Union-India Trade and Technology Council",
+            "European Union-India Trade and Technology Council",
+        ),
+        (
+            "South Korea-UK Digital Partnership Forum opens in London",
+            "South Korea-UK Digital Partnership Forum",
+        ),
+        ("Canada-EU Digital Partnership Council Convenes", "Canada-EU Digital Partnership Council"),
+        ("EU and Japan strengthen tech ties", None),
+    ],
+)
+def test_a_bilateral_body_is_found_by_the_name_the_report_gives_it(text: str, name: str | None) -> None:
+    assert body_name(text, []) == name
+
+
+def test_an_unnamed_council_is_shown_under_its_own_name_and_keyed_by_its_parties() -> None:
+    """No rule names this body: the subscriber reads its real name, not a template's, and the
+    key stays the parties' (identity across outlets that name it differently)."""
+    c = classify(
+        "Australia and India hold second Digital and Critical Technology Dialogue in Canberra",
+        "Ministers met in Canberra on Thursday for the second meeting of the Australia-India Digital and"
+        " Critical Technology Dialogue, agreeing to deepen cooperation on artificial intelligence.",
+        datetime(2026, 11, 20, 9),
+    )
+    assert c.event_type == "dpc_meeting"
+    ev = c.events[0]
+    assert ev.name == "2nd Australia-India Digital and Critical Technology Dialogue"
+    assert ev.key.startswith("dpc_meeting:australia-india") and ev.ordinal == 2

@@ -9,6 +9,7 @@ ordinal (or month), so "EU-Japan", "Japan-EU", 日EU and 한-EU reports of one m
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from pipeline.intel.clause_dates import pick_date
@@ -74,7 +75,7 @@ def generic_event(
         name = f"{label} {TITLES[event_type]}".strip() if label else f"{TITLES[event_type]}: {title[:80]}"
         base = slug(label) if label else slug(title)[:48]
     if ordinal:
-        name = f"{_ordinal_word(ordinal)} {name}"
+        name = f"{ordinal_word(ordinal)} {name}"
     period = (day or (published.isoformat() if published else ""))[:7]
     suffix = str(ordinal) if ordinal else (period or "undated")
     if status is None and day and day[:1].isdigit() and published is not None:
@@ -96,6 +97,28 @@ def generic_event(
     )
 
 
-def _ordinal_word(n: int) -> str:
+_WORD = r"[A-Z][\w’'.]*(?:[-–][A-Z][\w’'.]*)*"
+_BODY_NAME = re.compile(
+    r"\b(?P<name>(?:(?:European|United|South|North|Saudi|New)\s+)?[A-Z][\w’'.]*[-–][A-Z][\w’'.]*(?:\s+(?:"
+    + _WORD
+    + r"|and|on|of|for|&)){0,7}"
+    r"\s+(?:Dialogue|Council|Initiative|Joint\s+Committee|Committee|Forum|Partnership)(?:\s+(?:Council|Dialogue))?)\b"
+)
+"""A bilateral body as the report names it: "Australia-India Digital and Critical Technology
+Dialogue", "UK-India Technology Security Initiative", "India-EU Trade & Technology Council"."""
+
+
+def body_name(title: str, lead: list[str]) -> str | None:
+    """The council's own name in the headline, else the lead (English only; a bilateral body's
+    name starts with its two parties). Events the rules found under a template name ("EU-Brazil
+    Digital Partnership Council") are shown to subscribers under this one when there is one."""
+    for text in (title, *lead):
+        m = _BODY_NAME.search(text)
+        if m:
+            return m.group("name")
+    return None
+
+
+def ordinal_word(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
