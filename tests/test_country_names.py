@@ -42,6 +42,23 @@ def test_a_name_inside_a_word_is_no_country() -> None:
     assert "CN" not in classify("Machine learning rules", "", None, load_rules()).jurisdictions
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # India's name inside Indonesia's, in Japanese and Korean: the longer name is the country
+        ("日・インドネシア デジタル政策対話を開催", ["JP", "ID"]),
+        ("인도네시아와 디지털 협력", ["ID"]),
+        # a Latin name right after a CJK character is still a word of its own
+        ("日EUデジタルパートナーシップ閣僚級会合", ["JP", "EU"]),
+        ("韓EUが半導体で協力", ["KR", "EU"]),
+    ],
+)
+def test_cjk_names_are_read_longest_first(title: str, expected: list[str]) -> None:
+    from pipeline.intel.sentence_index import jurisdiction_spans
+
+    assert [code for _s, _e, code in jurisdiction_spans(title, load_rules())] == expected
+
+
 def test_the_event_s_parties_come_first() -> None:
     """A council's parties lead the item's jurisdictions (identity reads the first two), though the
     item names another country more often (the minister's trip through Belgium)."""

@@ -11,6 +11,9 @@ from pipeline.intel.prefilter import FastRx
 
 _TOKEN = re.compile(r"[A-Za-z0-9À-ÿ]+(?:[.'’&][A-Za-z0-9À-ÿ]+)*\.?")
 _GAP = re.compile(r"[\s\-–]+")
+_LATIN_WORD_CHAR = re.compile(r"[a-z0-9à-ÿ]")
+"""A letter that would make a Latin alias part of a longer word ("EUR"); a CJK letter does not
+("日EU" is Japan and the EU)."""
 
 
 class AliasGazetteer:
@@ -24,7 +27,7 @@ class AliasGazetteer:
     def __init__(self, entries: list[tuple[str, list[str], list[re.Pattern[str]]]]) -> None:
         self.exact: dict[str, str] = {}
         self.folded: dict[str, str] = {}
-        self.cjk: list[tuple[str, str]] = []
+        self.cjk: dict[str, str] = {}
         self.patterns: list[tuple[FastRx, str]] = []
         self._cache: dict[str, list[tuple[int, int, str]]] = {}
         self.lengths: dict[str, set[int]] = {}
@@ -34,7 +37,7 @@ class AliasGazetteer:
         for value, aliases, patterns in entries:
             for alias in aliases:
                 if CJK.search(alias):
-                    self.cjk.append((alias, value))
+                    self.cjk.setdefault(alias, value)
                     continue
                 toks = _TOKEN.findall(alias)
                 if not toks:
@@ -49,6 +52,9 @@ class AliasGazetteer:
                 if len(toks) > 1:
                     self.second.setdefault(_norm(toks[0]), set()).add(_norm(toks[1]))
             self.patterns += [(FastRx(p), value) for p in patterns]
+        # CJK aliases: one trie-shaped regex, longest alias first at each position, so "インド"
+        # (India) is not found inside "インドネシア" (Indonesia) nor "인도" inside "인도네시아".
+        self._cjk_rx = re.compile(_trie(self.cjk)) if self.cjk else None
         self.max_len = max((n for ns in self.lengths.values() for n in ns), default=1)
         # Candidate positions: a trie-shaped alternation of the first words, scanned case-sensitively
         # over the lower-cased text (~10x faster than a flat IGNORECASE alternation).
@@ -71,7 +77,7 @@ class AliasGazetteer:
         pos_limit = -1
         for cand in self._first.finditer(low):
             start = cand.start()
-            if start < pos_limit or (start and low[start - 1].isalnum()):
+            if start < pos_limit or (start and _LATIN_WORD_CHAR.match(low, start - 1)):
                 continue
             first = _TOKEN.match(text, start)
             if first is None:
@@ -107,12 +113,8 @@ class AliasGazetteer:
                     out.append((start, toks[n - 1].end(), value))
                     pos_limit = toks[n - 1].end()
                     break
-        if CJK.search(text):
-            for alias, value in self.cjk:
-                start = text.find(alias)
-                while start >= 0:
-                    out.append((start, start + len(alias), value))
-                    start = text.find(alias, start + len(alias))
+        if self._cjk_rx is not None and CJK.search(text):
+            out += [(m.start(), m.end(), self.cjk[m.group()]) for m in self._cjk_rx.finditer(text)]
         for rx, value in self.patterns:
             out += [(m.start(), m.end(), value) for m in rx.finditer(text) if m.end() > m.start()]
         out.sort()
