@@ -32,7 +32,8 @@ def read_back(entry: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("source_id", sorted(SHIPPED))
 def test_expected_entry_is_the_shipped_row(source_id: str) -> None:
-    result = parse_fixture(SHIPPED[source_id], fixture_path(source_id).read_bytes())
+    path = fixture_path(source_id)
+    result = parse_fixture(SHIPPED[source_id], path.read_bytes(), path.suffix)
     assert read_back(expected_entry(source_id, result.kept, result.dropped)) == {
         source_id: EXPECTED[source_id]
     }

@@ -48,9 +48,13 @@ EXTENSIONS = {
     "json_api": {".json"},
     "sitemap": {".xml", ".gz"},
     "listing": {".html"},
+    "spider": {".html", ".json", ".xml"},
 }
 
-SHIPPED: dict[str, Source] = {s.id: s for s in load_sources(SOURCES_FILE) if s.enabled}
+# Every enabled source, and every site spider enabled or not: its code ships either way (and
+# loads, so `scrapy check` runs it), so its fixture and its row are checked either way.
+SHIPPED: dict[str, Source] = {s.id: s for s in load_sources(SOURCES_FILE) if s.enabled or s.kind == "spider"}
+PLACEHOLDER = b"POLICYWATCH-PLACEHOLDER"
 
 
 def utc(text: str) -> datetime:
@@ -416,6 +420,7 @@ EXPECTED: dict[str, list[tuple[datetime, str, str]]] = {
             "https://japan.kantei.go.jp/105/speech/202605/08kaiken.html",
         ),
     ],
+    # policywatch new-source adds its row above this line
 }
 
 
@@ -438,7 +443,8 @@ def test_shipped_source_extracts_exactly_the_expected_items(source_id: str) -> N
     source = SHIPPED[source_id]
     if source_id not in EXPECTED:
         pytest.fail(f"source {source_id!r} has no row in EXPECTED (tests/test_shipped_sources.py)")
-    items = parse_stored_response(source, fixture_path(source_id).read_bytes())
+    path = fixture_path(source_id)
+    items = parse_stored_response(source, path.read_bytes(), path.suffix)
     got = [(item.published, item.title, item.url) for item in items]
     assert got == EXPECTED[source_id]
     for item in items:
@@ -460,6 +466,12 @@ def test_every_enabled_source_has_a_fixture_and_expected_items() -> None:
             problems.append(f"{source_id}: a {source.kind} fixture ends in one of {EXTENSIONS[source.kind]}")
         if path.stat().st_size > MAX_FIXTURE_BYTES:
             problems.append(f"{source_id}: fixture is {path.stat().st_size} bytes; trim it to a few items")
+        if PLACEHOLDER in path.read_bytes():
+            problems.append(
+                f"{source_id}: {path.name} is the scaffold's placeholder; write it in the site's format"
+            )
+        if "TODO" in source.model_dump_json():
+            problems.append(f"{source_id}: its sources.yaml entry still has a TODO")
         if not EXPECTED.get(source_id):
             problems.append(f"{source_id}: no expected items in EXPECTED")
     stale = sorted(set(EXPECTED) - set(SHIPPED))
