@@ -45,7 +45,7 @@ def run_pw(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(PW), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("source_id", ["jp-mic", "govuk-fcdo", "msit-en-press"])
+@pytest.mark.parametrize("source_id", ["jp-mic", "govuk-fcdo", "msit-en-press", "us-congress-bills"])
 def test_command_prints_a_pasteable_entry(source_id: str, tmp_path: Path) -> None:
     proc = run_pw(
         "sources", "dry-run", source_id, "--fixture", str(fixture_path(source_id)), "--format", "expected"
