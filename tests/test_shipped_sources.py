@@ -1,11 +1,12 @@
 """Every source shipped in sources.yaml, parsed from its stored fixture (City Bureau style).
 
-Each enabled source has one fixture, ``tests/fixtures/sources/<source id>.<ext>``, in that
-source's wire format (RSS 2.0, RSS 1.0/RDF in Shift_JIS, GOV.UK Atom, WordPress REST JSON,
+Each enabled source, and each site spider (``kind: spider``, enabled or not: its code ships), has
+one fixture, ``tests/fixtures/sources/<source id>.<ext>``, in that source's wire format (RSS 2.0, RSS 1.0/RDF in Shift_JIS, GOV.UK Atom, WordPress REST JSON,
 Federal Register JSON, listing HTML in EUC-KR…), and one row in ``EXPECTED`` with the exact
 items the shipped parser extracts: count, titles, publication instants (UTC) and absolute
 URLs. For ``kind: listing`` the items are the listing's links (title and date from the
-listing page); article pages are fetched only by the spider.
+listing page); article pages are fetched only by the spider. For ``kind: spider`` they are what
+the spider's own ``parse`` yields on the fixture: its items, and the hint of each link it follows.
 
 Adding a source: declare it in sources.yaml, save a response as its fixture, run
 ``.venv/bin/policywatch sources dry-run ID --fixture tests/fixtures/sources/ID.EXT --format expected``
@@ -500,6 +501,13 @@ def test_every_enabled_source_has_a_fixture_and_expected_items() -> None:
     if orphans:
         problems.append(f"fixtures for no shipped source: {orphans}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_crawled_kind_is_shipped_and_covered() -> None:
+    """The table runs each kind's own parser; every kind but sitemap has a shipped source (the
+    sitemap parser is covered by tests/test_spider_parsing.py and tests/test_crawl_runner.py)."""
+    kinds = {source.kind for source in SHIPPED.values()}
+    assert kinds >= {"feed", "listing", "wordpress", "json_api", "spider"}, kinds
 
 
 # --------------------------------------------------------------------------- encodings
