@@ -924,15 +924,26 @@ def train(
     )
 
 
+class ScaffoldFormat(StrEnum):
+    html = "html"
+    json = "json"
+    xml = "xml"
+
+
 @app.command("new-source")
 def new_source(
     source_id: Annotated[str, typer.Argument(help="The new source's id (lower-case, dashes).")],
-    url: Annotated[str, typer.Argument(help="The page the spider starts from.")],
+    url: Annotated[str, typer.Argument(help="The page or API the spider starts from.")],
     kind: Annotated[
         str, typer.Option(help="Only `spider` needs code; other kinds are declared in sources.yaml.")
     ] = ("spider"),
+    response_format: Annotated[
+        ScaffoldFormat,
+        typer.Option("--format", help="What the URL answers: an HTML page, a JSON API or an XML document."),
+    ] = ScaffoldFormat.html,
 ) -> None:
-    """Scaffold a site-specific spider: module, fixture path and a test that fails until filled in."""
+    """Scaffold a site spider: its module, its fixture, its sources.yaml entry and an EXPECTED row
+    of tests/test_shipped_sources.py that fails until it is filled in."""
     from urllib.parse import urlsplit
 
     from policywatch.settings import PROJECT_ROOT, is_checkout
@@ -962,17 +973,25 @@ def new_source(
         )
         raise typer.Exit(2)
     try:
-        written = scaffold(source_id, url, PROJECT_ROOT)
-    except (ValueError, FileExistsError) as exc:
+        written = scaffold(source_id, url, PROJECT_ROOT, response_format.value)
+    except (ValueError, OSError) as exc:
         err.print(f"[bold red]Cannot scaffold:[/] {plain(exc)}", highlight=False)
         raise typer.Exit(2) from None
-    for path in written:
-        out.print(f"wrote {plain(path.relative_to(PROJECT_ROOT))}", highlight=False)
-    sid, link = plain(source_id), plain(url)
+    for path, verb in zip(written, ("wrote", "wrote", "added to", "added to"), strict=True):
+        out.print(f"{verb} {plain(path.relative_to(PROJECT_ROOT))}", highlight=False, soft_wrap=True)
+    sid = plain(source_id)
+    fixture = plain(written[1].relative_to(PROJECT_ROOT))
+    module = plain(written[0].relative_to(PROJECT_ROOT))
     out.print(
-        f"Next: save a real page as tests/fixtures/{sid}.html, fill in the spider's parse(), add\n"
-        f"  - id: {sid}\n    kind: spider\n    url: {link}\nto sources.yaml, and run the new test.",
+        "Next (README, 'Add a source'):\n"
+        f"  1. write {fixture} by hand in the site's format, a few items (never a copy of the live page);\n"
+        f"  2. fill in {module}: why it needs code, parse(), the exact @returns counts;\n"
+        f"  3. fill in the TODOs of its sources.yaml entry;\n"
+        f"  4. .venv/bin/policywatch sources dry-run {sid} --fixture {fixture} --format expected\n"
+        "     and paste what it prints over its row of EXPECTED in tests/test_shipped_sources.py;\n"
+        f"  5. .venv/bin/pytest tests/test_shipped_sources.py -k {sid} && .venv/bin/scrapy check {sid}",
         highlight=False,
+        soft_wrap=True,
     )
 
 

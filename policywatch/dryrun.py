@@ -28,6 +28,7 @@ from policywatch.sources_config import (
     ListingSource,
     SitemapSource,
     Source,
+    SpiderSource,
     load_sources,
 )
 from policywatch.yamlconf import ConfigError
@@ -43,8 +44,12 @@ class FetchFailed(Exception):
         self.label = label
 
 
-def parse_unfiltered(source: Source, body: bytes) -> list[RawItem]:
-    """Parse a stored response with the same functions the fetchers use (filters not applied)."""
+def parse_unfiltered(source: Source, body: bytes, suffix: str | None = None) -> list[RawItem]:
+    """Parse a stored response with the same functions the fetchers use (filters not applied).
+
+    A ``kind: spider`` source's response goes through its own spider's ``parse``
+    (``spiders.stored``); ``suffix`` (the fixture's ``.html``/``.json``/``.xml``) says which
+    Response it is, or it is told from the body."""
     from spiders import parsing
     from spiders.items import to_raw_item
 
@@ -84,17 +89,21 @@ def parse_unfiltered(source: Source, body: bytes) -> list[RawItem]:
             )
             for link in parsing.listing_links(page, source.url, source.listing)
         ]
-    raise ConfigError(f"source {source.id}: kind {source.kind} has no fixture parser; run its spider's test")
+    if isinstance(source, SpiderSource):
+        from spiders.stored import parse_site_fixture
+
+        return [to_raw_item(d) for d in parse_site_fixture(source, body, suffix)]
+    raise ConfigError(f"source {source.id}: kind {source.kind} has no fixture parser")
 
 
-def parse_fixture(source: Source, body: bytes) -> FilterResult:
+def parse_fixture(source: Source, body: bytes, suffix: str | None = None) -> FilterResult:
     """A stored response parsed, then passed through the source's include/exclude filters."""
-    return apply_filters(source, parse_unfiltered(source, body))
+    return apply_filters(source, parse_unfiltered(source, body, suffix))
 
 
-def parse_stored_response(source: Source, body: bytes) -> list[RawItem]:
+def parse_stored_response(source: Source, body: bytes, suffix: str | None = None) -> list[RawItem]:
     """The items a stored response yields once the source's filters have run: what is stored."""
-    return parse_fixture(source, body).kept
+    return parse_fixture(source, body, suffix).kept
 
 
 _NETWORK_ERRORS = frozenset(
@@ -177,7 +186,11 @@ def dry_run(source_id: str, sources_file: Path, fixture: Path | None = None) -> 
             f"{sources_file}: no source with id {source_id!r} (have: {', '.join(sorted(sources))})"
         )
     source = sources[source_id]
-    result = parse_fixture(source, fixture.read_bytes()) if fixture else _live(source, sources_file)
+    result = (
+        parse_fixture(source, fixture.read_bytes(), fixture.suffix)
+        if fixture
+        else _live(source, sources_file)
+    )
     rules = load_rules(rules_path())
     rows = []
     for raw in result.kept:

@@ -255,7 +255,34 @@ class JsonApiPagination(BaseModel):
         return self
 
 
-class JsonApiSource(_Base):
+class _Keyed(_Base):
+    """A source whose requests may carry a key read from the environment (json_api, spider)."""
+
+    params_env: dict[str, EnvVarName] = Field(default_factory=dict)
+    """Query parameters whose values are read from environment variables at fetch time
+    (``{api_key: REGULATIONS_GOV_KEY}``): a key is never written in sources.yaml, and its
+    value is masked in every error, log line and summary."""
+
+    def secret_params(self) -> dict[str, str]:
+        """The ``params_env`` values from the environment, registered for masking everywhere.
+
+        Raises MissingSecret (a ConfigError, one line) naming the first variable that is unset."""
+        from pipeline.urls import register_secret
+
+        values: dict[str, str] = {}
+        for param, var in self.params_env.items():
+            value = os.environ.get(var, "")
+            if not value.strip():
+                raise MissingSecret(
+                    f"source {self.id}: environment variable {var} is not set "
+                    f"(params_env.{param} in the sources file); export it before fetching this source"
+                )
+            register_secret(value)
+            values[param] = value
+        return values
+
+
+class JsonApiSource(_Keyed):
     kind: Literal["json_api"]
     tier: Literal["feeds", "sites", "apis"] = "apis"
     fields: JsonApiFields
@@ -263,10 +290,6 @@ class JsonApiSource(_Base):
     """The public page of a record, from its fields: ``https://www.regulations.gov/document/{id}``
     (each ``{dotted.path}`` is read from the record and URL-quoted)."""
     pagination: JsonApiPagination | None = None
-    params_env: dict[str, EnvVarName] = Field(default_factory=dict)
-    """Query parameters whose values are read from environment variables at fetch time
-    (``{api_key: REGULATIONS_GOV_KEY}``): a key is never written in sources.yaml, and its
-    value is masked in every error, log line and summary."""
 
     @field_validator("url_template")
     @classmethod
@@ -290,31 +313,14 @@ class JsonApiSource(_Base):
             raise ValueError("give fields.url (a dotted path to the page URL) or url_template")
         return self
 
-    def secret_params(self) -> dict[str, str]:
-        """The ``params_env`` values from the environment, registered for masking everywhere.
-
-        Raises MissingSecret (a ConfigError, one line) naming the first variable that is unset."""
-        from pipeline.urls import register_secret
-
-        values: dict[str, str] = {}
-        for param, var in self.params_env.items():
-            value = os.environ.get(var, "")
-            if not value.strip():
-                raise MissingSecret(
-                    f"source {self.id}: environment variable {var} is not set "
-                    f"(params_env.{param} in the sources file); export it before fetching this source"
-                )
-            register_secret(value)
-            values[param] = value
-        return values
-
 
 class MissingSecret(ConfigError):
     """An environment variable named in ``params_env`` is not set."""
 
 
-class SpiderSource(_Base):
-    """A site that needs its own spider module under ``spiders/``."""
+class SpiderSource(_Keyed):
+    """A site that needs its own spider module, ``spiders/spiders/sites/<id>.py`` (scaffolded by
+    ``policywatch new-source``), for what no declarative kind can say."""
 
     kind: Literal["spider"]
     tier: Literal["feeds", "sites", "apis"] = "sites"

@@ -112,7 +112,7 @@ def _missing_secret(source_id: str, sources_path: Path | None) -> str | None:
     """The one-line error for a ``params_env`` variable that is not set, checked before a process
     is started. Reading the values here also registers them for masking in this process, so
     the errors the crawl sends back are masked here too."""
-    from policywatch.sources_config import JsonApiSource, MissingSecret, load_sources
+    from policywatch.sources_config import JsonApiSource, MissingSecret, SpiderSource, load_sources
     from policywatch.yamlconf import ConfigError
     from spiders.sources import BASE_PLACEHOLDER
     from spiders.sources import sources_path as default_path
@@ -125,7 +125,7 @@ def _missing_secret(source_id: str, sources_path: Path | None) -> str | None:
     except ConfigError:
         return None  # the crawl process reports the file's problem itself
     for src in sources:
-        if src.id == source_id and isinstance(src, JsonApiSource):
+        if src.id == source_id and isinstance(src, JsonApiSource | SpiderSource):
             try:
                 src.secret_params()
             except MissingSecret as exc:

@@ -13,6 +13,8 @@ import os
 BOT_NAME = "policywatch"
 SPIDER_MODULES = ["spiders.spiders"]
 NEWSPIDER_MODULE = "spiders.spiders.sites"
+# Hand-written spiders under sites/ load only when the sources file declares them (kind: spider).
+SPIDER_LOADER_CLASS = "spiders.loader.DeclaredSpiderLoader"
 
 _CONTACT = os.environ.get("POLICYWATCH_CONTACT_URL", "https://github.com/ai-policy-watch")
 USER_AGENT = f"AIPolicyWatch/0.1 (+{_CONTACT})"
@@ -51,10 +53,13 @@ FEED_EXPORT_ENCODING = "utf-8"
 # ``private_network: true`` (before robots.txt is fetched: order 50 < RobotsTxtMiddleware's 100).
 # ... and again where each connection is made, which goes to the address checked (no DNS rebinding).
 TWISTED_DNS_RESOLVER = "spiders.netguard.PublicAddressResolver"
+# `scrapy check` answers a contract's @url from the stored fixture (@fixture), never the network.
 DOWNLOADER_MIDDLEWARES = {
+    "spiders.contracts.FixtureResponseMiddleware": 1,
     "spiders.crawlreport.ErrorRecorderMiddleware": 10,
     "spiders.netguard.PrivateAddressMiddleware": 50,
 }
+SPIDER_CONTRACTS = {"spiders.contracts.FixtureContract": 10}
 # The source's include/exclude filters of sources.yaml, on every item of every spider.
 ITEM_PIPELINES = {"spiders.pipelines.SourceFilterPipeline": 100}
 # Writes stats + errors to POLICYWATCH_STATS_FILE when the engine stops.

@@ -37,15 +37,26 @@ def _load(path: str, base_url: str | None) -> tuple[Source, ...]:
     return tuple(load_sources(Path(path), base_url=base_url or BASE_PLACEHOLDER))
 
 
-def crawl_sources() -> list[Source]:
-    """Enabled sources whose kind is crawled by Scrapy (everything but feeds)."""
+def _declared() -> tuple[Source, ...]:
     path = sources_path()
     if path is None:
-        return []
-    base = os.environ.get("POLICYWATCH_BASE_URL") or None
-    return [s for s in _load(str(path), base) if s.enabled and s.kind in CRAWLED_KINDS]
+        return ()
+    return _load(str(path), os.environ.get("POLICYWATCH_BASE_URL") or None)
+
+
+def crawl_sources() -> list[Source]:
+    """Enabled sources whose kind is crawled by Scrapy (everything but feeds)."""
+    return [s for s in _declared() if s.enabled and s.kind in CRAWLED_KINDS]
+
+
+def site_spider_ids() -> set[str]:
+    """Ids of the ``kind: spider`` sources of the sources file, enabled or not: the hand-written
+    spiders that load (``spiders.loader``). A disabled one still loads so that ``scrapy check``
+    keeps testing its code; the flows crawl only enabled sources."""
+    return {s.id for s in _declared() if s.kind == "spider"}
 
 
 def source_by_id(source_id: str) -> Source | None:
-    """The configured source with this id (hand-written site spiders use it for url/language)."""
-    return next((s for s in crawl_sources() if s.id == source_id), None)
+    """The declared source with this id, enabled or not (a site spider reads its url, language,
+    limits and ``params_env`` from it)."""
+    return next((s for s in _declared() if s.id == source_id), None)

@@ -32,7 +32,8 @@ def read_back(entry: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("source_id", sorted(SHIPPED))
 def test_expected_entry_is_the_shipped_row(source_id: str) -> None:
-    result = parse_fixture(SHIPPED[source_id], fixture_path(source_id).read_bytes())
+    path = fixture_path(source_id)
+    result = parse_fixture(SHIPPED[source_id], path.read_bytes(), path.suffix)
     assert read_back(expected_entry(source_id, result.kept, result.dropped)) == {
         source_id: EXPECTED[source_id]
     }
@@ -44,7 +45,7 @@ def run_pw(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(PW), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("source_id", ["jp-mic", "govuk-fcdo", "msit-en-press"])
+@pytest.mark.parametrize("source_id", ["jp-mic", "govuk-fcdo", "msit-en-press", "us-congress-bills"])
 def test_command_prints_a_pasteable_entry(source_id: str, tmp_path: Path) -> None:
     proc = run_pw(
         "sources", "dry-run", source_id, "--fixture", str(fixture_path(source_id)), "--format", "expected"

@@ -140,6 +140,15 @@ def test_wheel_is_one_namespace_with_the_default_config_files(wheel: Path) -> No
         "policywatch/pipeline/intel/event_type_model.json",
         "policywatch/alerts/templates/alert.txt",
         "policywatch/demo/sources.yaml",
+        # the site spiders and what `new-source` writes from
+        "policywatch/spiders/spiders/sites/ec_presscorner_digital.py",
+        "policywatch/spiders/spiders/sites/us_congress_bills.py",
+        "policywatch/spiders/loader.py",
+        "policywatch/spiders/contracts.py",
+        *(
+            f"policywatch/spiders/templates/{t.name}"
+            for t in sorted((ROOT / "spiders" / "templates").iterdir())
+        ),
     ):
         assert data in names, data
     for pkg in APP_PACKAGES:

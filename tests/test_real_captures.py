@@ -260,3 +260,86 @@ def test_kantei_listing_selectors_on_the_real_kantei_cards() -> None:
     assert [(i.published, i.title, i.url) for i in items] == expected
     assert all(i.url.startswith("https://japan.kantei.go.jp/") for i in items)
     assert len(page.css("a")) > len(items)  # the dangling links were there, and were skipped
+
+
+# --------------------------------------------------------------------------- site spiders on real responses
+
+
+def test_ec_presscorner_digital_spider_on_the_real_press_corner_feeds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The spider's own parse on the real RSS: every entry's link gives the documents-API request
+    for its reference (``…/detail/en/mex_26_1797`` → ``MEX/26/1797``), the entry as its hint."""
+    from scrapy.http import XmlResponse
+
+    from spiders.spiders.sites import ec_presscorner_digital as ec
+
+    for name in ("feeds/ec_presscorner_rss_10items.xml", "feeds/ec_presscorner_rss_1item.xml"):
+        body = real(name)
+        raw = rss_items(body)
+        spider = ec.EcPresscornerDigitalSpider()
+        response = XmlResponse(url=spider.start_url, body=body)
+        # The captures hold no digital-policy release: with the spider's filter they give nothing...
+        assert list(spider.parse(response)) == []
+        # ...and with every policy area let through, one request per entry, in order.
+        monkeypatch.setattr(
+            ec, "POLICY_AREAS", frozenset({"GENINFO", "ENVIRO", "COMPETY", "DEVEL", "ICHACR"})
+        )
+        requests = list(spider.parse(XmlResponse(url=spider.start_url, body=body)))
+        monkeypatch.undo()
+        links = [(r.findtext("link") or "").strip() for r in raw]
+        refs = ["/".join(link.rsplit("/", 1)[1].upper().split("_")) for link in links]
+        assert [r.url for r in requests] == [ec.DOCUMENTS_API + ref for ref in refs]
+        hints = [r.cb_kwargs["hint"] for r in requests]
+        assert [h["url"] for h in hints] == links
+        assert [h["title"] for h in hints] == [" ".join((r.findtext("title") or "").split()) for r in raw]
+        assert all(h["published"] for h in hints)
+
+
+def test_ec_presscorner_digital_spider_on_a_real_documents_api_response() -> None:
+    from scrapy.http import TextResponse
+
+    from spiders.spiders.sites import ec_presscorner_digital as ec
+
+    body = real("jsonapi/ec_presscorner_api_documents_STATEMENT_26_2063.json")
+    doc = json.loads(body)
+    spider = ec.EcPresscornerDigitalSpider()
+    hint = {"url": "https://ec.europa.eu/commission/presscorner/detail/en/x", "title": "from the feed"}
+    response = TextResponse(
+        url=ec.DOCUMENTS_API + doc["refCd"], body=body, headers={"Content-Type": "application/json"}
+    )
+    [item] = list(spider.parse_document(response, hint=hint))
+    assert item.url == ec.DETAIL + doc["refCd"].lower().replace("/", "_")
+    assert item.title == " ".join(doc["docuLanguageResource"]["title"].split())
+    assert item.guid == doc["refCd"]
+    published = datetime.fromisoformat(doc["publishDate"])
+    assert item.published is not None and datetime.fromisoformat(item.published) == published
+    words = html.unescape(re.sub(r"<[^>]+>", " ", doc["docuLanguageResource"]["htmlContent"])).split()
+    assert item.body.split() == words and "<p>" not in item.body
+    assert doc["docutypeResource"]["description"] in item.categories
+    assert all(p["description"] in item.categories for p in doc["policiesResource"])
+
+
+def test_us_congress_bills_spider_on_a_real_bill_list() -> None:
+    from scrapy.http import TextResponse
+
+    from spiders.spiders.sites.us_congress_bills import UsCongressBillsSpider
+
+    body = real("jsonapi/congress_gov_api_bills.json")
+    bills = json.loads(body)["bills"]
+    spider = UsCongressBillsSpider()
+    response = TextResponse(url=spider.start_url, body=body, headers={"Content-Type": "application/json"})
+    items = list(spider.parse(response))
+    pages = {"HR": "house-bill", "S": "senate-bill"}  # the types this capture has
+    assert [i.url for i in items] == [
+        f"https://www.congress.gov/bill/{b['congress']}th-congress/{pages[b['type']]}/{b['number']}"
+        for b in bills
+    ]
+    assert [i.title for i in items] == [" ".join(b["title"].split()) for b in bills]
+    assert [i.published for i in items] == [
+        datetime.strptime(b["latestAction"]["actionDate"], "%Y-%m-%d").replace(tzinfo=UTC).isoformat()
+        for b in bills
+    ]
+    assert [i.summary for i in items] == [b["latestAction"]["text"] for b in bills]
+    # none of these bills is about AI: the source's include filter keeps none of them
+    assert parse_stored_response(ALL["us-congress-bills"], body, ".json") == []

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urldefrag
 
 import scrapy
 from scrapy.http import Response
+from w3lib.url import add_or_replace_parameters
 
 from pipeline.urls import is_web_url
 from spiders.crawlreport import install_log_masking
@@ -48,6 +49,7 @@ class SourceSpider(scrapy.Spider):
         install_log_masking()  # Scrapy's handlers exist by now; keys never reach the log
         self.known_urls = load_known_urls(known_urls or os.environ.get("POLICYWATCH_KNOWN_URLS"))
         self.after = after or None
+        self.local_counts: dict[str, int] = {}
         if self.source is not None and BASE_PLACEHOLDER in self.source.url:
             raise ValueError(
                 f"source {self.source.id}: url {self.source.url!r} uses {{base}}; set POLICYWATCH_BASE_URL"
@@ -70,8 +72,13 @@ class SourceSpider(scrapy.Spider):
         return _norm(url) in self.known_urls
 
     def count(self, key: str, n: int = 1) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"policywatch/{key}", n)
+        """Add to a ``policywatch/`` stat. A spider made in a unit test or by ``sources dry-run``
+        has no crawler: there the counts are kept on the spider (``local_counts``) instead."""
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value(f"policywatch/{key}", n)
+        else:
+            self.local_counts[key] = self.local_counts.get(key, 0) + n
 
     def excluded(self, title: str, url: str) -> bool:
         """True (and counted) when the source's ``exclude`` patterns drop this link already, so
@@ -122,3 +129,50 @@ class SourceSpider(scrapy.Spider):
                 self.count("skipped_known")
                 continue
             yield item_from_dict({**data, "source_id": self.source_id})
+
+
+class SiteSpider(SourceSpider):
+    """Base of a hand-written spider under ``sites/`` (a ``kind: spider`` source).
+
+    The first request goes to the source's ``url`` (``start_url``, the module's own URL, when
+    the sources file read does not declare the source: a unit test, a fresh scaffold) and is
+    answered by ``parse``; query parameters named in the source's ``params_env`` (an API key)
+    are read from the environment and added to it, masked in every log line. ``parse`` yields
+    items, or requests that carry the listing's ``hint`` (title, url, date) in ``cb_kwargs`` like
+    the listing kind: ``sources dry-run --fixture`` and the shipped-sources test read items and
+    hints alike, so a spider that follows links is tested on its first page too.
+    """
+
+    start_url: ClassVar[str] = ""
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        if cls.source is not None:  # the source's limits, as the generated spiders have them
+            settings.set("DOWNLOAD_TIMEOUT", cls.source.timeout_seconds, priority="spider")
+            settings.set("DOWNLOAD_MAXSIZE", cls.source.max_bytes, priority="spider")
+
+    @property
+    def entry_url(self) -> str:
+        return self.source.url if self.source is not None else self.start_url
+
+    def api_params(self) -> dict[str, str] | None:
+        """The ``params_env`` values (registered for masking), or None after logging the one-line
+        error of a missing variable: the crawl then sends no request."""
+        from policywatch.yamlconf import ConfigError
+        from spiders.crawlreport import record_error
+
+        try:
+            return self.source.secret_params() if self.source is not None else {}
+        except ConfigError as exc:
+            logger.error("%s", exc)
+            if getattr(self, "crawler", None) is not None:
+                record_error(self.crawler, str(exc))
+            return None
+
+    async def start(self) -> AsyncIterator[Any]:
+        params = self.api_params()
+        if params is None:
+            return
+        url = add_or_replace_parameters(self.entry_url, params) if params else self.entry_url
+        yield scrapy.Request(url, callback=self.parse, dont_filter=True)

@@ -1,5 +1,7 @@
-"""Site-specific spiders, one module per source (``kind: spider`` in sources.yaml).
+"""Site spiders, one module per ``kind: spider`` source, its ``name`` the source id.
 
-Write one only when the generic kinds cannot express the site; scaffold it with
-``spiders.scaffold.new_source`` so it comes with a stored fixture and a test.
+Write one only when no declarative kind can express the site, and scaffold it with
+``policywatch new-source ID URL --format html|json|xml`` so that it comes with its fixture, its
+sources.yaml entry and its EXPECTED row. A module here loads only when sources.yaml declares
+its source (``spiders.loader``).
 """
