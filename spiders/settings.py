@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from scrapy.settings.default_settings import RETRY_EXCEPTIONS as _SCRAPY_RETRY_EXCEPTIONS
+
 BOT_NAME = "policywatch"
 SPIDER_MODULES = ["spiders.spiders"]
 NEWSPIDER_MODULE = "spiders.spiders.sites"
@@ -32,6 +34,9 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 2
+# A host with no address (offline, or a mistyped host) is not asked again within the crawl: the
+# answer seconds later is the same, and the next scheduled run tries again (as the feed path).
+RETRY_EXCEPTIONS = [e for e in _SCRAPY_RETRY_EXCEPTIONS if not str(e).endswith("CannotResolveHostError")]
 COOKIES_ENABLED = False
 
 # Only http and https are ever fetched: a ``file:///`` link on a hostile listing page would
