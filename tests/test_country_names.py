@@ -73,3 +73,28 @@ def test_the_event_s_parties_come_first() -> None:
         "US",
         "APEC",
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # countries nobody wrote into the rules are parties by their CLDR names
+        ("Brasil e Chile assinam memorando sobre IA", ["BR", "CL"]),
+        ("Kenya and Nigeria sign MoU on artificial intelligence", ["KE", "NG"]),
+        ("칠레와 페루, 디지털 협력 양해각서", ["CL", "PE"]),
+        # a country named like a US state or a first name is found in other languages only
+        ("Georgia passes AI bill", []),
+        ("ジョージアとアルメニアが覚書", ["GE", "AM"]),
+    ],
+)
+def test_every_country_is_a_party(title: str, expected: list[str]) -> None:
+    from pipeline.intel.sentence_index import jurisdiction_spans
+
+    assert [code for _s, _e, code in jurisdiction_spans(title, load_rules())] == expected
+
+
+def test_every_country_has_a_readable_label() -> None:
+    rules = load_rules()
+    assert rules.jurisdiction("CL") is not None and rules.jurisdiction("CL").label == "Chile"  # type: ignore[union-attr]
+    assert rules.jurisdiction("HK").label == "Hong Kong"  # type: ignore[union-attr]
+    assert rules.jurisdiction("GB") is None  # the UK is ours as UK

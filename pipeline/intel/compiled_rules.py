@@ -22,7 +22,14 @@ class CompiledRules:
             return FastRx(rx)
 
         self.juris = AliasGazetteer(
-            [(j.code, [*j.aliases, j.name, *_other_names(j)], list(j.patterns)) for j in rules.jurisdictions]
+            [
+                (
+                    j.code,
+                    [*j.aliases, *([j.name] if j.name_is_alias else []), *_other_names(j)],
+                    list(j.patterns),
+                )
+                for j in rules.jurisdictions
+            ]
         )
         self.places = AliasGazetteer([(p.name, [p.name, *p.aliases], list(p.patterns)) for p in rules.places])
         self.series: list[tuple[Series, FastRx]] = [(s, FastRx(s.rx)) for s in rules.series if s.rx]
@@ -89,4 +96,9 @@ class CompiledRules:
 
 def _other_names(j: Any) -> tuple[str, ...]:
     """A country's name in other languages (CLDR), beside the aliases the rules write."""
-    return country_names(j.code) if j.kind == "country" else ()
+    if j.kind != "country":
+        return ()
+    # a name that is a US state or a first name in English is one in Spanish or Italian too
+    return (
+        country_names(j.code) if j.name_is_alias else tuple(n for n in country_names(j.code) if n != j.name)
+    )

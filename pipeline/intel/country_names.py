@@ -35,3 +35,26 @@ def country_names(code: str) -> tuple[str, ...]:
         if name and len(name) >= MIN_LENGTH and name not in names:
             names.append(name)
     return tuple(names)
+
+
+AMBIGUOUS_IN_ENGLISH = frozenset({"Georgia", "Jordan", "Chad", "Jersey", "Guernsey", "Dominica", "Turkey"})
+"""Countries whose English name is also a US state, a first name or a word: found by their
+names in other languages only, unless the rules list them with context."""
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
+
+
+@lru_cache(maxsize=1)
+def every_country() -> tuple[tuple[str, str], ...]:
+    """(ISO code, English name) of every country and territory CLDR knows ("CL", "Chile").
+
+    New councils, laws and MoUs involve countries nobody wrote into the rules ("Brasil e Chile
+    assinam memorando"): each is a party by its CLDR names, so an event between two of them
+    has its two parties, a name and an identity. The UK is ours as UK, not GB."""
+    from babel import Locale  # noqa: PLC0415 - only when rules are compiled
+
+    out = []
+    for code, name in sorted(Locale.parse("en").territories.items()):
+        if len(code) != 2 or not code.isalpha() or code in _NOT_COUNTRIES or code == ISO_CODES["UK"]:
+            continue
+        out.append((code, name.split(" (")[0].removesuffix(" SAR China")))
+    return tuple(out)

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 
 from pipeline.intel.dates import YEAR, day_span
 from pipeline.intel.vocabulary import EventType
+from pipeline.text import fold
 from pipeline.types import ExtractedEvent
 
 BILATERAL = frozenset({EventType.DPC_MEETING, EventType.MOU})
@@ -129,7 +130,7 @@ def identity_of(
         ordinal=event.ordinal,
         day=_valid_day(event.date),
         published=published,
-        place=(event.location or "").casefold() or None,
+        place=fold(event.location or "") or None,  # "Brasília" is "Brasilia"
         series=(event.series or "").casefold() or None,
         years=frozenset(YEAR.findall(title)),
         milestone=milestone_of(title) if event.type == EventType.LEGISLATION else None,

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from pipeline.intel.compiled_rules import CompiledRules
+from pipeline.intel.country_names import AMBIGUOUS_IN_ENGLISH, every_country
 from pipeline.intel.patterns import Regex, combine
 from pipeline.intel.vocabulary import EVENT_TYPES, EventType
 
@@ -48,6 +49,9 @@ class Jurisdiction(Matchable):
     short: str | None = None
     """Name used inside series names ("Japan" in "EU-Japan Digital Partnership Council")."""
     kind: Literal["country", "bloc", "body", "subnational"] = "country"
+    name_is_alias: bool = True
+    """False for a name that is also a common word or another place ("Georgia", "Jordan"): the
+    jurisdiction is then found by its aliases and its names in other languages only."""
 
     @property
     def label(self) -> str:
@@ -280,6 +284,13 @@ class Rules(Strict):
             if j.kind == "country" and j.name not in known:
                 names = [j.name] + ([j.short] if j.short else [])
                 self.places.append(Place(name=j.label, jurisdiction=j.code, aliases=names))
+        # Every other country is a party too, by its CLDR names (not a place: events are placed
+        # in cities). The rules' own entries add aliases, capitals and leaders to the big ones.
+        for code, name in every_country():
+            if code not in self._by_code:
+                j = Jurisdiction(code=code, name=name, name_is_alias=name not in AMBIGUOUS_IN_ENGLISH)
+                self.jurisdictions.append(j)
+                self._by_code[code] = j
         self._actor = combine([], self.actors)
         self._company = combine([], self.companies)
         self._boiler = combine([], self.boilerplate_markers)
