@@ -1,11 +1,15 @@
 """The `monitor` flow: poll every enabled source, store what is new, queue and send alerts.
 
-Thin orchestration only: each task calls a plain function from ``policywatch.ingest`` or
-``alerts.deliver``. Fetch tasks retry transient failures (timeouts, 5xx) with backoff and
-jitter; permanent ones (404, not a feed) fail at once. A failing source fails its own task
-(a document that is not a feed fails its store task) and is named in the run summary; the
-others carry on. Only at the very end, after delivery and the artifacts, does a run with failed
-sources end Failed ("2 of 6 sources failed: a, b"), so the Prefect dashboard counts it.
+Thin orchestration only: each task calls plain functions from ``policywatch.ingest`` or
+``alerts.deliver``. Feeds are polled in batches, one task per batch of up to 50 feeds of one host
+(``flows.host_batches``): a task run costs Prefect API round trips, and one fetch and one store
+task per feed made a run over 1,000 unchanged feeds take 107 s. Inside a batch each source is
+fetched, retried when the failure is transient (timeouts, 5xx; backoff and jitter; a 404 or a
+document that is not a feed fails at once) and stored on its own; a batch with a failed source
+ends Failed, naming it. Crawls keep their own task per source. A failing source is named in the
+run summary; the others carry on. Only at the very end, after delivery and the artifacts, does a
+run with failed sources end Failed ("2 of 6 sources failed: a, b"), so the Prefect dashboard
+counts it.
 """
 
 from __future__ import annotations
@@ -17,9 +21,8 @@ import logging
 import os
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +42,7 @@ from alerts.deliver import DeliveryReport, deliver_pending
 from alerts.digest import DigestReport, deliver_digests
 from alerts.outbox import queue_overdue
 from alerts.subscriptions import Subscriptions, load_subscriptions
+from flows.host_batches import BATCH_SIZE, HostBatch, RetryPolicy, failed_ids, host_batches, poll_batch
 from models.base import utcnow
 from models.db import check_connection, get_engine, session_factory
 from models.tables import Source as SourceRow
@@ -55,6 +59,7 @@ from policywatch.ingest import (
     fetch_feed,
     ingest_crawl_result,
     ingest_feed_response,
+    record_failure,
 )
 from policywatch.operators import notify_operators
 from policywatch.sources_config import FeedSource, Source, load_sources
@@ -106,17 +111,6 @@ class RunSummary:
             "next_due": self.next_due.isoformat() if self.next_due else None,
             "health_notices": self.health_notices,
         }
-
-
-def _retryable(task_: Any, task_run: Any, state: State[Any]) -> bool:
-    """Retry only what a retry can fix: network trouble and 5xx, never a 404 or a bad document."""
-    try:
-        state.result()
-    except FetchError as exc:
-        return exc.transient
-    except Exception:
-        return False
-    return False
 
 
 def domain_limit(url: str) -> str:
@@ -181,36 +175,9 @@ def _retry_delays() -> list[float]:
     return [base, base * 4, base * 16]
 
 
-@task(
-    name="fetch-feed",
-    task_run_name="fetch {source.id}",
-    cache_policy=NO_CACHE,
-    retry_jitter_factor=0.5,
-    retry_condition_fn=_retryable,
-)
-def fetch_feed_task(source: FeedSource, shared_limits: frozenset[str] = frozenset()) -> FetchResult:
-    shutdown.check()  # stopping (Ctrl-C, SIGTERM): start nothing new
-    try:
-        with polite(source.url, shared_limits):
-            return fetch_feed(session_factory(), source)
-    except FetchError as exc:
-        if exc.transient and exc.retry_after:
-            if exc.retry_after > RETRY_AFTER_CAP:
-                # Waiting that long would hold the whole run: try again on a later run instead.
-                raise FetchError(
-                    f"{exc}; not retried in this run",
-                    transient=False,
-                    status=exc.status,
-                    retry_after=exc.retry_after,
-                ) from None
-            # The server asked for a pause: make the task's own retry delay at least that long.
-            time.sleep(max(0.0, exc.retry_after - _retry_delays()[0]))
-        raise
-
-
 class SourceFailed(Exception):
-    """A source whose document could not be used (not a feed): its store task fails, carrying
-    the report (the failure is already recorded in the store)."""
+    """A crawled source whose result could not be used: its store task fails, carrying the report
+    (the failure is already recorded in the store)."""
 
     def __init__(self, report: SourceReport) -> None:
         super().__init__(report.as_dict().get("error") or f"source {report.source_id} failed")
@@ -226,12 +193,86 @@ def _failed_if_failed(report: SourceReport) -> SourceReport:
     return report
 
 
-@task(name="store-feed", task_run_name="store {source.id}", cache_policy=NO_CACHE)
-def store_feed_task(
-    source: FeedSource, result: FetchResult, subs: Subscriptions, rules: Rules
-) -> SourceReport:
-    shutdown.check()
-    return _failed_if_failed(ingest_feed_response(session_factory(), source, result, subs, rules))
+def retry_policy() -> RetryPolicy:
+    """The fetch retry rule from the environment (POLICYWATCH_FETCH_RETRIES, ..._RETRY_DELAY)."""
+    return RetryPolicy(retries=_retries(), delays=tuple(_retry_delays()), retry_after_cap=RETRY_AFTER_CAP)
+
+
+def batch_size() -> int:
+    """Feeds per batch task (POLICYWATCH_FEEDS_PER_TASK, default ``host_batches.BATCH_SIZE``)."""
+    return max(1, int(os.environ.get("POLICYWATCH_FEEDS_PER_TASK", str(BATCH_SIZE))))
+
+
+def batch_failure_message(reports: list[SourceReport]) -> str | None:
+    """A batch task's Failed message, as the run's: "2 of 50 sources failed: a, b"."""
+    failed = failed_ids(reports)
+    if not failed:
+        return None
+    shown = ", ".join(failed[:10]) + (f" and {len(failed) - 10} more" if len(failed) > 10 else "")
+    return f"{len(failed)} of {len(reports)} sources failed: {shown}"
+
+
+@task(name="poll-feeds", task_run_name="fetch {batch.label}", cache_policy=NO_CACHE)
+def poll_feeds_task(
+    batch: HostBatch, subs: Subscriptions, rules: Rules, shared_limits: frozenset[str] = frozenset()
+) -> list[SourceReport] | State[list[SourceReport]]:
+    """Fetch and store one host's batch of feeds (``flows.host_batches.poll_batch``): one task run
+    for up to 50 feeds instead of two per feed. Politeness: at most POLICYWATCH_DOMAIN_CONCURRENCY
+    fetches to the host at once in this process (the semaphore every batch of the host shares);
+    where the host's global limit exists, the batch takes one slot of it once, for as long as it
+    fetches, and fetches one feed at a time, so every process together stays within the limit.
+
+    Every source gets a report, in the batch's order. A batch with a failed source ends Failed
+    ("1 of 50 sources failed: a"), its reports as the state's data, so the task run is red in the
+    Prefect UI and the flow still gets every report; each source's outcome is in the task's log."""
+    logger = get_run_logger()
+    factory = session_factory()
+    name = domain_limit(batch.sources[0].url)
+    slot = _host_semaphore(name)
+    shared = name in shared_limits
+    gate: AbstractContextManager[object] = (
+        concurrency(name, occupy=1, strict=False) if shared else nullcontext()
+    )
+
+    def fetch(source: FeedSource) -> FetchResult:
+        shutdown.check()  # stopping (Ctrl-C, SIGTERM): start nothing new
+        with slot:
+            return fetch_feed(factory, source)
+
+    def store(source: FeedSource, result: FetchResult) -> SourceReport:
+        shutdown.check()
+        return ingest_feed_response(factory, source, result, subs, rules)
+
+    def record(source: FeedSource, error: str, retry_after: float | None) -> None:
+        record_failure(factory, source, error, retry_after=retry_after)
+
+    def say(report: SourceReport) -> None:
+        if report.status == "failed":
+            logger.warning("%s failed: %s", report.source_id, report.as_dict().get("error"))
+        else:
+            logger.info(
+                "%s: %s, %d seen, %d new%s",
+                report.source_id,
+                report.status,
+                report.items_seen,
+                report.new_items,
+                f" ({report.as_dict().get('error')})" if report.error else "",
+            )
+
+    reports = poll_batch(
+        batch.sources,
+        fetch,
+        store,
+        record,
+        retry_policy(),
+        fetch_workers=1 if shared else domain_slots(),
+        fetching=gate,
+        on_report=say,
+    )
+    message = batch_failure_message(reports)
+    if message:
+        return Failed(message=message, data=reports)
+    return reports
 
 
 class CrawlFailed(Exception):
@@ -490,8 +531,6 @@ def publish_artifacts(summary: RunSummary, tier: str | None) -> None:
 
 @task(name="record-failure", task_run_name="record-failure {source.id}", cache_policy=NO_CACHE)
 def record_failure_task(source: Source, error: str, retry_after: float | None = None) -> None:
-    from policywatch.ingest import record_failure
-
     record_failure(session_factory(), source, error, retry_after=retry_after)
 
 
@@ -675,6 +714,27 @@ def summary_markdown(summary: RunSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
+def batch_reports(batch: HostBatch, state: State[Any]) -> dict[str, SourceReport]:
+    """Each source's report from its batch task's final state (Completed, or Failed with the
+    reports as data). A batch that ended any other way (a crash, a bug, the API gone while taking
+    the host's slot) fails every source it did not report, with the batch's error, and records
+    it in source health: no source is ever missing from the summary."""
+    data = state.result(raise_on_failure=False)
+    reports = {r.source_id: r for r in data if isinstance(r, SourceReport)} if isinstance(data, list) else {}
+    missing = [src for src in batch.sources if src.id not in reports]
+    if missing:
+        error = data if isinstance(data, BaseException) else None
+        error = error or RuntimeError(state.message or f"batch task ended in state {state.name}")
+        for src in missing:
+            report = fetch_error_report(src, error)
+            try:
+                record_failure(session_factory(), src, report.error or "fetch failed")
+            except Exception as exc:  # the store is what failed: the summary still names the source
+                logging.getLogger(__name__).warning("%s: failure not recorded: %s", src.id, exc)
+            reports[src.id] = report
+    return reports
+
+
 def load_inputs(sources_file: str | None, base_url: str | None) -> tuple[list[Source], Subscriptions, Rules]:
     sources = load_sources(Path(sources_file) if sources_file else settings.sources_path(), base_url=base_url)
     subs = load_subscriptions(settings.subscriptions_path())
@@ -740,33 +800,37 @@ def monitor(
         due, summary.next_due = due_sources(session_factory(), [s.id for s in selected])
         summary.not_due = [s.id for s in selected if s.id not in due]
         selected = [s for s in selected if s.id in due]
-    fetcher = fetch_feed_task.with_options(retries=_retries(), retry_delay_seconds=_retry_delays())
     crawler = crawl_task.with_options(retries=1, retry_delay_seconds=_retry_delays()[:1])
     shared = existing_limits() if selected else frozenset()
-    futures = [
-        (
-            src,
-            fetcher.submit(src, shared)
-            if isinstance(src, FeedSource)
-            else crawler.submit(src, str(sources_path), base_url, shared),
-        )
+    feeds = [src for src in selected if isinstance(src, FeedSource)]
+    # Feeds: one task per batch of one host's feeds, each source stored as soon as it is fetched
+    # inside it (flows.host_batches). Crawls: a task per source, each in its own OS process.
+    batches = [(b, poll_feeds_task.submit(b, subs, rules, shared)) for b in host_batches(feeds, batch_size())]
+    crawls: dict[PrefectFuture[Any], Source] = {
+        crawler.submit(src, str(sources_path), base_url, shared): src
         for src in selected
-    ]
-    # Each fetch's result is stored by its own task as soon as it arrives: one source's parse and
-    # store overlap another's fetch and the classification workers (pipeline.parallel).
-    by_future: dict[PrefectFuture[Any], Source] = {future: src for src, future in futures}
+        if not isinstance(src, FeedSource)
+    }
     outcomes: dict[str, Any] = {}
-    for future in as_completed(list(by_future)):
-        src = by_future[future]
+    for future in as_completed(list(crawls)):
+        src = crawls[future]
         future.wait()  # done already; this keeps the final state (with its data) on the future
         if future.state.is_completed():
-            store: Any = store_feed_task if isinstance(src, FeedSource) else store_crawl_task
             # A store that fails (the database went away mid-run) fails this source, not the run.
-            outcomes[src.id] = store.submit(src, future.result(), subs, rules)
+            outcomes[src.id] = store_crawl_task.submit(src, future.result(), subs, rules)
         else:
             outcomes[src.id] = future.state
-    for src, _future in futures:  # the summary lists sources in sources.yaml order
+    for batch, future in batches:
+        future.wait()
+        outcomes.update(batch_reports(batch, future.state))
+    for src in selected:  # the summary lists sources in sources.yaml order
         outcome = outcomes[src.id]
+        if isinstance(outcome, SourceReport):  # a feed: its batch recorded any failure
+            report = outcome
+            if report.status == "failed":
+                logger.warning("source %s failed: %s", src.id, report.error)
+            summary.sources.append(report)
+            continue
         if isinstance(outcome, PrefectFuture):
             outcome.wait()
             state = outcome.state
@@ -775,9 +839,9 @@ def monitor(
         if state.is_completed():
             report = state.result()
         else:
-            # the task's own error after its retries, e.g. FetchError("HTTP 404 from ...")
+            # the task's own error after its retries, e.g. CrawlFailed("crawl failed: ...")
             error = state.result(raise_on_failure=False)
-            if isinstance(error, SourceFailed):  # stored as failed already (not a feed)
+            if isinstance(error, SourceFailed):  # stored as failed already
                 report = error.report
             else:
                 if not isinstance(error, BaseException):

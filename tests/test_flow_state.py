@@ -1,7 +1,7 @@
 """The truth at a glance (issue 14): a run whose sources failed ends Failed in Prefect, with the
 count and the names in its message, after everything that worked was stored, alerted and
-published; a document that is not a feed fails its store task; runs and tasks are named by
-what they poll. Under the real (test) Prefect server, on loopback."""
+published; a host's batch of feeds with a failed source fails its task, naming the source; runs
+and tasks are named by what they poll. Under the real (test) Prefect server, on loopback."""
 
 from __future__ import annotations
 
@@ -106,15 +106,18 @@ def test_failed_sources_fail_the_run_after_everything_else_is_done(
     markdown = next(str(a.data) for a in artifacts if a.key == "monitor-all-summary")
     assert "| demo-govuk | failed |" in markdown and "| dead-source | failed |" in markdown
 
-    # tasks: named by source; not-a-feed fails its store task, a 404 its fetch task
-    tasks = task_states(flow_run_id, expected=2 * 4 + 1 + 1)
-    assert tasks["fetch demo-govuk"] == "COMPLETED"  # the HTTP fetch worked...
-    assert tasks["store demo-govuk"] == "FAILED"  # ...the document was not a feed
-    assert tasks["fetch dead-source"] == "FAILED" and "store dead-source" not in tasks
-    assert tasks["record-failure dead-source"] == "COMPLETED"
-    assert "record-failure demo-govuk" not in tasks  # its store task recorded the failure already
-    for sid in ("demo-commission", "demo-technews", "demo-policywire"):
-        assert tasks[f"fetch {sid}"] == tasks[f"store {sid}"] == "COMPLETED", sid
+    # tasks: one per host batch of feeds (issue 14), named by host and source ids so an operator
+    # finds a source's task by its id; a batch with a failed source fails, naming it
+    batch = "fetch 127.0.0.1: demo-commission, demo-govuk, demo-technews, demo-policywire, dead-source"
+    tasks = task_states(flow_run_id, expected=1 + 4)  # the batch, expected-events, 2 deliveries, health
+    assert tasks[batch] == "FAILED", tasks
+    for sid in ("demo-commission", "demo-govuk", "demo-technews", "demo-policywire", "dead-source"):
+        assert [name for name in tasks if name.startswith("fetch ") and sid in name] == [batch], sid
+    assert not [name for name in tasks if name.startswith(("store ", "record-failure "))], tasks
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    batch_state = next(r.state for r in runs if r.name == batch)
+    assert batch_state is not None and batch_state.message == "2 of 5 sources failed: demo-govuk, dead-source"
 
 
 def test_an_adaptive_run_says_what_was_not_due_and_when(
