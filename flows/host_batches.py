@@ -13,7 +13,7 @@ one task, and the work inside it is plain threads:
   and jitter the per-feed tasks had (``RetryPolicy``), without re-polling the rest of the batch and
   without holding a fetch thread while it waits; a permanent one (404, not a feed) never retried;
 - nothing new started once the process is stopping (``policywatch.shutdown``): sources not yet
-  fetched are reported failed ("not done: the run was stopped"), as a task that never ran was.
+  fetched are reported failed ("not done: the run was stopped"), but their health is untouched.
 
 Big host groups are split (``host_batches``) so a run keeps its parallelism and a batch stays a
 readable unit in the Prefect UI. Nothing here imports Prefect: the flow passes the callables.
@@ -175,12 +175,13 @@ def poll_batch(
     """Fetch and store every source of a batch; one report per source, in ``sources`` order.
 
     ``fetch`` and ``store`` are the plain functions (the caller adds politeness and the store
-    session). A source whose fetch failed for good, whose store raised, or that was not started
-    because the run is stopping is reported failed and passed to ``record_failure`` (its source
-    health), as the per-feed tasks did; a document that is not a feed comes back from ``store``
-    already recorded. ``fetching`` is entered before the first fetch and left after the last one
-    (a host's global concurrency slot: held while this batch talks to the host, not while it
-    stores). No exception from one source reaches another: only a bug here ends the batch.
+    session). A source whose fetch failed for good or whose store raised is reported failed and
+    passed to ``record_failure`` (its source health), as the per-feed tasks did; one not started
+    because the run is stopping is reported failed but not recorded (not its fault); a document
+    that is not a feed comes back from ``store`` already recorded. ``fetching`` is entered before
+    the first fetch and left after the last one (a host's global concurrency slot: held while
+    this batch talks to the host, not while it stores). No exception from one source reaches
+    another: only a bug here ends the batch.
     """
     n = len(sources)
     reports: list[SourceReport | None] = [None] * n
@@ -216,9 +217,12 @@ def poll_batch(
             while later and later[0][0] <= now:
                 ready.appendleft(heapq.heappop(later)[1])  # a retry goes before untried sources
             if stop.is_set() and (ready or later):
+                # Reported (the summary lists every source) but not recorded: a stop is not the
+                # source's failure, and must not push its next poll back or count towards a
+                # health notice.
                 not_done = shutdown.Stopped("not done: the run was stopped (Ctrl-C or SIGTERM)")
                 for i in sorted([*ready, *(i for _t, i in later)]):
-                    failed(i, not_done)
+                    done(i, fetch_error_report(sources[i], not_done))
                 ready.clear()
                 later.clear()
             while ready and len(in_fetch) < workers:
