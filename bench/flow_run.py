@@ -1,4 +1,4 @@
-"""The monitor flow through its real entry point: ``policywatch run`` over loopback feeds.
+"""The monitor flow through its real entry points: ``policywatch run`` and a served deployment.
 
 The other benchmarks time the plain functions; an operator waits for the flow, with Prefect's
 task machinery, per-host politeness and the process start-up. So this one runs the installed
@@ -6,16 +6,26 @@ task machinery, per-host politeness and the process start-up. So this one runs t
 counting demo web (bench.web, its own process): the first poll (every item new) and the second
 (every feed answers 304). Figures: feeds per second of each, from the command's start to its
 exit, and the plain-function ingest rate is in ``ingest`` for the ratio.
+
+Then the same two polls as runs of the served ``monitor-feeds`` deployment (``policywatch
+serve`` in its own process, with its own local Prefect server, as an operator starts it),
+each triggered through the API and timed from the trigger to the run's terminal state: what a
+scheduled run costs, without the process start-up that ``run`` pays each time.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from bench.common import Config, Figure, TextGen, WebProcess, figure, log, write_feed_web
 
@@ -67,4 +77,107 @@ def run(cfg: Config) -> list[Figure]:
                     note=f"{elapsed:.1f} s, exit {proc.returncode}, {totals.get('failed_sources')} failed",
                 )
             )
+        figs += served_polls(work, sources, env, n_feeds, per_feed)
     return figs
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _until(what: str, check: Any, timeout: float = 300.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            got = check()
+        except httpx.HTTPError:
+            got = None
+        if got:
+            return got
+        time.sleep(0.5)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+def served_polls(work: Path, sources: Path, env: dict[str, str], n_feeds: int, per_feed: int) -> list[Figure]:
+    """Two triggered runs of the served monitor-feeds deployment over a fresh store."""
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    store = work / "served.db"
+    store.unlink(missing_ok=True)
+    served_env = {
+        **env,
+        "POLICYWATCH_DATABASE_URL": f"sqlite:///{store}",
+        "POLICYWATCH_DATA_DIR": str(work / "served-data"),
+        "POLICYWATCH_SOURCES": str(sources),
+        "POLICYWATCH_PREFECT_PORT": str(port),
+        "POLICYWATCH_ADAPTIVE": "0",  # every source due on each triggered run
+        "PREFECT_HOME": str(work / "served-prefect"),
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+    }
+    served_env.pop("PREFECT_API_URL", None)
+    subprocess.run([str(ENTRY), "db", "upgrade"], env=served_env, capture_output=True, check=False)
+    log_file = (work / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [str(ENTRY), "serve"],
+        env=served_env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    figs: list[Figure] = []
+    try:
+        deployments = _until(
+            "the served deployments",
+            lambda: [
+                d
+                for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json()
+                if d["name"] == "monitor-feeds"
+            ],
+        )
+        trigger = f"{api}/deployments/{deployments[0]['id']}/create_flow_run"
+        for label in ("first poll (all new)", "second poll (all 304)"):
+            elapsed, final = _triggered_run(api, trigger)
+            log(f"  served {label}: {final['type']} in {elapsed:.1f} s")
+            figs.append(
+                figure(
+                    NAME,
+                    f"served monitor-feeds run, {n_feeds} feeds x {per_feed} items, {label}",
+                    n_feeds / elapsed,
+                    "feeds/s",
+                    note=f"{elapsed:.1f} s trigger to {final['type'].lower()}",
+                )
+            )
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log_file.close()
+    return figs
+
+
+def _triggered_run(api: str, trigger: str) -> tuple[float, dict[str, Any]]:
+    """Seconds from the trigger to the run's end; a run cancelled because a scheduled run of the
+    deployment was running (one at a time) is triggered again once that one is over."""
+    for _attempt in range(5):
+        started = time.perf_counter()
+        run = _until(
+            "the server to accept the run",
+            lambda: (r := httpx.post(trigger, json={}, timeout=10)).status_code == 201 and r.json(),
+        )
+        final = _until(
+            "the run to end",
+            lambda rid=run["id"]: (
+                (st := httpx.get(f"{api}/flow_runs/{rid}", timeout=5).json()["state"])
+                and st["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
+                and st
+            ),
+            timeout=1800,
+        )
+        if final["type"] != "CANCELLED":
+            return time.perf_counter() - started, final
+        time.sleep(5)
+    raise RuntimeError("every triggered run was cancelled")
