@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +20,10 @@ from policywatch.settings import database_url
 
 class StoreUnavailable(Exception):
     """The database cannot be reached or opened; the message is one readable sentence."""
+
+
+class StoreNotMigrated(StoreUnavailable):
+    """The database answers but holds no store yet (``policywatch db upgrade`` was never run)."""
 
 
 def redact_url(url: str) -> str:
@@ -70,16 +74,21 @@ def _engine_for(url: str) -> Engine:
     return engine
 
 
-def check_connection(engine: Engine) -> None:
-    """Fail early with one sentence instead of a driver traceback deep in a run."""
+def check_connection(engine: Engine, *, migrated: bool = True) -> None:
+    """Fail early with one sentence instead of a driver traceback deep in a run: the database
+    must answer and (unless ``migrated=False``, for the migration itself) hold the store's
+    tables: a served or deployed run on a fresh database failed on "no such table: sources"."""
     try:
-        with engine.connect():
-            pass
+        with engine.connect() as conn:
+            ready = not migrated or inspect(conn).has_table("alembic_version")
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
         raise StoreUnavailable(
             f"Cannot reach the database at {redact_url(str(engine.url))}: {reason}"
         ) from None
+    if not ready:
+        where = redact_url(str(engine.url))
+        raise StoreNotMigrated(f"The store at {where} has no tables yet: run `policywatch db upgrade` first")
 
 
 _WRITE_LOCKS: dict[str, threading.RLock] = {}

@@ -21,7 +21,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     engine = get_engine(url)
-    check_connection(engine)
+    check_connection(engine, migrated=False)
     with engine.begin() as conn:
         cfg = alembic_config(url)
         cfg.attributes["connection"] = conn

@@ -144,7 +144,7 @@ def init(
 @contextmanager
 def friendly_errors() -> Iterator[None]:
     """Known failures become one readable sentence and an exit code, never a traceback."""
-    from models.db import StoreUnavailable
+    from models.db import StoreNotMigrated, StoreUnavailable
     from policywatch.ingest import ImportLineError
     from policywatch.yamlconf import ConfigError
 
@@ -156,6 +156,9 @@ def friendly_errors() -> Iterator[None]:
     except ImportLineError as exc:
         err.print(f"[bold red]Input error:[/] {plain(exc)}", highlight=False)
         raise typer.Exit(2) from None
+    except StoreNotMigrated as exc:
+        err.print(f"[bold red]{plain(exc)}[/]", highlight=False)
+        raise typer.Exit(1) from None
     except StoreUnavailable as exc:
         err.print(f"[bold red]Store unavailable:[/] {plain(exc)}", highlight=False)
         raise typer.Exit(1) from None
@@ -603,6 +606,7 @@ def serve() -> None:
     from policywatch import shutdown
 
     with friendly_errors():
+        _upgrade_quietly()  # a fresh data folder or database gets its tables, as `run` does
         main()
     if shutdown.stopping():  # stopped by Ctrl-C or SIGTERM, cleanly: runs ended, server stopped
         shutdown.hard_exit(0)

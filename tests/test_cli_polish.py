@@ -186,3 +186,22 @@ def test_tables_fit_80_columns_and_never_break_a_token(tmp_path: Path) -> None:
     assert {"federal-register-ai", "listing", "import"} <= cells("sources list")
     assert {"import", "failing x3"} <= cells("sources health")
     assert f"import: {error}" in views["sources health"].stdout  # the cause whole, below the table
+
+
+def test_a_store_with_no_tables_is_named_in_one_line(tmp_path: Path) -> None:
+    """A fresh database: the views say what to do (not "no such table: sources" from the driver),
+    and the flow refuses the same way before any fetch (check_connection)."""
+    from models.db import StoreNotMigrated, check_connection, get_engine
+
+    db = tmp_path / "fresh.db"
+    url = f"sqlite:///{db}"
+    with pytest.raises(StoreNotMigrated, match=r"has no tables yet: run `policywatch db upgrade` first"):
+        check_connection(get_engine(url))
+    shown = pw("items", env={"POLICYWATCH_DATABASE_URL": url, "POLICYWATCH_DATA_DIR": str(tmp_path)})
+    assert shown.returncode == 1
+    assert shown.stderr.strip().splitlines() == [
+        f"The store at {url} has no tables yet: run `policywatch db upgrade` first"
+    ]
+    assert "Traceback" not in shown.stderr
+    assert pw("db", "upgrade", env={"POLICYWATCH_DATABASE_URL": url}).returncode == 0
+    check_connection(get_engine(url))  # now it has them
