@@ -602,9 +602,15 @@ def new_items_markdown(summary: RunSummary) -> list[str]:
             .limit(MAX_ROWS + 1)
         ).all()
     total = sum(s.new_items for s in summary.sources)
-    lines = ["", f"## New items ({total})", "", "| source | published | title |", "|---|---|---|"]
-    for source_id, title, url, published in rows[:MAX_ROWS]:
-        lines.append(f"| {md(source_id)} | {second(published)} | {md_link(title, url)} |")
+    # A list per source, not a table: a headline wraps in a list item, where a table column of
+    # headlines overflowed the 1,280-px page (the UI cuts it off at the right).
+    lines = ["", f"## New items ({total})"]
+    shown = rows[:MAX_ROWS]
+    for k, (source_id, title, url, published) in enumerate(shown):
+        if k == 0 or shown[k - 1][0] != source_id:
+            lines += ["", f"**{md(source_id)}**", ""]
+        when = f" · {second(published)}" if published else ""
+        lines.append(f"- {md_link(title, url)}{when}")
     if total > MAX_ROWS:
         lines += ["", f"… and {total - MAX_ROWS} more (`policywatch items`)."]
     return lines

@@ -123,3 +123,50 @@ def test_demo_web_says_when_it_moves_port(tmp_path: Path) -> None:
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
+
+
+def test_new_items_are_a_list_per_source_that_wraps_instead_of_a_wide_table(tmp_path: Path) -> None:
+    """Headlines in a table column overflowed the 1,280-px page (the UI cut them off): a list
+    per source wraps any headline, each a link with its time to the second."""
+    import json
+
+    from alerts.subscriptions import Subscriptions
+    from flows.monitor import new_items_markdown
+    from models.db import session_factory
+    from models.migrate import upgrade
+    from policywatch.ingest import import_items, read_jsonl
+    from policywatch.sources_config import JsonlSource
+
+    upgrade()
+    started = datetime.now(UTC)
+    long_title = "Ministers of two countries meet to discuss " + "a very long agenda item, " * 6
+    rows = [
+        {
+            "id": "n1",
+            "title": long_title,
+            "text": "Body.",
+            "url": "https://example.org/a",
+            "published": "2026-12-01T09:00:00Z",
+        },
+        {"id": "n2", "title": "Short one", "text": "Other body.", "url": "https://example.org/b"},
+    ]
+    lines = tmp_path / "in.jsonl"
+    lines.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    source = JsonlSource()
+    report = import_items(
+        session_factory(),
+        read_jsonl(lines, source.id),
+        Subscriptions(path=Path("x"), subscribers=[], channels={}),
+        None,
+        source,
+    )
+    assert report.new_items == 2
+    page = new_items_markdown(RunSummary(sources=[report], started_at=started))
+    assert "## New items (2)" in page
+    assert f"**{md(source.id)}**" in page
+    items = [line for line in page if line.startswith("- ")]
+    assert len(items) == 2 and not any(line.startswith("| ") for line in page)
+    assert items[0].startswith("- [Ministers of two countries") and items[0].endswith(
+        " · 2026-12-01 09:00:00Z"
+    )
+    assert "](https://example.org/b)" in items[1]
