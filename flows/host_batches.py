@@ -199,6 +199,9 @@ def poll_batch(
 
     def failed(i: int, exc: BaseException) -> None:
         report = fetch_error_report(sources[i], exc)
+        if stop.is_set() or isinstance(exc, shutdown.Stopped):
+            done(i, report)  # the stop's doing, not the source's: its health is untouched
+            return
         try:
             record_failure(sources[i], report.error or "fetch failed", getattr(exc, "retry_after", None))
         except Exception as record_exc:  # the store went away: the report still says what failed

@@ -247,6 +247,10 @@ def poll_feeds_task(
         record_failure(factory, source, error, retry_after=retry_after)
 
     def say(report: SourceReport) -> None:
+        if shutdown.stopping():
+            # The process is on its way out: Prefect's API log handler may already be shut down
+            # (a log then prints a traceback on the operator's terminal). The next run redoes it.
+            return
         if report.status == "failed":
             logger.warning("%s failed: %s", report.source_id, report.as_dict().get("error"))
         else:
