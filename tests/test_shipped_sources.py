@@ -222,6 +222,40 @@ EXPECTED: dict[str, list[tuple[datetime, str, str]]] = {
             "https://www.digital.go.jp/news/5b9e4d2c-7f18-4a63-b0c5-e2d6a9f81c47",
         ),
     ],
+    "meti-news": [
+        (
+            utc("2026-05-15T08:00:00"),
+            "日EUデジタルパートナーシップ閣僚級会合（第4回）を開催しました",
+            "https://www.meti.go.jp/press/2026/05/20260515003/20260515003.html",
+        ),
+        (
+            utc("2026-05-14T05:00:00"),
+            "「AI事業者ガイドライン」の改定案に関する意見公募を開始します",
+            "https://www.meti.go.jp/press/2026/05/20260514001/20260514001.html",
+        ),
+        (
+            utc("2026-05-13T01:30:00"),
+            "令和8年度中小企業支援策説明会を開催します",
+            "https://www.meti.go.jp/press/2026/05/20260513002/20260513002.html",
+        ),
+    ],
+    "msit-press": [
+        (
+            utc("2026-05-14T03:00:00"),
+            "과기정통부, 제4차 한-EU 디지털 파트너십 협의회 개최",
+            "https://www.msit.go.kr/bbs/view.do?sCode=user&mId=307&mPid=208&bbsSeqNo=94&nttSeqNo=3190001",
+        ),
+        (
+            utc("2026-05-13T00:00:00"),
+            "인공지능 기본법 시행령 개정안 입법예고",
+            "https://www.msit.go.kr/bbs/view.do?sCode=user&mId=307&mPid=208&bbsSeqNo=94&nttSeqNo=3189950",
+        ),
+        (
+            utc("2026-05-12T05:00:00"),
+            "2026년 우주항공 연구개발 사업 공고",
+            "https://www.msit.go.kr/bbs/view.do?sCode=user&mId=307&mPid=208&bbsSeqNo=94&nttSeqNo=3189901",
+        ),
+    ],
     "jp-mic": [
         (
             utc("2026-05-13T05:00:00"),  # dc:date 14:00+09:00
