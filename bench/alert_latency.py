@@ -14,10 +14,7 @@ Two figures, side by side:
 from __future__ import annotations
 
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -25,7 +22,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, Config, Figure, dispose, figure, log, sqlite_store
+from bench.common import Config, Figure, dispose, figure, free_port, log, serving, sqlite_store
 
 NAME = "alert_latency"
 POLL_INTERVAL = 2.0
@@ -59,7 +56,7 @@ def _setup(work: Path) -> tuple[Path, Any, Any, Path, str]:
     DPC meetings to it: (feed, inbox, controller, subscriptions file, mail URL)."""
     from aiosmtpd.controller import Controller
 
-    from tests.loopback import SMTPInbox, free_port
+    from tests.loopback import SMTPInbox
 
     (work / "web").mkdir(parents=True, exist_ok=True)
     feed = work / "web" / "feed.xml"
@@ -105,7 +102,6 @@ def _measure(inbox: Any, feed: Path, rounds: int, interval: float, wait: float) 
 
 def served(cfg: Config) -> list[Figure]:
     from policywatch.demo.server import DemoWeb
-    from tests.loopback import free_port
 
     rounds = cfg.size(2, 4, 8)
     work = cfg.workdir / "alert_latency_served"
@@ -136,28 +132,13 @@ def served(cfg: Config) -> list[Figure]:
         }
         env.pop("PREFECT_API_URL", None)
         log_path = work / "serve.log"
-        with log_path.open("wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "policywatch.cli", "serve"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
+        with serving(env, log_path):
             started = time.monotonic()
             if not _first_run_done(db_url, timeout=240):
                 log(f"no scheduled run completed within 240 s; see {log_path}")
             else:
                 log(f"served: first scheduled run done {time.monotonic() - started:.0f} s after start")
                 latencies = _measure(inbox, feed, rounds, SERVED_INTERVAL, 60)
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
     controller.stop()
     dispose(db_url)
     log(f"served: {len(latencies)}/{rounds} alerts arrived; latencies {[round(x, 2) for x in latencies]} s")

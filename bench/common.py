@@ -379,3 +379,37 @@ class WebProcess:
 
 def env_pg_base() -> str | None:
     return os.environ.get("POLICYWATCH_TEST_POSTGRES_URL") or os.environ.get("POLICYWATCH_BENCH_POSTGRES_URL")
+
+
+@contextmanager
+def serving(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``policywatch serve`` in its own process group (its own local Prefect server and runs),
+    logging to ``log_path``; stopped (SIGTERM, then SIGKILL after 30 s) when the block ends."""
+    import signal  # noqa: PLC0415 - only the served benchmarks need it
+
+    with log_path.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "policywatch.cli", "serve"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield proc
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback (for a served benchmark's own Prefect server)."""
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import Config, Figure, TextGen, WebProcess, figure, log, write_feed_web
+from bench.common import Config, Figure, TextGen, WebProcess, figure, free_port, log, serving, write_feed_web
 
 NAME = "flow_run"
 ENTRY = Path(sys.executable).parent / "policywatch"
@@ -81,12 +79,6 @@ def run(cfg: Config) -> list[Figure]:
     return figs
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _until(what: str, check: Any, timeout: float = 300.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -102,7 +94,7 @@ def _until(what: str, check: Any, timeout: float = 300.0) -> Any:
 
 def served_polls(work: Path, sources: Path, env: dict[str, str], n_feeds: int, per_feed: int) -> list[Figure]:
     """Two triggered runs of the served monitor-feeds deployment over a fresh store."""
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     store = work / "served.db"
     store.unlink(missing_ok=True)
@@ -118,16 +110,8 @@ def served_polls(work: Path, sources: Path, env: dict[str, str], n_feeds: int, p
     }
     served_env.pop("PREFECT_API_URL", None)
     subprocess.run([str(ENTRY), "db", "upgrade"], env=served_env, capture_output=True, check=False)
-    log_file = (work / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [str(ENTRY), "serve"],
-        env=served_env,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     figs: list[Figure] = []
-    try:
+    with serving(served_env, work / "serve.log"):
         deployments = _until(
             "the served deployments",
             lambda: [
@@ -149,13 +133,6 @@ def served_polls(work: Path, sources: Path, env: dict[str, str], n_feeds: int, p
                     note=f"{elapsed:.1f} s trigger to {final['type'].lower()}",
                 )
             )
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log_file.close()
     return figs
 
 
