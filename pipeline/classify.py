@@ -8,6 +8,7 @@ sentence, which is what ``policywatch explain`` shows to a subscriber.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -92,14 +93,20 @@ def with_slots(
     return replace(event, date=day or report_month(status, pub), location=place, status=status)
 
 
+_PLACE_YEAR = re.compile(r"^(AI Summit) \((.+) (\d{4})\)$")
 TEMPLATE_NAMED = frozenset({"model:generic", "dpc_generic"})
 """Rules whose events carry a made-up name ("{parties} Digital Partnership Council")."""
 
 
 def named_as_reported(event: ExtractedEvent, title: str, sentences: list[str]) -> ExtractedEvent:
-    """A bilateral council no rule names keeps the name the report gives it ("2nd Australia-India
-    Digital and Critical Technology Dialogue"), not the template's: the subscriber reads the
-    body's real name. The key (parties, ordinal) is unchanged, so identity is too."""
+    """The event's name as the report and its slots say it. A bilateral council no rule names
+    keeps the name the report gives it ("2nd Australia-India Digital and Critical Technology
+    Dialogue"), not the template's: the subscriber reads the body's real name; an unnamed summit's
+    year is its date's. The key is unchanged, so identity is too."""
+    if event.type == EventType.SUMMIT and event.date and (m := _PLACE_YEAR.match(event.name)):
+        # "AI Summit (Geneva 2026)" named from a year the text gave in passing ("after India's 2026
+        # edition") while the event's own date, decided since, is 2027: the name follows the date.
+        return replace(event, name=f"{m.group(1)} ({m.group(2)} {event.date[:4]})")
     if event.type != EventType.DPC_MEETING or event.rule not in TEMPLATE_NAMED:
         return event
     name = body_name(title, sentences[:2])

@@ -88,3 +88,15 @@ def test_an_unnamed_council_is_shown_under_its_own_name_and_keyed_by_its_parties
     ev = c.events[0]
     assert ev.name == "2nd Australia-India Digital and Critical Technology Dialogue"
     assert ev.key.startswith("dpc_meeting:australia-india") and ev.ordinal == 2
+
+
+def test_an_unnamed_summit_is_named_after_its_own_year() -> None:
+    """The candidate was named from a year said in passing ("after India's 2026 edition"); the
+    date decided for the event is 2027, and the name follows it."""
+    from pipeline.classify import named_as_reported
+    from pipeline.types import ExtractedEvent
+
+    ev = ExtractedEvent(type="summit", name="AI Summit (Geneva 2026)", key="k", evidence="", date="2027")
+    assert named_as_reported(ev, "", []).name == "AI Summit (Geneva 2027)"
+    undated = ExtractedEvent(type="summit", name="AI Summit (Geneva 2026)", key="k", evidence="")
+    assert named_as_reported(undated, "", []).name == "AI Summit (Geneva 2026)"

@@ -3,6 +3,7 @@ two meetings of one council, or two milestones of one law, do not."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -94,6 +95,17 @@ def ident(
         (
             ident("summit", ("FR",), day="2025", place="paris"),
             ident("summit", ("IN",), day="2025-02-10", place="paris"),
+            True,
+        ),
+        # a dated summit, and an undated report whose headline names only other years
+        (
+            ident("summit", ("UN",), day="2024", place="geneva"),
+            replace(ident("summit", ("CH", "AE"), place="geneva"), years=frozenset({"2027", "2028"})),
+            False,
+        ),
+        (
+            ident("summit", ("CH",), day="2027", place="geneva"),
+            replace(ident("summit", ("CH", "AE"), place="geneva"), years=frozenset({"2027", "2028"})),
             True,
         ),
         # summits: the same place or edition, or the same dates

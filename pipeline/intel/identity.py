@@ -183,6 +183,9 @@ def same_event(a: Identity, b: Identity) -> bool:
         return False  # the Parliament's vote and the Council's approval of one law
     if a.years and b.years and not (a.years & b.years):
         return False  # "the 2023 AI for Good summit" and "the 2024 AI for Good summit"
+    for one, other in ((a, b), (b, a)):
+        if one.day and not other.day and other.years and one.day[:4] not in other.years:
+            return False  # the 2024 summit, and a report whose headline names only 2027 and 2028
     if a.day and b.day and (len(a.day) == 4 or len(b.day) == 4) and a.day[:4] != b.day[:4]:
         return False
     a, b = _without_bare_year(a), _without_bare_year(b)
