@@ -42,6 +42,7 @@ from alerts.deliver import DeliveryReport, deliver_pending
 from alerts.digest import DigestReport, deliver_digests
 from alerts.outbox import queue_overdue
 from alerts.subscriptions import Subscriptions, load_subscriptions
+from flows.domain_limits import domain_limit, domain_slots, ensure_domain_limits
 from flows.host_batches import BATCH_SIZE, HostBatch, RetryPolicy, failed_ids, host_batches, poll_batch
 from models.base import utcnow
 from models.db import check_connection, get_engine, session_factory
@@ -113,17 +114,6 @@ class RunSummary:
         }
 
 
-def domain_limit(url: str) -> str:
-    """The global concurrency limit shared by every task that touches one site, whatever the
-    deployment: two deployments never hammer one host. `policywatch serve` creates the limits
-    (POLICYWATCH_DOMAIN_CONCURRENCY slots each)."""
-    return "domain:" + (urlsplit(url).hostname or "unknown")
-
-
-def domain_slots() -> int:
-    return int(os.environ.get("POLICYWATCH_DOMAIN_CONCURRENCY", "2"))
-
-
 _HOST_SLOTS: dict[str, threading.BoundedSemaphore] = {}
 _HOST_SLOTS_LOCK = threading.Lock()
 
@@ -141,8 +131,9 @@ def polite(url: str, shared_limits: frozenset[str]) -> Iterator[None]:
 
     In this process a semaphore per host does it for free. Across processes (several workers,
     several deployments) the host's Prefect global limit does it too, but only where that limit
-    exists (``existing_limits``, read once per run): acquiring a limit that does not exist cost
-    an API round trip and a warning per fetch, and was 90% of a run's time."""
+    exists (``flows.domain_limits.ensure_domain_limits``, once per run, creates the missing ones):
+    acquiring a limit that does not exist cost an API round trip and a warning per fetch, and was
+    90% of a run's time."""
     name = domain_limit(url)
     with _host_semaphore(name):
         if name in shared_limits:
@@ -150,17 +141,6 @@ def polite(url: str, shared_limits: frozenset[str]) -> Iterator[None]:
                 yield
         else:
             yield
-
-
-def existing_limits() -> frozenset[str]:
-    """Names of the global concurrency limits the Prefect API knows (one call per run)."""
-    try:
-        from prefect.client.orchestration import get_client
-
-        with get_client(sync_client=True) as client:
-            return frozenset(limit.name for limit in client.read_global_concurrency_limits(limit=1000))
-    except Exception:  # no API, an old server: politeness stays in-process
-        return frozenset()
 
 
 RETRY_AFTER_CAP = float(os.environ.get("POLICYWATCH_RETRY_AFTER_CAP", "60"))
@@ -801,7 +781,9 @@ def monitor(
         summary.not_due = [s.id for s in selected if s.id not in due]
         selected = [s for s in selected if s.id in due]
     crawler = crawl_task.with_options(retries=1, retry_delay_seconds=_retry_delays()[:1])
-    shared = existing_limits() if selected else frozenset()
+    # The per-host limits this run uses, created if missing: they keep every worker and every
+    # deployment polite to a host together (flows.domain_limits).
+    shared = ensure_domain_limits([s.url for s in selected], logger=logger) if selected else frozenset()
     feeds = [src for src in selected if isinstance(src, FeedSource)]
     # Feeds: one task per batch of one host's feeds, each source stored as soon as it is fetched
     # inside it (flows.host_batches). Crawls: a task per source, each in its own OS process.
