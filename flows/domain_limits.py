@@ -1,7 +1,7 @@
 """Per-host global concurrency limits (``domain:<host>``), created where runs happen (issue 14).
 
 A host's limit is what keeps several processes polite to it: two workers of a work pool, or two
-deployments run at once, each hold one slot of it while a batch of that host's feeds fetches
+deployments run at once, each hold slots of it while a batch of that host's feeds fetches
 (``flows.monitor.poll_feeds_task``). Only `policywatch serve` used to create them, so in a work
 pool deployed from ``deployments/prefect.yaml`` nothing did, and every worker was polite on its
 own. Now every monitor run makes sure the limits of the hosts it is about to poll exist (one API
@@ -79,10 +79,10 @@ def read_limits(client: LimitsClient) -> dict[str, int]:
 
 def apply_limits(
     client: LimitsClient, names: Iterable[str], slots: int, resize: bool = False
-) -> tuple[frozenset[str], list[str]]:
-    """Create the missing limits (and resize the others when ``resize``); return the names that
-    exist now and the ones just created. A limit another process created in the meantime (409)
-    exists: that is the point."""
+) -> tuple[dict[str, int], list[str]]:
+    """Create the missing limits (and resize the others when ``resize``); return the wanted limits
+    with their slots now, and the names just created. A limit another process created in the
+    meantime (409) exists: that is the point (its slots are taken to be ``slots``)."""
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
     from prefect.exceptions import ObjectAlreadyExists
 
@@ -98,7 +98,7 @@ def apply_limits(
             pass
     for name in change:
         client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(limit=slots))
-    return frozenset(wanted), created
+    return {name: slots if name in create or name in change else existing[name] for name in wanted}, created
 
 
 def ensure_domain_limits(
@@ -108,17 +108,18 @@ def ensure_domain_limits(
     resize: bool = False,
     logger: logging.Logger | logging.LoggerAdapter[Any] | None = None,
     client: LimitsClient | None = None,
-) -> frozenset[str]:
+) -> dict[str, int]:
     """Make sure the ``domain:<host>`` limit of every URL's host exists with ``slots`` slots
-    (``POLICYWATCH_DOMAIN_CONCURRENCY``) and return the names of those that do: the flow acquires
-    only these, so no fetch waits on, or warns about, a limit that is not there. Idempotent, and
-    safe when several runs start at once. When the API cannot be reached (or refuses), one line
-    says so and the empty set comes back: politeness then stays within this process."""
+    (``POLICYWATCH_DOMAIN_CONCURRENCY``) and return those limits with their slots: the flow
+    acquires only these (never more slots than one has), so no fetch waits on, or warns about, a
+    limit that is not there. Idempotent, and safe when several runs start at once. When the API
+    cannot be reached (or refuses), one line says so and nothing comes back: politeness then
+    stays within this process."""
     logger = logger or log
     slots = domain_slots() if slots is None else slots
     names = wanted_limits(urls)
     if not names:
-        return frozenset()
+        return {}
     try:
         if client is not None:
             usable, created = apply_limits(client, names, slots, resize)
@@ -133,7 +134,7 @@ def ensure_domain_limits(
             type(exc).__name__,
             str(exc).splitlines()[0] if str(exc) else "",
         )
-        return frozenset()
+        return {}
     if created:
         logger.info("created per-host limits (%d slots each): %s", slots, ", ".join(created))
     return usable

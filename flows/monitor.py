@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -126,7 +126,7 @@ def _host_semaphore(name: str) -> threading.BoundedSemaphore:
 
 
 @contextmanager
-def polite(url: str, shared_limits: frozenset[str]) -> Iterator[None]:
+def polite(url: str, shared_limits: Collection[str]) -> Iterator[None]:
     """At most POLICYWATCH_DOMAIN_CONCURRENCY requests to one host at a time.
 
     In this process a semaphore per host does it for free. Across processes (several workers,
@@ -192,15 +192,27 @@ def batch_failure_message(reports: list[SourceReport]) -> str | None:
     return f"{len(failed)} of {len(reports)} sources failed: {shown}"
 
 
+def batch_width(feeds: int, limit_slots: int | None) -> int:
+    """Feeds one batch fetches at once: POLICYWATCH_DOMAIN_CONCURRENCY, no more than it has feeds,
+    and, where the host's global limit exists, no more than its slots (the batch takes that many
+    of them together: asking for more than the limit has is refused). Two batches of one host in
+    two processes then share the slots; the first to take them fetches, the other waits."""
+    width = min(domain_slots(), feeds)
+    if limit_slots is not None:
+        width = min(width, limit_slots)
+    return max(1, width)
+
+
 @task(name="poll-feeds", task_run_name="fetch {batch.label}", cache_policy=NO_CACHE)
 def poll_feeds_task(
-    batch: HostBatch, subs: Subscriptions, rules: Rules, shared_limits: frozenset[str] = frozenset()
+    batch: HostBatch, subs: Subscriptions, rules: Rules, shared_limits: Mapping[str, int] | None = None
 ) -> list[SourceReport] | State[list[SourceReport]]:
     """Fetch and store one host's batch of feeds (``flows.host_batches.poll_batch``): one task run
     for up to 50 feeds instead of two per feed. Politeness: at most POLICYWATCH_DOMAIN_CONCURRENCY
     fetches to the host at once in this process (the semaphore every batch of the host shares);
-    where the host's global limit exists, the batch takes one slot of it once, for as long as it
-    fetches, and fetches one feed at a time, so every process together stays within the limit.
+    where the host's global limit exists, the batch takes as many of its slots as it fetches feeds
+    at once (``batch_width``), once, for as long as it fetches, so every process together stays
+    within the limit and the API is asked once per batch, not once per fetch.
 
     Every source gets a report, in the batch's order. A batch with a failed source ends Failed
     ("1 of 50 sources failed: a"), its reports as the state's data, so the task run is red in the
@@ -209,9 +221,11 @@ def poll_feeds_task(
     factory = session_factory()
     name = domain_limit(batch.sources[0].url)
     slot = _host_semaphore(name)
-    shared = name in shared_limits
+    limit_slots = (shared_limits or {}).get(name)
+    shared = limit_slots is not None
+    width = batch_width(len(batch.sources), limit_slots)
     gate: AbstractContextManager[object] = (
-        concurrency(name, occupy=1, strict=False) if shared else nullcontext()
+        concurrency(name, occupy=width, strict=False) if shared else nullcontext()
     )
 
     def fetch(source: FeedSource) -> FetchResult:
@@ -245,7 +259,7 @@ def poll_feeds_task(
         store,
         record,
         retry_policy(),
-        fetch_workers=1 if shared else domain_slots(),
+        fetch_workers=width,
         fetching=gate,
         on_report=say,
     )
@@ -285,7 +299,7 @@ def _crawl_retryable(task_: Any, task_run: Any, state: State[Any]) -> bool:
     retry_condition_fn=_crawl_retryable,
 )
 def crawl_task(
-    source: Source, sources_file: str, base_url: str | None, shared_limits: frozenset[str] = frozenset()
+    source: Source, sources_file: str, base_url: str | None, shared_limits: Collection[str] = frozenset()
 ) -> tuple[list[Any], list[str], str | None]:
     """One crawl in its own OS process (Twisted cannot restart in ours); items come back as data."""
     from spiders.runner import crawl
@@ -783,7 +797,7 @@ def monitor(
     crawler = crawl_task.with_options(retries=1, retry_delay_seconds=_retry_delays()[:1])
     # The per-host limits this run uses, created if missing: they keep every worker and every
     # deployment polite to a host together (flows.domain_limits).
-    shared = ensure_domain_limits([s.url for s in selected], logger=logger) if selected else frozenset()
+    shared = ensure_domain_limits([s.url for s in selected], logger=logger) if selected else {}
     feeds = [src for src in selected if isinstance(src, FeedSource)]
     # Feeds: one task per batch of one host's feeds, each source stored as soon as it is fetched
     # inside it (flows.host_batches). Crawls: a task per source, each in its own OS process.

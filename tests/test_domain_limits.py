@@ -65,11 +65,11 @@ def test_only_missing_limits_are_created_and_existing_ones_resized_only_when_ask
 
 def test_a_run_reads_once_creates_what_is_missing_and_the_next_run_creates_nothing() -> None:
     client = FakeClient({"domain:a.example": 5, "deployment:123": 1})
-    assert ensure_domain_limits(URLS, 2, client=client) == {"domain:a.example", "domain:b.example"}
+    assert ensure_domain_limits(URLS, 2, client=client) == {"domain:a.example": 5, "domain:b.example": 2}
     assert client.calls == ["read", "create domain:b.example"]
     assert client.limits == {"domain:a.example": 5, "deployment:123": 1, "domain:b.example": 2}
     client.calls.clear()
-    assert ensure_domain_limits(URLS, 2, client=client) == {"domain:a.example", "domain:b.example"}
+    assert ensure_domain_limits(URLS, 2, client=client) == {"domain:a.example": 5, "domain:b.example": 2}
     assert client.calls == ["read"]
 
 
@@ -81,7 +81,7 @@ def test_serve_resizes_to_the_configured_slots() -> None:
 
 def test_a_limit_created_meanwhile_by_another_run_is_used() -> None:
     client = FakeClient(raced={"domain:b.example"})
-    assert ensure_domain_limits(URLS, 2, client=client) == {"domain:a.example", "domain:b.example"}
+    assert ensure_domain_limits(URLS, 2, client=client) == {"domain:a.example": 2, "domain:b.example": 2}
 
 
 def test_every_page_of_limits_is_read() -> None:
@@ -96,7 +96,7 @@ def test_no_api_leaves_politeness_in_process_with_one_line(caplog: pytest.LogCap
             raise httpx.ConnectError("All connection attempts failed\nmore")
 
     with caplog.at_level(logging.INFO):
-        assert ensure_domain_limits(URLS, 2, client=Down()) == frozenset()
+        assert ensure_domain_limits(URLS, 2, client=Down()) == {}
     assert [r.levelname for r in caplog.records] == ["WARNING"]
     assert caplog.records[0].getMessage() == (
         "per-host limits not available (ConnectError: All connection attempts failed); "
@@ -106,7 +106,7 @@ def test_no_api_leaves_politeness_in_process_with_one_line(caplog: pytest.LogCap
 
 def test_no_host_asks_nothing() -> None:
     client = FakeClient()
-    assert ensure_domain_limits(["file:///x"], 2, client=client) == frozenset()
+    assert ensure_domain_limits(["file:///x"], 2, client=client) == {}
     assert client.calls == []
 
 
@@ -114,8 +114,8 @@ def test_on_a_real_prefect_server_the_limits_exist_once(prefect_harness: None) -
     from prefect.client.orchestration import get_client
 
     urls = ["http://limits-a.example/feed", "http://limits-b.example/feed"]
-    assert ensure_domain_limits(urls, 3) == {"domain:limits-a.example", "domain:limits-b.example"}
-    assert ensure_domain_limits(urls, 3) == {"domain:limits-a.example", "domain:limits-b.example"}
+    assert ensure_domain_limits(urls, 3) == {"domain:limits-a.example": 3, "domain:limits-b.example": 3}
+    assert ensure_domain_limits(urls, 3) == {"domain:limits-a.example": 3, "domain:limits-b.example": 3}
     with get_client(sync_client=True) as client:
         mine = [x for x in client.read_global_concurrency_limits(limit=PAGE) if "limits-" in x.name]
     assert sorted((x.name, x.limit) for x in mine) == [
