@@ -38,6 +38,17 @@ def domain_slots() -> int:
     return int(os.environ.get("POLICYWATCH_DOMAIN_CONCURRENCY", "2"))
 
 
+def server_outlives_run() -> bool:
+    """Whether runs talk to a Prefect server of their own (``PREFECT_API_URL``): `serve`'s, or a
+    work pool's. Without one, Prefect starts a throwaway server inside the process
+    (`policywatch run`, the demo): its limits would be seen by that process alone, which its
+    semaphores already keep polite, and the slots of a run killed mid-fetch would stay taken in
+    its database for every later run (the leases that free them live in the server's memory)."""
+    from prefect.settings import get_current_settings
+
+    return bool(get_current_settings().api.url)
+
+
 def wanted_limits(urls: Iterable[str]) -> list[str]:
     """The limit names for these URLs, each once, sorted; a URL without a host has none."""
     return sorted({domain_limit(url) for url in urls if urlsplit(url).hostname})
@@ -78,11 +89,12 @@ def read_limits(client: LimitsClient) -> dict[str, int]:
 
 
 def apply_limits(
-    client: LimitsClient, names: Iterable[str], slots: int, resize: bool = False
+    client: LimitsClient, names: Iterable[str], slots: int, resize: bool = False, free: bool = False
 ) -> tuple[dict[str, int], list[str]]:
     """Create the missing limits (and resize the others when ``resize``); return the wanted limits
     with their slots now, and the names just created. A limit another process created in the
-    meantime (409) exists: that is the point (its slots are taken to be ``slots``)."""
+    meantime (409) exists: that is the point (its slots are taken to be ``slots``). ``free`` sets
+    the existing ones' slots in use back to none (see ``ensure_domain_limits``)."""
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
     from prefect.exceptions import ObjectAlreadyExists
 
@@ -96,8 +108,10 @@ def apply_limits(
             created.append(name)
         except ObjectAlreadyExists:
             pass
-    for name in change:
-        client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(limit=slots))
+    for name in wanted:
+        if name in change or (free and name in existing):
+            fields = ({"limit": slots} if name in change else {}) | ({"active_slots": 0} if free else {})
+            client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate.model_validate(fields))
     return {name: slots if name in create or name in change else existing[name] for name in wanted}, created
 
 
@@ -106,6 +120,7 @@ def ensure_domain_limits(
     slots: int | None = None,
     *,
     resize: bool = False,
+    free: bool = False,
     logger: logging.Logger | logging.LoggerAdapter[Any] | None = None,
     client: LimitsClient | None = None,
 ) -> dict[str, int]:
@@ -114,7 +129,11 @@ def ensure_domain_limits(
     acquires only these (never more slots than one has), so no fetch waits on, or warns about, a
     limit that is not there. Idempotent, and safe when several runs start at once. When the API
     cannot be reached (or refuses), one line says so and nothing comes back: politeness then
-    stays within this process."""
+    stays within this process.
+
+    ``free`` (`serve`, with the server it has just started itself) marks every slot free: slots
+    taken by runs that were stopped with that server stay taken in its database for good, as the
+    leases that would have freed them lived in the stopped server's memory."""
     logger = logger or log
     slots = domain_slots() if slots is None else slots
     names = wanted_limits(urls)
@@ -122,12 +141,12 @@ def ensure_domain_limits(
         return {}
     try:
         if client is not None:
-            usable, created = apply_limits(client, names, slots, resize)
+            usable, created = apply_limits(client, names, slots, resize, free)
         else:
             from prefect.client.orchestration import get_client
 
             with get_client(sync_client=True) as api:
-                usable, created = apply_limits(api, names, slots, resize)
+                usable, created = apply_limits(api, names, slots, resize, free)
     except Exception as exc:
         logger.warning(
             "per-host limits not available (%s: %s); politeness stays within this process",

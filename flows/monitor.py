@@ -42,7 +42,7 @@ from alerts.deliver import DeliveryReport, deliver_pending
 from alerts.digest import DigestReport, deliver_digests
 from alerts.outbox import queue_overdue
 from alerts.subscriptions import Subscriptions, load_subscriptions
-from flows.domain_limits import domain_limit, domain_slots, ensure_domain_limits
+from flows.domain_limits import domain_limit, domain_slots, ensure_domain_limits, server_outlives_run
 from flows.host_batches import BATCH_SIZE, HostBatch, RetryPolicy, failed_ids, host_batches, poll_batch
 from models.base import utcnow
 from models.db import check_connection, get_engine, session_factory
@@ -796,8 +796,13 @@ def monitor(
         selected = [s for s in selected if s.id in due]
     crawler = crawl_task.with_options(retries=1, retry_delay_seconds=_retry_delays()[:1])
     # The per-host limits this run uses, created if missing: they keep every worker and every
-    # deployment polite to a host together (flows.domain_limits).
-    shared = ensure_domain_limits([s.url for s in selected], logger=logger) if selected else {}
+    # deployment polite to a host together (flows.domain_limits). A run on Prefect's throwaway
+    # in-process server (`policywatch run`) is polite through its own semaphores only.
+    shared = (
+        ensure_domain_limits([s.url for s in selected], logger=logger)
+        if selected and server_outlives_run()
+        else {}
+    )
     feeds = [src for src in selected if isinstance(src, FeedSource)]
     # Feeds: one task per batch of one host's feeds, each source stored as soon as it is fetched
     # inside it (flows.host_batches). Crawls: a task per source, each in its own OS process.

@@ -26,6 +26,7 @@ class FakeClient:
         self.limits = dict(limits or {})
         self.raced = raced or set()  # created by another process between our read and our create
         self.calls: list[str] = []
+        self.updates: list[tuple[str, int | None, int | None]] = []
 
     def read_global_concurrency_limits(self, limit: int = 10, offset: int = 0) -> list[Any]:
         assert limit <= PAGE, "the server refuses a page bigger than 200"
@@ -41,7 +42,9 @@ class FakeClient:
 
     def update_global_concurrency_limit(self, name: str, concurrency_limit: Any) -> Any:
         self.calls.append(f"update {name}")
-        self.limits[name] = concurrency_limit.limit
+        self.updates.append((name, concurrency_limit.limit, concurrency_limit.active_slots))
+        if concurrency_limit.limit is not None:
+            self.limits[name] = concurrency_limit.limit
 
 
 URLS = ["http://a.example/1.xml", "http://a.example:8080/2.xml", "https://b.example/feed", "file:///x"]
@@ -122,3 +125,9 @@ def test_on_a_real_prefect_server_the_limits_exist_once(prefect_harness: None) -
         ("domain:limits-a.example", 3),
         ("domain:limits-b.example", 3),
     ]
+
+
+def test_serve_on_its_own_new_server_frees_the_slots_stopped_runs_left_taken() -> None:
+    client = FakeClient({"domain:a.example": 2, "domain:b.example": 5})
+    ensure_domain_limits(URLS, 2, resize=True, free=True, client=client)
+    assert client.updates == [("domain:a.example", None, 0), ("domain:b.example", 2, 0)]
