@@ -203,32 +203,6 @@ def batch_width(feeds: int, limit_slots: int | None) -> int:
     return max(1, width)
 
 
-SLOT_WAIT_SECONDS = 120.0
-"""How long a batch waits for its host's global slots before going on without them."""
-
-
-@contextmanager
-def host_slots(name: str, width: int, logger: Any) -> Iterator[None]:
-    """The host's global slots for one batch's fetches, waited for at most ``SLOT_WAIT_SECONDS``.
-
-    Slots held by a run that died, their leases kept by a server that went away or never expires
-    them, would otherwise hold every later run forever (a test run stalled on one for ten minutes):
-    after the wait the batch goes on, polite within its own process, and says so once."""
-    slots = concurrency(name, occupy=width, timeout_seconds=SLOT_WAIT_SECONDS, strict=False)
-    try:
-        slots.__enter__()
-    except TimeoutError:
-        logger.warning(
-            "%s: no free slot after %.0f s; polite within this process only", name, SLOT_WAIT_SECONDS
-        )
-        yield
-        return
-    try:
-        yield
-    finally:
-        slots.__exit__(None, None, None)
-
-
 @task(name="poll-feeds", task_run_name="fetch {batch.label}", cache_policy=NO_CACHE)
 def poll_feeds_task(
     batch: HostBatch, subs: Subscriptions, rules: Rules, shared_limits: Mapping[str, int] | None = None
@@ -250,7 +224,9 @@ def poll_feeds_task(
     limit_slots = (shared_limits or {}).get(name)
     shared = limit_slots is not None
     width = batch_width(len(batch.sources), limit_slots)
-    gate: AbstractContextManager[object] = host_slots(name, width, logger) if shared else nullcontext()
+    gate: AbstractContextManager[object] = (
+        concurrency(name, occupy=width, strict=False) if shared else nullcontext()
+    )
 
     def fetch(source: FeedSource) -> FetchResult:
         shutdown.check()  # stopping (Ctrl-C, SIGTERM): start nothing new

@@ -112,17 +112,6 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(autouse=True)
-def _free_loopback_host_slots(request: pytest.FixtureRequest) -> None:
-    """Flow tests share one Prefect server, where runs take the loopback host's global slots: a
-    test that stops or abandons a run mid-fetch leaves its slots taken (their leases are the
-    server's to expire), and the next flow test waited on them. Each flow test starts with them free."""
-    if "prefect_harness" in request.fixturenames:
-        from flows.domain_limits import ensure_domain_limits
-
-        ensure_domain_limits(["http://127.0.0.1/"], free=True)
-
-
 def _reachable(base: str) -> bool:
     import psycopg
 
