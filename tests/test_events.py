@@ -245,15 +245,11 @@ def test_evidence_is_the_sentence() -> None:
 @pytest.mark.parametrize(
     ("title", "text"),
     [
-        pytest.param(
+        (
             "NATO summit agrees defence spending goal",
             "NATO leaders meeting at the summit in The Hague agreed to raise defence spending. Allies "
             "discussed AI for "
             "military use at the summit. The summit declaration reaffirmed Article 5.",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss: the model reads a summit whose lead discusses AI as an AI summit",
-            ),
         ),
         (
             "COP29 climate summit opens in Baku",

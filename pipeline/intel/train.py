@@ -34,9 +34,11 @@ than a borderline event missed. Chosen by leave-series-out cross-validation on t
 0.25, 0.5, 0.75, 1 (0.5 is best there, 0.746; and on dev, 0.785, with 12 of 75 hard negatives
 given an event instead of 16)."""
 TRAIN_SPLITS = ("train",)
-SEED_WEIGHT = 5
+SEED_WEIGHT = 1
 """The five founding articles (long scraped pages, labelled by the project) count this many times:
-they are the only long pages with a labelled primary among many events."""
+they are the only long pages with a labelled primary among many events. Once each since the
+cue verbs of every language were added (2026-12-07): 5 fitted them at the cost of dev (0.775
+against 0.786); 0 misreads one of them (a long page about EU-Japan cooperation read as a law)."""
 
 
 @dataclass(frozen=True)
