@@ -19,8 +19,9 @@ from pipeline.intel.dates import event_date, news_date, report_month
 from pipeline.intel.extraction import extract_events
 from pipeline.intel.features import item_features
 from pipeline.intel.generic import body_name, generic_event, ordinal_word
+from pipeline.intel.milestones import reports_passage
 from pipeline.intel.model import Decision, EventTypeModel, load_model
-from pipeline.intel.places import curated_places, event_place
+from pipeline.intel.places import curated_places, event_place, outside_host
 from pipeline.intel.rules_loading import load_rules
 from pipeline.intel.rules_schema import Rules
 from pipeline.intel.sentence_index import Sentences, jurisdiction_spans
@@ -68,6 +69,7 @@ def with_slots(
         pub,
         upcoming=event.status == "upcoming",
         edition_year=event.type == EventType.SUMMIT,
+        skip_in_force=event.type == EventType.LEGISLATION and reports_passage(title),
     )
     parties = list(dict.fromkeys(code for _s, _e, code in jurisdiction_spans(title, rules)))
     if not parties and sentences:
@@ -89,6 +91,8 @@ def with_slots(
         upcoming = event.status in ("upcoming", "postponed")
         day = day or (event.date if event.date and news_date(event.date, pub, upcoming) else None)
         place = place or event.location
+    if outside_host(place, title, parties, rules):
+        place = None
     status = status_at(event.status, day, pub)
     return replace(event, date=day or report_month(status, pub), location=place, status=status)
 

@@ -204,3 +204,33 @@ def test_a_bare_year_said_to_be_ahead_is_the_event_s() -> None:
     from pipeline.intel.dates import news_date
 
     assert news_date("2025", None, upcoming=True)  # "the third meeting is scheduled for 2025"
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "published", "expected"),
+    [
+        # the law was passed; the day it takes effect is another milestone, not the event's date
+        ("AI 기본법 국회 본회의 통과…내달 22일 시행", ["법은 내달 22일 시행된다."], date(2025, 12, 30), None),
+        (
+            "中国、生成AIの規定を最終決定 8月15日から適用",
+            ["規定は8月15日から適用される。"],
+            date(2023, 7, 13),
+            None,
+        ),
+        (
+            "Senate passes AI bill",
+            ["The Senate passed the bill on Tuesday. It takes effect on January 1, 2027."],
+            date(2026, 3, 12),
+            "2026-03-10",
+        ),
+    ],
+)
+def test_a_passed_law_is_not_dated_by_its_entry_into_force(
+    title: str, lead: list[str], published: date, expected: str | None
+) -> None:
+    assert event_date(title, lead, published, skip_in_force=True) == expected
+
+
+def test_a_law_taking_effect_keeps_that_date() -> None:
+    lead = ["The AI Act's bans apply as of February 2, 2025."]
+    assert event_date("AI Act bans take effect", lead, None, skip_in_force=False) == "2025-02-02"

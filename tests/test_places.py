@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.intel.places import curated_places, event_place
+from pipeline.intel.places import curated_places, event_place, outside_host
 from pipeline.intel.rules_loading import load_rules
 
 
@@ -160,3 +160,20 @@ def test_a_seat_may_depend_on_the_month(
     assert (
         event_place("legislation", title, lead, ["EU"], curated_places(rules), rules.seats, day) == expected
     )
+
+
+@pytest.mark.parametrize(
+    ("place", "title", "parties", "expected"),
+    [
+        # the next summit, announced at this one in Paris, is not held in Paris
+        ("Paris", "India to host next global AI summit", ["IN"], True),
+        ("New Delhi", "India to host next global AI summit", ["IN"], False),
+        # no host named: the venue stands
+        ("Seoul", "EU and Japan meet at AI Seoul Summit", ["EU", "JP"], False),
+        ("Geneva", "Switzerland will host the 2027 AI summit", ["CH"], False),
+    ],
+)
+def test_a_place_outside_the_named_host_is_not_the_event_s(
+    place: str, title: str, parties: list[str], expected: bool
+) -> None:
+    assert outside_host(place, title, parties, load_rules()) is expected

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pipeline.intel.milestones import in_force_date
+
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 _MONTHS["sept"] = 9
@@ -171,15 +173,28 @@ _ORIGIN = re.compile(
 )
 
 
-def pick_date(text: str, anchor: int, published: date | None, status: str | None) -> str | None:
+_IN_FORCE = re.compile(
+    r"施行|시행|適用|적용|発効|발효|\btak(?:es?|ing)\s+effect|\bin(?:to)?\s+(?:force|effect)|\bappl(?:y|ies)\b"
+    r"|\beffective\b|\bin\s+Kraft\b|\bvigueur\b|\bvigor\b",
+    re.IGNORECASE,
+)
+"""An entry-into-force or application date ("8月15日から適用", "내달 22일 시행", "takes effect on ...")."""
+
+
+def pick_date(
+    text: str, anchor: int, published: date | None, status: str | None, skip_in_force: bool = False
+) -> str | None:
     """The date nearest the event mention, preferring one after it ("scheduled for 2025").
 
-    A date that dates an origin ("a framework launched in 2022") is not the meeting's date.
+    A date that dates an origin ("a framework launched in 2022") is not the meeting's date. With
+    ``skip_in_force`` (a law whose news is its passage, approval or signature), neither is the day
+    it will take effect: "passed ... enforced from 22 January" was given 22 January.
     """
     dates = [
         d
         for d in find_dates(text, published, status)
         if not _ORIGIN.search(text[max(0, d.start - 30) : d.start])
+        and not (skip_in_force and in_force_date(text, d.start))
     ]
     if not dates:
         return None

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from babel.dates import get_day_names, get_month_names
 
+from pipeline.intel.milestones import in_force_date
 from pipeline.text import fold
 
 LOCALES = ("en", "de", "fr", "es", "pt", "it", "nl")
@@ -311,6 +312,7 @@ def event_date(
     published: date | None,
     upcoming: bool = False,
     edition_year: bool = False,
+    skip_in_force: bool = False,
 ) -> str | None:
     """The event's date from the headline and lead, or None when the text does not state it.
 
@@ -318,7 +320,9 @@ def event_date(
     publication stamps are dropped; an announcement date ("said on Monday", "27일 밝혔다") or a
     start date ("from 1 August") is kept only as a fallback. A full date beats a month. When the
     headline names one year ("AI Summit 2027"), a lead date of another year is another event's;
-    with ``edition_year`` (a summit's edition) that year is the date when nothing finer is stated."""
+    with ``edition_year`` (a summit's edition) that year is the date when nothing finer is stated.
+    With ``skip_in_force`` (a law whose headline reports its passage) the day it takes effect is
+    another milestone, not the event's date."""
     lead = [s for s in sentences[:LEAD_SENTENCES] if s.strip() and s.strip() != title.strip()]
     upcoming = upcoming or bool(UPCOMING.search(title))
     title_years = set(YEAR.findall(title))
@@ -332,6 +336,8 @@ def event_date(
             before = region[max(0, f.start - 30) : f.start]
             if _NOT_THE_EVENT.search(before):
                 continue
+            if skip_in_force and in_force_date(region, f.start):
+                continue  # "passed ... to be enforced from 22 January": the passage is the news
             if len(title_years) == 1 and f.iso[:4] not in title_years:
                 continue  # "Switzerland to host 2027 summit ... India hosts February 16-20, 2026"
             tail = region[f.end :]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.intel.country_names import ISO_CODES
+from pipeline.intel.milestones import IN_FORCE, VOTED
 from pipeline.intel.rules_schema import Rules, Seat
 from pipeline.intel.vocabulary import EventType
 from pipeline.text import fold
@@ -198,6 +199,21 @@ def curated_places(rules: Rules) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return cached[1]
 
 
+HOST = re.compile(
+    r"\b(?:to|will|looks?\s+to|set\s+to|bids?\s+to|offers?\s+to)\s+host\b|開催国|개최국", re.IGNORECASE
+)
+"""A headline naming who will host an event ("India to host next global AI summit")."""
+
+
+def outside_host(place: str | None, title: str, title_parties: list[str], rules: Rules) -> bool:
+    """Is ``place`` in another country than the one the headline says will host the event? The
+    next summit, announced at this one in Paris, is not held in Paris."""
+    if not place or not title_parties or not HOST.search(title):
+        return False
+    country = next((p.jurisdiction for p in rules.places if p.name == place), None)
+    return country is not None and country not in title_parties
+
+
 def event_place(
     event_type: str,
     title: str,
@@ -222,7 +238,7 @@ def event_place(
     head = " ".join([title, *sentences[:LEAD_SENTENCES]])
     month = int(day[5:7]) if day and len(day) >= 7 else None
     in_force = (
-        event_type == EventType.LEGISLATION and bool(_IN_FORCE.search(title)) and not _VOTED.search(title)
+        event_type == EventType.LEGISLATION and bool(IN_FORCE.search(title)) and not VOTED.search(title)
     )
     seat = (
         None
@@ -244,7 +260,7 @@ def event_place(
     if (
         event_type == EventType.LEGISLATION
         and not in_force
-        and _VOTED.search(" ".join([title, *sentences[:1]]))
+        and VOTED.search(" ".join([title, *sentences[:1]]))
     ):
         return capital_of(title_parties, gaz, head)
     home = _home_newsroom(title)
@@ -263,20 +279,6 @@ def _home_newsroom(title: str) -> str | None:
     return None
 
 
-_VOTED = re.compile(
-    r"\b(?:pass(?:es|ed)?|approv(?:es|ed)|adopt(?:s|ed)|vot(?:es|ed)|enact(?:s|ed)|signs?|signed|veto(?:es|ed)?"
-    r"|aprova|approva|adopta|verabschiede|finali[sz](?:es|ed)|promulgat(?:es|ed)|issu(?:es|ed))"
-    r"|통과|의결|가결|서명|공포|可決|成立|議決|署名|制定|公布|最終決定",
-    re.IGNORECASE,
-)
-"""A law's milestone with a venue (its legislature's vote, a signature); entry into force has none."""
-_IN_FORCE = re.compile(
-    r"\b(?:enters?\s+into\s+force|in\s+force|takes?\s+effect|comes?\s+into\s+(?:force|effect)|appl(?:y|ies)\s+from"
-    r"|tritt\s+in\s+Kraft|entre\s+en\s+vigueur|entra\s+em\s+vigor|entra\s+in\s+vigore)|施行|発効|시행|발효|生效",
-    re.IGNORECASE,
-)
-"""A headline about a law taking effect (and not about its vote): the body that voted it is
-history, not the venue."""
 _FEDERAL = re.compile(r"executive\s+order|white\s+house|congress|federal|행정명령|大統領令", re.IGNORECASE)
 
 
