@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.tables import Event, EventMention, Item, ItemBand, Label, Source
-from pipeline.intel.identity import Identity, identity_of, same_event
+from pipeline.intel.identity import Identity, contradicts, distinct_key, identity_of, same_event
 from pipeline.stories import SAME_STORY, similarity
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem
 from policywatch.health import MIN_INTERVAL, next_poll_at, updated_rhythm
@@ -382,6 +382,7 @@ def link_events_batch(
             if _refines(ev.date, event.date):
                 event.date = ev.date
             event.confidence = max(event.confidence, ev.confidence)
+            _name_by_series(event, ev)
         else:
             event = existing[ev.key]
             gained = [a for a in _DETAILS if getattr(ev, a) and not getattr(event, a)]
@@ -392,6 +393,7 @@ def link_events_batch(
             if _refines(ev.date, event.date):
                 # the day of a month already known: a finer record, not news (no revision, no follow-up)
                 event.date, event.updated_at = ev.date, now
+            _name_by_series(event, ev)
             if gained:
                 event.updated_at, event.revision = now, (event.revision or 0) + 1
             if ev.confidence > event.confidence:
@@ -404,6 +406,14 @@ def link_events_batch(
     outcome.new_event_ids += [created_ids[k] for k in keys if k in created_ids]
     outcome.updated_event_ids += [e for e in updated if e not in outcome.updated_event_ids]
     session.flush()
+
+
+def _name_by_series(event: Event, ev: Any) -> None:
+    """A report that names the event's series names the event: the India AI Impact Summit, first
+    stored from a report that called it "AI 정상회의", is then "AI Impact Summit" in every alert,
+    digest and feed. A name is not news: no revision, no follow-up."""
+    if ev.series and not event.series:
+        event.series, event.name = ev.series, ev.name
 
 
 RECENT_EVENTS = 500
@@ -430,14 +440,23 @@ def _one_key_per_event(
     candidates: dict[str, list[tuple[str, Identity]]] = {}
     out: list[tuple[int, Any, list[str]]] = []
     for item_id, ev, jurisdictions in mentions:
-        if ev.key in known_keys:
-            out.append((item_id, ev, jurisdictions))
-            continue
         pub, title = reports.get(item_id, (None, ""))
         ident = identity_of(ev, jurisdictions, pub.date() if pub else None, title or "")
         pool = candidates.get(ev.type)
         if pool is None:
             pool = candidates[ev.type] = _recent_identities(session, ev.type)
+        if ev.key in known_keys:
+            keyed = None if ev.series or ev.ordinal else next((o for k, o in pool if k == ev.key), None)
+            if keyed is None or not contradicts(ident, keyed):
+                out.append((item_id, ev, jurisdictions))
+                continue
+            # A generic key two events share ("summit:ai-summit": one in Incheon, one in France; a
+            # named series' edition is its key, trusted): this report's event is told apart by
+            # what it states, then matched like any other.
+            ev = replace(ev, key=distinct_key(ev.key, ident, item_id))
+            if ev.key in known_keys:
+                out.append((item_id, ev, jurisdictions))
+                continue
         match = next((key for key, other in pool if key != ev.key and same_event(ident, other)), None)
         if match is not None:
             ev = replace(ev, key=match)

@@ -301,3 +301,50 @@ def test_item_links_other_than_http_are_dropped_at_ingest(sqlite_url: str, tmp_p
     assert report.error == "dropped item(s) whose link is not http(s): data:, file:, javascript:"
     with factory() as s:
         assert list(s.scalars(select(Item.url))) == ["http://example.org/fine"]
+
+
+def test_a_report_naming_the_series_names_the_event_without_a_follow_up(store_url: str) -> None:
+    factory = session_factory(store_url)
+    generic = replace(DPC, name="AI 정상회의", series=None, key="summit:ai", type="summit")
+    named = replace(generic, name="AI Impact Summit", series="AI Impact Summit")
+    with factory.begin() as s:
+        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        repo.store_items(s, [processed("http://example.org/1", "First report.", events=(generic,))])
+    with factory.begin() as s:
+        out = repo.store_items(s, [processed("http://example.org/2", "Second report.", events=(named,))])
+    assert not out.new_event_ids and not out.updated_event_ids
+    with factory() as s:
+        ev = s.scalars(select(Event)).one()
+        assert (ev.name, ev.series, ev.revision) == ("AI Impact Summit", "AI Impact Summit", 0)
+
+
+def test_two_events_sharing_a_generic_key_stay_two_and_a_third_report_joins_its_own(store_url: str) -> None:
+    factory = session_factory(store_url)
+    summit = ExtractedEvent(
+        type="summit",
+        name="AI summit",
+        key="summit:ai-summit",
+        evidence="An AI summit was held.",
+        series=None,
+    )
+    incheon = replace(summit, location="Incheon", date="2025-08-04")
+    elsewhere = replace(summit, location="Lyon", date="2025-12-08")
+    incheon_again = replace(summit, location="Incheon")
+    with factory.begin() as s:
+        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        repo.store_items(s, [processed("http://example.org/1", "A summit in Incheon.", events=(incheon,))])
+    with factory.begin() as s:
+        out = repo.store_items(
+            s, [processed("http://example.org/2", "A summit in Lyon.", events=(elsewhere,))]
+        )
+    assert len(out.new_event_ids) == 1  # the same generic key, a place that contradicts: another event
+    with factory.begin() as s:
+        out = repo.store_items(
+            s, [processed("http://example.org/3", "Incheon again.", events=(incheon_again,))]
+        )
+    assert not out.new_event_ids
+    with factory() as s:
+        events = {e.key: e.location for e in s.scalars(select(Event))}
+        assert events == {"summit:ai-summit": "Incheon", "summit:ai-summit:lyon": "Lyon"}
+        mentions = s.execute(select(EventMention.event_id, EventMention.item_id)).all()
+        assert len({event_id for event_id, _ in mentions}) == 2 and len(mentions) == 3

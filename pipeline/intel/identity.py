@@ -161,36 +161,54 @@ def _days_apart(a: str, b: str) -> int:
     return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
 
 
-def same_event(a: Identity, b: Identity) -> bool:
+def contradicts(a: Identity, b: Identity) -> bool:
+    """What tells two reports' events apart whatever else they share: another type, other parties,
+    edition, place, series, milestone, acting body, year or day. Two reports that merely share
+    nothing do not contradict each other (``same_event`` asks for more)."""
     if a.type != b.type:
-        return False
+        return True
     if a.type in BILATERAL:
         if len(a.parties) == 2 == len(b.parties) and a.parties != b.parties:
-            return False
+            return True
         if not (a.parties & b.parties):
-            return False
+            return True
     elif a.parties and b.parties and not (a.parties & b.parties) and not _named_alike(a, b):
-        return False  # a summit's reports name its host, co-hosts or members: its name is enough
+        return True  # a summit's reports name its host, co-hosts or members: its name is enough
     if a.ordinal and b.ordinal and a.ordinal != b.ordinal:
-        return False
+        return True
     if a.place and b.place and a.place not in b.place and b.place not in a.place:
-        return False
+        return True
     if a.series and b.series and a.series != b.series:
-        return False
+        return True
     if a.milestone and b.milestone and a.milestone != b.milestone:
-        return False  # a law's vote and its entry into force are two events
+        return True  # a law's vote and its entry into force are two events
     if a.body and b.body and a.body != b.body:
-        return False  # the Parliament's vote and the Council's approval of one law
+        return True  # the Parliament's vote and the Council's approval of one law
     if a.years and b.years and not (a.years & b.years):
-        return False  # "the 2023 AI for Good summit" and "the 2024 AI for Good summit"
+        return True  # "the 2023 AI for Good summit" and "the 2024 AI for Good summit"
     for one, other in ((a, b), (b, a)):
         if one.day and not other.day and other.years and one.day[:4] not in other.years:
-            return False  # the 2024 summit, and a report whose headline names only 2027 and 2028
+            return True  # the 2024 summit, and a report whose headline names only 2027 and 2028
     if a.day and b.day and (len(a.day) == 4 or len(b.day) == 4) and a.day[:4] != b.day[:4]:
+        return True
+    a, b = _without_bare_year(a), _without_bare_year(b)
+    return bool(a.day and b.day and _days_apart(a.day, b.day) > SAME_DAY_SLACK)
+
+
+def distinct_key(key: str, ident: Identity, item_id: int) -> str:
+    """A key for a report whose event contradicts the one already stored under ``key``: suffixed
+    with what the report states (place, day, publication day), else its item, so a re-run of the
+    same report gives the same key."""
+    tag = ident.place or ident.day or (ident.published.isoformat() if ident.published else f"item-{item_id}")
+    return f"{key}:" + "-".join(re.sub(r"[\W_]+", " ", tag.lower()).split())
+
+
+def same_event(a: Identity, b: Identity) -> bool:
+    if contradicts(a, b):
         return False
     a, b = _without_bare_year(a), _without_bare_year(b)
     if a.day and b.day:
-        return _days_apart(a.day, b.day) <= SAME_DAY_SLACK
+        return True
     if not _reported_together(a, b) or not _reported_together(b, a):
         return False
     # Nothing contradicts; something must be shared. The same two parties identify a council or
