@@ -239,7 +239,7 @@ class FastRx:
             if self.fids.isdisjoint(index.text_presence(text)):  # type: ignore[union-attr]
                 return False
             return self.strong_ok(text)
-        low = _lower(text)
+        low = _fold(text)
         return any(f in low for f in self.factors) and self.strong_ok(text)
 
     def search(self, text: str) -> re.Match[str] | None:
@@ -329,12 +329,12 @@ class FactorIndex:
         return out
 
     def text_presence(self, text: str) -> set[int]:
-        """Factors in ``text.lower()`` (what ``FastRx._may_match`` tests), cached per text."""
+        """Factors in ``fold(text)`` (what ``FastRx._may_match`` tests), cached per text."""
         got = self._texts.get(text)
         if got is None:
             if len(self._texts) > 1024:
                 self._texts.clear()
-            got = self._texts[text] = self.presence(text.lower())
+            got = self._texts[text] = self.presence(_fold(text))
         return got
 
     def seed(self, text: str, present: set[int]) -> None:
@@ -348,13 +348,7 @@ class FactorIndex:
         self._texts.clear()
 
 
-# One sentence is tested against many patterns: lower-case (or fold) it once.
-@functools.lru_cache(maxsize=512)
-def _lower(text: str) -> str:
-    """casefold-free lower(), cached."""
-    return text.lower()
-
-
+# One sentence is tested against many patterns: fold it once.
 @functools.lru_cache(maxsize=512)
 def _fold(text: str) -> str:
     """``fold``, cached."""
@@ -362,8 +356,7 @@ def _fold(text: str) -> str:
 
 
 def clear_text_caches() -> None:
-    """Forget the cached lower-cased and folded copies of sentences (see ``CompiledRules.forget_texts``)."""
-    _lower.cache_clear()
+    """Forget the cached folded copies of sentences (see ``CompiledRules.forget_texts``)."""
     _fold.cache_clear()
 
 

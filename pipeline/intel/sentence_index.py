@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from pipeline.intel.prefilter import FactorIndex, FastRx
+from pipeline.intel.prefilter import FactorIndex, FastRx, fold
 from pipeline.intel.rules_schema import Rules
 
 
@@ -29,10 +29,12 @@ class Sentences:
     def __init__(self, sentences: list[str]) -> None:
         self.items = sentences
         self.text = "\n".join(sentences)
-        self.lower = self.text.lower()
+        # Folded, not just lower-cased: a case-insensitive pattern matches "summıt" and "SUMMİT"
+        # (dotless i, dotted capital I, long s), which ``str.lower`` leaves apart from "summit".
+        self.lower = fold(self.text)
         self._plain_lower = len(self.lower) == len(self.text)
-        if not self._plain_lower:  # a few Unicode letters change length when lowered
-            self.lower = "\n".join(s.lower() if len(s.lower()) == len(s) else s for s in sentences)
+        if not self._plain_lower:  # no letter changes length once folded; kept as a guard
+            self.lower = "\n".join(fold(s) if len(fold(s)) == len(s) else s for s in sentences)
         self.starts: list[int] = []
         pos = 0
         for sent in sentences:
