@@ -125,6 +125,13 @@ def _public_party(doc: Doc, idx: int, text: str) -> bool:
     return len({c for _, _, c in spans}) >= 2
 
 
+def _names_the_document(title: str, end: int) -> bool:
+    """Does the headline end with this declaration (bar a bracket or a dash): is it the title
+    under which the declaration itself is published?"""
+    rest = title[end:].strip()
+    return not rest or rest[0] in "(（[【|:-–—"
+
+
 def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str]]) -> list[Mention]:
     rules = doc.rules
     out: list[Mention] = []
@@ -205,6 +212,8 @@ def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str
         cue = bool(cue_rx and cue_rx.search(text))
         if rules.fast.attribute_cues[s.type] and (ordinal or day or place):
             cue = True
+        if idx < 0 and s.type == EventType.DECLARATION and _names_the_document(text, end):
+            cue = True  # the headline is the text's own title: "G20 Ministerial Declaration", "閣僚宣言"
         out.append(
             Mention(
                 series=s,
