@@ -63,3 +63,20 @@ def test_an_existing_shared_limit_is_acquired(monkeypatch: pytest.MonkeyPatch) -
     with monitor.polite("http://two.example/feed", frozenset({"domain:one.example"})):
         pass
     assert acquired == ["domain:one.example"]
+
+
+@pytest.mark.parametrize(
+    ("feeds", "limit_slots", "expected"),
+    [
+        (50, None, 2),  # no shared limit: the process's own bound
+        (50, 2, 2),  # the batch takes both slots of the host, and fetches two at a time
+        (1, 2, 1),  # never more slots than feeds to fetch
+        (50, 1, 1),  # an operator's smaller limit: never ask for more slots than it has (422)
+        (50, 5, 2),  # nor more than POLICYWATCH_DOMAIN_CONCURRENCY
+    ],
+)
+def test_a_batch_fetches_as_many_at_once_as_the_slots_it_takes(
+    feeds: int, limit_slots: int | None, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POLICYWATCH_DOMAIN_CONCURRENCY", "2")
+    assert monitor.batch_width(feeds, limit_slots) == expected
