@@ -43,7 +43,8 @@ def server_outlives_run() -> bool:
     work pool's. Without one, Prefect starts a throwaway server inside the process
     (`policywatch run`, the demo): its limits would be seen by that process alone, which its
     semaphores already keep polite, and the slots of a run killed mid-fetch would stay taken in
-    its database for every later run (the leases that free them live in the server's memory)."""
+    its database for every later run (such a server runs no repossessor to expire their leases,
+    and forgets the leases when it stops; ``flows.host_slots``)."""
     from prefect.settings import get_current_settings
 
     return bool(get_current_settings().api.url)

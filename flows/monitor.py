@@ -32,7 +32,6 @@ from urllib.parse import urlsplit
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.concurrency.sync import concurrency
 from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -44,6 +43,7 @@ from alerts.outbox import queue_overdue
 from alerts.subscriptions import Subscriptions, load_subscriptions
 from flows.domain_limits import domain_limit, domain_slots, ensure_domain_limits, server_outlives_run
 from flows.host_batches import BATCH_SIZE, HostBatch, RetryPolicy, failed_ids, host_batches, poll_batch
+from flows.host_slots import Logger, host_slots
 from models.base import utcnow
 from models.db import check_connection, get_engine, session_factory
 from models.tables import Source as SourceRow
@@ -126,21 +126,20 @@ def _host_semaphore(name: str) -> threading.BoundedSemaphore:
 
 
 @contextmanager
-def polite(url: str, shared_limits: Collection[str]) -> Iterator[None]:
-    """At most POLICYWATCH_DOMAIN_CONCURRENCY requests to one host at a time.
+def polite(url: str, shared_limits: Collection[str], logger: Logger | None = None) -> Iterator[None]:
+    """At most POLICYWATCH_DOMAIN_CONCURRENCY requests to one host at a time, for one request or
+    one sequence of them (a crawl, a source's article pages).
 
     In this process a semaphore per host does it for free. Across processes (several workers,
     several deployments) the host's Prefect global limit does it too, but only where that limit
     exists (``flows.domain_limits.ensure_domain_limits``, once per run, creates the missing ones):
     acquiring a limit that does not exist cost an API round trip and a warning per fetch, and was
-    90% of a run's time."""
+    90% of a run's time. The global slot is taken first, then the semaphore, in the same order as
+    a batch's (``poll_feeds_task``), so two holders in one process never wait on each other in a
+    circle; the wait for it is leased and bounded (``flows.host_slots``)."""
     name = domain_limit(url)
-    with _host_semaphore(name):
-        if name in shared_limits:
-            with concurrency(name, occupy=1, strict=False):
-                yield
-        else:
-            yield
+    with host_slots(name, 1, logger) if name in shared_limits else nullcontext(), _host_semaphore(name):
+        yield
 
 
 RETRY_AFTER_CAP = float(os.environ.get("POLICYWATCH_RETRY_AFTER_CAP", "60"))
@@ -221,12 +220,13 @@ def poll_feeds_task(
     factory = session_factory()
     name = domain_limit(batch.sources[0].url)
     slot = _host_semaphore(name)
-    limit_slots = (shared_limits or {}).get(name)
+    limits = shared_limits or {}
+    limit_slots = limits.get(name)
     shared = limit_slots is not None
     width = batch_width(len(batch.sources), limit_slots)
-    gate: AbstractContextManager[object] = (
-        concurrency(name, occupy=width, strict=False) if shared else nullcontext()
-    )
+    # The batch's global slots: leased (a run that dies gives them back within a minute) and
+    # waited for within bounds, saying so in this task's log (flows.host_slots).
+    gate: AbstractContextManager[object] = host_slots(name, width, logger) if shared else nullcontext()
 
     def fetch(source: FeedSource) -> FetchResult:
         shutdown.check()  # stopping (Ctrl-C, SIGTERM): start nothing new
@@ -235,7 +235,10 @@ def poll_feeds_task(
 
     def store(source: FeedSource, result: FetchResult) -> SourceReport:
         shutdown.check()
-        return ingest_feed_response(factory, source, result, subs, rules)
+        # article pages (fetch_articles) are requests to a host too: under its limits as well
+        return ingest_feed_response(
+            factory, source, result, subs, rules, page_gate=lambda url: polite(url, limits, logger)
+        )
 
     def record(source: FeedSource, error: str, retry_after: float | None) -> None:
         record_failure(factory, source, error, retry_after=retry_after)
@@ -310,7 +313,7 @@ def crawl_task(
 
     shutdown.check()
     known, newest = crawl_state(session_factory(), source)
-    with polite(source.url, shared_limits):
+    with polite(source.url, shared_limits, get_run_logger()):
         result = crawl(
             source.id,
             sources_path=Path(sources_file),
