@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import signal
 import subprocess
 import sys
@@ -298,18 +297,15 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float = 300.0, every:
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def submitters(api: str, run_ids: list[str]) -> dict[str, str]:
-    """Flow run id -> the worker that submitted it, from the "Worker 'x' submitting flow run 'id'"
-    line each worker writes into the run's log."""
-    logs = httpx.post(
-        f"{api}/logs/filter", json={"logs": {"flow_run_id": {"any_": run_ids}}, "limit": 200}, timeout=10
+def ran_on(api: str, run_ids: list[str]) -> dict[str, str]:
+    """Flow run id -> the worker that ran it: the ``prefect.worker.name`` label the worker gives a
+    run once it has won it (its Pending state accepted), before starting its process. (Each
+    worker's "Worker 'x' submitting flow run" log line is no proof: both workers write it for a
+    run they race for, and the loser then lets it go.)"""
+    found = httpx.post(
+        f"{api}/flow_runs/filter", json={"flow_runs": {"id": {"any_": run_ids}}}, timeout=10
     ).json()
-    found = {}
-    for entry in logs:
-        match = re.match(r"Worker '([^']+)' submitting flow run '([^']+)'", entry["message"])
-        if match:
-            found[match.group(2)] = match.group(1)
-    return found
+    return {r["id"]: name for r in found if (name := (r.get("labels") or {}).get("prefect.worker.name"))}
 
 
 def slot_waits(api: str, run_ids: list[str]) -> list[tuple[str, str]]:
@@ -447,7 +443,7 @@ def test_two_workers_on_postgres_store_and_alert_once_and_stay_polite(
                 ).json()
                 return {r["id"]: r["state"] or {} for r in found}
 
-            def contended() -> str | None:
+            def contended() -> tuple[str, str | None, set[str]] | None:
                 """Two runs (so two workers) compete for the host, seen on two reliable signals
                 (the task-run states the UI shows come through Prefect's event pipeline, which
                 once lagged ten minutes): the host's own record of the requests it holds, and
@@ -457,27 +453,28 @@ def test_two_workers_on_postgres_store_and_alert_once_and_stay_polite(
                 slots while the host holds another run's requests (they hold the slots)."""
                 held = host.tiers_waiting()
                 if len(held) >= 2:
-                    return f"requests of {sorted(held)} held at once"
+                    return f"requests of {sorted(held)} held at once", None, held
                 if not held:
                     return None
                 for run_id, line in slot_waits(api, ids):
                     if tier_of_run[run_id] not in held:
-                        return f"{names[run_id]} waited for the slots held by {sorted(held)}: {line}"
+                        return (
+                            f"{names[run_id]} waited for the slots held by {sorted(held)}: {line}",
+                            run_id,
+                            held,
+                        )
                 return None
 
-            contention = wait_for("two runs competing for the host", contended, timeout=150, every=0.5)
+            contention, waiter, holders = wait_for(
+                "two runs competing for the host", contended, timeout=150, every=0.5
+            )
             host.gate.set()  # the host answers from now on
             final = wait_for(
                 "every run to end",
                 lambda: (s := states()) and all(x.get("type") in TERMINAL for x in s.values()) and s,
                 timeout=170,
             )
-            # Which worker submitted which run: each worker says so in the run's own log.
-            submitted_by = wait_for(
-                "the workers' submission lines in the runs' logs",
-                lambda: (by := submitters(api, ids)) and len(by) >= 2 and by,
-                timeout=60,
-            )
+            submitted_by = ran_on(api, ids)
             limits = httpx.post(f"{api}/v2/concurrency_limits/filter", json={}, timeout=10).json()
         except BaseException:
             with suppress(Exception):  # what the API and the host saw, for the failure's report
@@ -507,6 +504,10 @@ def test_two_workers_on_postgres_store_and_alert_once_and_stay_polite(
     completed = {i for i in ids if kinds[i] == "COMPLETED"}
     ran = {worker for i, worker in submitted_by.items() if i in completed}
     assert ran == {"pw-worker-a", "pw-worker-b"}, submitted_by
+    # The run that waited for the host's slots and the run holding them were on two workers.
+    assert waiter is not None, contention  # (None: the host held two runs' requests at once)
+    holder = [i for i in completed if tier_of_run[i] in holders]
+    assert len(holder) == 1 and submitted_by[waiter] != submitted_by[holder[0]], (contention, submitted_by)
 
     # Politeness across workers: never more requests to the host at once than its slots.
     assert 1 <= host.peak <= SLOTS, host.peak
