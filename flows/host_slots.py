@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any
+from uuid import UUID
 
 from policywatch import shutdown
 
@@ -67,31 +68,43 @@ Logger = logging.Logger | logging.LoggerAdapter[Any]
 @contextmanager
 def prefect_slots(name: str, occupy: int) -> Iterator[None]:
     """One attempt at the slots on the Prefect API, leased for ``LEASE_SECONDS`` and renewed by
-    Prefect while held. ``strict``: a limit deleted since the run read it is an error here, not
-    Prefect's "do not exist - skipping acquisition" warning; a renewal that fails once logs
-    Prefect's warning and lets the fetches finish (they are already under way)."""
-    import httpx
-    from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
-    from prefect.concurrency.sync import concurrency
+    Prefect's lease keeper while held; given back on exit (or by the server when the lease ends).
 
-    with ExitStack() as stack:
+    The client's API calls, not ``prefect.concurrency.sync.concurrency``: with no retries that
+    logs an ERROR ("Service 'ConcurrencySlotAcquisitionWithLeaseService' failed to process item")
+    for every refusal, and with retries it waits as long as the server says and logs nothing.
+    A limit that does not exist (deleted since the run read it) is an error here, not Prefect's
+    "do not exist - skipping acquisition" warning; a renewal that fails logs Prefect's warning
+    and lets the fetches finish (they are already under way)."""
+    import httpx
+    from prefect.client.orchestration import get_client
+    from prefect.concurrency._leases import maintain_concurrency_lease
+
+    with get_client(sync_client=True) as client:
         try:
-            stack.enter_context(
-                concurrency(
-                    name,
-                    occupy=occupy,
-                    max_retries=0,
-                    lease_duration=LEASE_SECONDS,
-                    strict=True,
-                    raise_on_lease_renewal_failure=False,
-                )
+            response = client.increment_concurrency_slots_with_lease(
+                names=[name], slots=occupy, mode="concurrency", lease_duration=LEASE_SECONDS
             )
-        except ConcurrencySlotAcquisitionError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, httpx.HTTPStatusError) and cause.response.status_code == 423:
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code == 423:
                 raise Busy(name) from exc
             raise
-        yield
+        granted = response.json()
+        if not granted.get("limits"):
+            raise LookupError(f"no global concurrency limit named {name}")
+        lease_id = UUID(str(granted["lease_id"]))
+        try:
+            with maintain_concurrency_lease(lease_id, LEASE_SECONDS, raise_on_lease_renewal_failure=False):
+                yield
+        finally:
+            try:
+                client.release_concurrency_slots_with_lease(lease_id)
+            except Exception as exc:  # the server went away: it frees them when the lease ends
+                log.warning(
+                    "%s: slots not given back now (%s); their lease ends within a minute",
+                    name,
+                    _first_line(exc),
+                )
 
 
 def _first_line(exc: BaseException) -> str:
@@ -140,7 +153,7 @@ def host_slots(
                     break
                 if not waiting:
                     logger.info(
-                        "%s: its %d slot(s) are held by other runs; waiting (at most %.0f s)",
+                        "%s: its %d slot(s) are taken (by other runs or batches); waiting (at most %.0f s)",
                         name,
                         occupy,
                         bound,

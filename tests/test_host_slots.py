@@ -78,7 +78,7 @@ def test_busy_slots_are_waited_for_and_the_log_says_so(caplog: pytest.LogCapture
     assert limit.attempts == 5
     assert clock.pauses == [0.5, 1.0, 2.0, 4.0]  # asked again soon, then every 5 s at most
     assert messages(caplog) == [
-        ("INFO", "domain:a: its 2 slot(s) are held by other runs; waiting (at most 60 s)"),
+        ("INFO", "domain:a: its 2 slot(s) are taken (by other runs or batches); waiting (at most 60 s)"),
         ("INFO", "domain:a: got its slot(s) after 8 s"),
     ]
 
@@ -172,5 +172,5 @@ def test_on_a_real_server_the_slots_of_a_holder_that_died_come_back_by_lease(
     with get_client(sync_client=True) as client:
         assert client.read_global_concurrency_limit_by_name(name).active_slots == 0  # given back
     said = [m for _level, m in messages(caplog) if m.startswith(name)]
-    assert said[0] == f"{name}: its 2 slot(s) are held by other runs; waiting (at most 120 s)"
+    assert said[0] == f"{name}: its 2 slot(s) are taken (by other runs or batches); waiting (at most 120 s)"
     assert said[-1].startswith(f"{name}: got its slot(s) after")
