@@ -357,8 +357,14 @@ def test_two_workers_on_postgres_store_and_alert_once_and_stay_polite(
     procs = Processes(logs)
     with CountingHost() as host, Receiver() as hook:
         sources, served = serve_sources(host, tmp_path)
-        base_env = {  # this process's environment (PYTHONPATH included) handed down to every child
-            **os.environ,
+        # This process's environment (PYTHONPATH included) handed down to every child, without
+        # its POLICYWATCH_* and PREFECT_* variables: in the full suite an earlier test's
+        # in-process CLI had left PREFECT_LOGGING_LEVEL=WARNING in it, so the runs never logged
+        # (nor sent to the API) the INFO line saying they wait for the host's slots.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith(("POLICYWATCH_", "PREFECT_"))}
+        base_env = {
+            **inherited,
+            "PREFECT_LOGGING_LEVEL": "INFO",
             "PREFECT_API_URL": api,
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "POLICYWATCH_HOME": str(ROOT),  # what the deployments' pull step works in
