@@ -78,25 +78,19 @@ def build_deployments() -> list[Any]:
     return deployments
 
 
-def create_domain_limits() -> list[str]:
-    """One global concurrency limit per site in sources.yaml, shared by every deployment."""
-    from urllib.parse import urlsplit
-
-    from prefect.client.orchestration import get_client
-
-    from flows.monitor import domain_limit
+def create_domain_limits(own_server: bool = False) -> list[str]:
+    """The per-host limit of every site in sources.yaml, created (or resized to
+    POLICYWATCH_DOMAIN_CONCURRENCY) once at start-up, so the UI lists them before the first run.
+    Each run also creates the ones it needs (``flows.domain_limits``): the same function. With
+    the server `serve` has just started itself, no run holds a slot yet: any slot marked taken was
+    left by a run stopped with the previous server, and is freed."""
+    from flows.domain_limits import ensure_domain_limits
     from policywatch.settings import sources_path
     from policywatch.sources_config import load_sources
 
-    slots = int(os.environ.get("POLICYWATCH_DOMAIN_CONCURRENCY", "2"))
     base = os.environ.get("POLICYWATCH_BASE_URL", "http://127.0.0.1")
-    names = sorted(
-        {domain_limit(s.url) for s in load_sources(sources_path(), base_url=base) if urlsplit(s.url).hostname}
-    )
-    with get_client(sync_client=True) as client:
-        for name in names:
-            client.upsert_global_concurrency_limit_by_name(name, slots)
-    return names
+    urls = [s.url for s in load_sources(sources_path(), base_url=base)]
+    return sorted(ensure_domain_limits(urls, resize=True, free=own_server))
 
 
 def start_local_server(port: int) -> subprocess.Popen[bytes]:
@@ -220,7 +214,7 @@ def main() -> None:
             abandoned = recover_abandoned_runs()
             if abandoned:
                 print(f"Marked Crashed, left running by a serve that was killed: {', '.join(abandoned)}")
-        create_domain_limits()
+        create_domain_limits(own_server=server is not None)
         serving = _Serving(build_deployments())
         serving.serve()
     except KeyboardInterrupt:

@@ -179,7 +179,7 @@ def poll_batch(
     passed to ``record_failure`` (its source health), as the per-feed tasks did; one not started
     because the run is stopping is reported failed but not recorded (not its fault); a document
     that is not a feed comes back from ``store`` already recorded. ``fetching`` is entered before
-    the first fetch and left after the last one (a host's global concurrency slot: held while
+    the first fetch and left after the last one (a host's global concurrency slots: held while
     this batch talks to the host, not while it stores). No exception from one source reaches
     another: only a bug here ends the batch.
     """
@@ -233,7 +233,7 @@ def poll_batch(
                 attempts[i] += 1
                 in_fetch[fetch_pool.submit(fetch, sources[i])] = i
             if not (ready or later or in_fetch):
-                gate.close()  # nothing more to ask the host: its slot is free for others
+                gate.close()  # nothing more to ask the host: its slots are free for others
             if not (in_fetch or in_store):
                 if later:  # only retries waiting: sleep until the first, waking for a stop
                     stop.wait(min(0.5, max(0.0, later[0][0] - time.monotonic())))

@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +32,6 @@ from urllib.parse import urlsplit
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.concurrency.sync import concurrency
 from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -42,7 +41,9 @@ from alerts.deliver import DeliveryReport, deliver_pending
 from alerts.digest import DigestReport, deliver_digests
 from alerts.outbox import queue_overdue
 from alerts.subscriptions import Subscriptions, load_subscriptions
+from flows.domain_limits import domain_limit, domain_slots, ensure_domain_limits, server_outlives_run
 from flows.host_batches import BATCH_SIZE, HostBatch, RetryPolicy, failed_ids, host_batches, poll_batch
+from flows.host_slots import Logger, host_slots
 from models.base import utcnow
 from models.db import check_connection, get_engine, session_factory
 from models.tables import Source as SourceRow
@@ -113,17 +114,6 @@ class RunSummary:
         }
 
 
-def domain_limit(url: str) -> str:
-    """The global concurrency limit shared by every task that touches one site, whatever the
-    deployment: two deployments never hammer one host. `policywatch serve` creates the limits
-    (POLICYWATCH_DOMAIN_CONCURRENCY slots each)."""
-    return "domain:" + (urlsplit(url).hostname or "unknown")
-
-
-def domain_slots() -> int:
-    return int(os.environ.get("POLICYWATCH_DOMAIN_CONCURRENCY", "2"))
-
-
 _HOST_SLOTS: dict[str, threading.BoundedSemaphore] = {}
 _HOST_SLOTS_LOCK = threading.Lock()
 
@@ -136,31 +126,20 @@ def _host_semaphore(name: str) -> threading.BoundedSemaphore:
 
 
 @contextmanager
-def polite(url: str, shared_limits: frozenset[str]) -> Iterator[None]:
-    """At most POLICYWATCH_DOMAIN_CONCURRENCY requests to one host at a time.
+def polite(url: str, shared_limits: Collection[str], logger: Logger | None = None) -> Iterator[None]:
+    """At most POLICYWATCH_DOMAIN_CONCURRENCY requests to one host at a time, for one request or
+    one sequence of them (a crawl, a source's article pages).
 
     In this process a semaphore per host does it for free. Across processes (several workers,
     several deployments) the host's Prefect global limit does it too, but only where that limit
-    exists (``existing_limits``, read once per run): acquiring a limit that does not exist cost
-    an API round trip and a warning per fetch, and was 90% of a run's time."""
+    exists (``flows.domain_limits.ensure_domain_limits``, once per run, creates the missing ones):
+    acquiring a limit that does not exist cost an API round trip and a warning per fetch, and was
+    90% of a run's time. The global slot is taken first, then the semaphore, in the same order as
+    a batch's (``poll_feeds_task``), so two holders in one process never wait on each other in a
+    circle; the wait for it is leased and bounded (``flows.host_slots``)."""
     name = domain_limit(url)
-    with _host_semaphore(name):
-        if name in shared_limits:
-            with concurrency(name, occupy=1, strict=False):
-                yield
-        else:
-            yield
-
-
-def existing_limits() -> frozenset[str]:
-    """Names of the global concurrency limits the Prefect API knows (one call per run)."""
-    try:
-        from prefect.client.orchestration import get_client
-
-        with get_client(sync_client=True) as client:
-            return frozenset(limit.name for limit in client.read_global_concurrency_limits(limit=1000))
-    except Exception:  # no API, an old server: politeness stays in-process
-        return frozenset()
+    with host_slots(name, 1, logger) if name in shared_limits else nullcontext(), _host_semaphore(name):
+        yield
 
 
 RETRY_AFTER_CAP = float(os.environ.get("POLICYWATCH_RETRY_AFTER_CAP", "60"))
@@ -212,15 +191,27 @@ def batch_failure_message(reports: list[SourceReport]) -> str | None:
     return f"{len(failed)} of {len(reports)} sources failed: {shown}"
 
 
+def batch_width(feeds: int, limit_slots: int | None) -> int:
+    """Feeds one batch fetches at once: POLICYWATCH_DOMAIN_CONCURRENCY, no more than it has feeds,
+    and, where the host's global limit exists, no more than its slots (the batch takes that many
+    of them together: asking for more than the limit has is refused). Two batches of one host in
+    two processes then share the slots; the first to take them fetches, the other waits."""
+    width = min(domain_slots(), feeds)
+    if limit_slots is not None:
+        width = min(width, limit_slots)
+    return max(1, width)
+
+
 @task(name="poll-feeds", task_run_name="fetch {batch.label}", cache_policy=NO_CACHE)
 def poll_feeds_task(
-    batch: HostBatch, subs: Subscriptions, rules: Rules, shared_limits: frozenset[str] = frozenset()
+    batch: HostBatch, subs: Subscriptions, rules: Rules, shared_limits: Mapping[str, int] | None = None
 ) -> list[SourceReport] | State[list[SourceReport]]:
     """Fetch and store one host's batch of feeds (``flows.host_batches.poll_batch``): one task run
     for up to 50 feeds instead of two per feed. Politeness: at most POLICYWATCH_DOMAIN_CONCURRENCY
     fetches to the host at once in this process (the semaphore every batch of the host shares);
-    where the host's global limit exists, the batch takes one slot of it once, for as long as it
-    fetches, and fetches one feed at a time, so every process together stays within the limit.
+    where the host's global limit exists, the batch takes as many of its slots as it fetches feeds
+    at once (``batch_width``), once, for as long as it fetches, so every process together stays
+    within the limit and the API is asked once per batch, not once per fetch.
 
     Every source gets a report, in the batch's order. A batch with a failed source ends Failed
     ("1 of 50 sources failed: a"), its reports as the state's data, so the task run is red in the
@@ -229,10 +220,13 @@ def poll_feeds_task(
     factory = session_factory()
     name = domain_limit(batch.sources[0].url)
     slot = _host_semaphore(name)
-    shared = name in shared_limits
-    gate: AbstractContextManager[object] = (
-        concurrency(name, occupy=1, strict=False) if shared else nullcontext()
-    )
+    limits = shared_limits or {}
+    limit_slots = limits.get(name)
+    shared = limit_slots is not None
+    width = batch_width(len(batch.sources), limit_slots)
+    # The batch's global slots: leased (a run that dies gives them back within a minute) and
+    # waited for within bounds, saying so in this task's log (flows.host_slots).
+    gate: AbstractContextManager[object] = host_slots(name, width, logger) if shared else nullcontext()
 
     def fetch(source: FeedSource) -> FetchResult:
         shutdown.check()  # stopping (Ctrl-C, SIGTERM): start nothing new
@@ -241,7 +235,10 @@ def poll_feeds_task(
 
     def store(source: FeedSource, result: FetchResult) -> SourceReport:
         shutdown.check()
-        return ingest_feed_response(factory, source, result, subs, rules)
+        # article pages (fetch_articles) are requests to a host too: under its limits as well
+        return ingest_feed_response(
+            factory, source, result, subs, rules, page_gate=lambda url: polite(url, limits, logger)
+        )
 
     def record(source: FeedSource, error: str, retry_after: float | None) -> None:
         record_failure(factory, source, error, retry_after=retry_after)
@@ -269,7 +266,7 @@ def poll_feeds_task(
         store,
         record,
         retry_policy(),
-        fetch_workers=1 if shared else domain_slots(),
+        fetch_workers=width,
         fetching=gate,
         on_report=say,
     )
@@ -309,14 +306,14 @@ def _crawl_retryable(task_: Any, task_run: Any, state: State[Any]) -> bool:
     retry_condition_fn=_crawl_retryable,
 )
 def crawl_task(
-    source: Source, sources_file: str, base_url: str | None, shared_limits: frozenset[str] = frozenset()
+    source: Source, sources_file: str, base_url: str | None, shared_limits: Collection[str] = frozenset()
 ) -> tuple[list[Any], list[str], str | None]:
     """One crawl in its own OS process (Twisted cannot restart in ours); items come back as data."""
     from spiders.runner import crawl
 
     shutdown.check()
     known, newest = crawl_state(session_factory(), source)
-    with polite(source.url, shared_limits):
+    with polite(source.url, shared_limits, get_run_logger()):
         result = crawl(
             source.id,
             sources_path=Path(sources_file),
@@ -811,7 +808,14 @@ def monitor(
         summary.not_due = [s.id for s in selected if s.id not in due]
         selected = [s for s in selected if s.id in due]
     crawler = crawl_task.with_options(retries=1, retry_delay_seconds=_retry_delays()[:1])
-    shared = existing_limits() if selected else frozenset()
+    # The per-host limits this run uses, created if missing: they keep every worker and every
+    # deployment polite to a host together (flows.domain_limits). A run on Prefect's throwaway
+    # in-process server (`policywatch run`) is polite through its own semaphores only.
+    shared = (
+        ensure_domain_limits([s.url for s in selected], logger=logger)
+        if selected and server_outlives_run()
+        else {}
+    )
     feeds = [src for src in selected if isinstance(src, FeedSource)]
     # Feeds: one task per batch of one host's feeds, each source stored as soon as it is fetched
     # inside it (flows.host_batches). Crawls: a task per source, each in its own OS process.

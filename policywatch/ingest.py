@@ -6,7 +6,8 @@ No Prefect here: these are tested directly, and the Prefect tasks are thin wrapp
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,20 +106,38 @@ def record_failure(
         )
 
 
-def _fetch_article_pages(raws: list[RawItem], source: FeedSource) -> list[str]:
-    """Fill ``html`` of entries from their pages; a page that fails keeps the feed summary."""
+PageGate = Callable[[str], AbstractContextManager[object]]
+"""What a source's article pages on one host are fetched under (the flow's per-host politeness)."""
+
+
+def _fetch_article_pages(
+    raws: list[RawItem], source: FeedSource, page_gate: PageGate | None = None
+) -> list[str]:
+    """Fill ``html`` of entries from their pages; a page that fails keeps the feed summary.
+
+    Pages are fetched one after the other, host by host, each host's under ``page_gate(url)``
+    (held for all of that host's pages): they are requests to a site like the feed's own, and
+    the per-host limits count them too."""
     errors: list[str] = []
+    by_host: dict[str, list[RawItem]] = {}
+    for raw in raws:
+        by_host.setdefault((urlsplit(raw.url).hostname or "").lower(), []).append(raw)
     with make_client(source.timeout_seconds, private_network=source.private_network) as client:
-        for raw in raws:
-            try:
-                page = fetch(
-                    client, raw.url, max_bytes=source.max_bytes, deadline_seconds=source.timeout_seconds
-                )
-            except FetchError as exc:
-                errors.append(str(exc))
-                continue
-            if page.body:  # the spiders' charset reader: a wrong header must not garble the page
-                raw.html = decode_html(page.body, page.headers.get("content-type"))
+        for pages in by_host.values():
+            with page_gate(pages[0].url) if page_gate is not None else nullcontext():
+                for raw in pages:
+                    try:
+                        page = fetch(
+                            client,
+                            raw.url,
+                            max_bytes=source.max_bytes,
+                            deadline_seconds=source.timeout_seconds,
+                        )
+                    except FetchError as exc:
+                        errors.append(str(exc))
+                        continue
+                    if page.body:  # the spiders' charset reader: a wrong header must not garble the page
+                        raw.html = decode_html(page.body, page.headers.get("content-type"))
     return errors
 
 
@@ -135,6 +154,7 @@ def store_batch(
     poll_status: str = "200",
     poll_error: str | None = None,
     max_age: float | None = None,
+    page_gate: PageGate | None = None,
 ) -> SourceReport:
     """Dedup, process, store, queue alerts and save the poll state in ONE transaction.
 
@@ -161,7 +181,7 @@ def store_batch(
             seen_urls.add(url)
             fresh.append(raw)
     if isinstance(source, FeedSource) and source.fetch_articles and fresh:
-        page_errors = _fetch_article_pages(fresh, source)
+        page_errors = _fetch_article_pages(fresh, source, page_gate)
         if page_errors:
             report.status = "partial"
             report.error = "; ".join(page_errors[:3])
@@ -255,8 +275,10 @@ def ingest_feed_response(
     result: FetchResult,
     subs: Subscriptions,
     rules: Rules | None,
+    page_gate: PageGate | None = None,
 ) -> SourceReport:
-    """Turn one fetched feed document into stored items (or record why it could not)."""
+    """Turn one fetched feed document into stored items (or record why it could not);
+    ``page_gate``: what its article pages are fetched under (``_fetch_article_pages``)."""
     report = SourceReport(
         source_id=source.id, kind=source.kind, http_status=result.status, bytes=len(result.body)
     )
@@ -297,6 +319,7 @@ def ingest_feed_response(
         poll_status=str(result.status),
         poll_error=parsed.error,
         max_age=max_age,
+        page_gate=page_gate,
     )
 
 

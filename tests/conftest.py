@@ -98,17 +98,12 @@ def store_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One Prefect test server for the whole session (it takes ~10 s to start): its state on the
-    real PostgreSQL server when one is configured (as in CI), else Prefect's SQLite harness."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    from tests.prefect_server import prefect_server_on_postgres
+    real PostgreSQL server when one is configured (as in CI), else in SQLite; it expires leases
+    as production servers do (``tests.prefect_server``)."""
+    from tests.prefect_server import prefect_test_server
 
     base = os.environ.get("POLICYWATCH_TEST_POSTGRES_URL")
-    if base and _reachable(base):
-        with prefect_server_on_postgres(base, startup_timeout=120):
-            yield
-        return
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_test_server(base if base and _reachable(base) else None, startup_timeout=120):
         yield
 
 

@@ -673,8 +673,26 @@ def test_sigkill_mid_run_then_rerun_loses_and_doubles_nothing(prefect_harness: N
         assert proc.returncode == -signal.SIGKILL
         killed_with = _count_items(store_file)
         assert 3 <= killed_with < 9
-        rerun = cli(["run", "--sources", str(sources), "--json"], env)
+        # The killed run held the host's slots on the session's server; their lease ends a minute
+        # at most after the kill, and the server gives them back (flows.host_slots): the rerun
+        # waits for them, and never gives up waiting (POLICYWATCH_SLOT_WAIT, 180 s).
+        # (its run log on stderr at INFO: whether it waited is printed, shown with -s)
+        rerun = cli(
+            ["run", "--sources", str(sources), "--json"],
+            {**env, "PREFECT_LOGGING_LEVEL": "INFO"},
+            timeout=300,
+        )
         assert rerun.returncode == 0, rerun.stderr
+        assert "no free slot after" not in rerun.stderr, rerun.stderr
+        print(
+            "the rerun waited for the killed run's slots:",
+            "are taken (by other runs or batches); waiting" in rerun.stderr,
+            [
+                line.rsplit(" - ", 1)[-1]
+                for line in rerun.stderr.splitlines()
+                if "got its slot(s) after" in line
+            ],
+        )
         b_requests = len(fs.hits("/delayed/b.xml"))
         base = fs.base_url
     summary = json.loads(rerun.stdout.strip().splitlines()[-1])
