@@ -84,9 +84,9 @@ def create_domain_limits() -> list[str]:
 
     from prefect.client.orchestration import get_client
 
+    from core.settings import sources_path
+    from core.sources_config import load_sources
     from flows.monitor import domain_limit
-    from policywatch.settings import sources_path
-    from policywatch.sources_config import load_sources
 
     slots = int(os.environ.get("POLICYWATCH_DOMAIN_CONCURRENCY", "2"))
     base = os.environ.get("POLICYWATCH_BASE_URL", "http://127.0.0.1")
@@ -101,7 +101,7 @@ def create_domain_limits() -> list[str]:
 
 def start_local_server(port: int) -> subprocess.Popen[bytes]:
     """`prefect server start` on loopback, returned once its health endpoint answers."""
-    from policywatch.settings import data_dir
+    from core.settings import data_dir
 
     log = (data_dir() / "prefect-server.log").open("ab")
     env = {**os.environ, "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api"}  # the UI must call this port
@@ -202,10 +202,10 @@ class _Serving:
 
 
 def main() -> None:
-    from policywatch import shutdown
+    from core import shutdown
 
     # Ctrl-C or SIGTERM: runs in progress are cancelled (each ends Cancelled, its store consistent),
-    # then the local server stops; all within about 10 s (policywatch.shutdown).
+    # then the local server stops; all within about 10 s (core.shutdown).
     shutdown.install_handlers(grace=STOP_RUNS_SECONDS + 3)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     server = None

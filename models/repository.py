@@ -13,13 +13,13 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core.health import MIN_INTERVAL, next_poll_at, updated_rhythm
+from core.settings import max_poll_interval
 from models.base import utcnow
 from models.tables import Event, EventMention, Item, ItemBand, Label, Source
 from pipeline.intel.identity import Identity, contradicts, distinct_key, identity_of, same_event
 from pipeline.stories import SAME_STORY, similarity
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem
-from policywatch.health import MIN_INTERVAL, next_poll_at, updated_rhythm
-from policywatch.settings import max_poll_interval
 
 
 def dialect_insert(session: Session, table: Any) -> Any:

@@ -12,7 +12,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from policywatch.sources_config import Source, load_sources
+from core.sources_config import Source, load_sources
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CRAWLED_KINDS = ("listing", "wordpress", "sitemap", "json_api", "spider")

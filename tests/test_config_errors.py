@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from alerts.subscriptions import load_subscriptions
-from policywatch.settings import RULES_DIR, rule_files, rules_text
-from policywatch.sources_config import load_sources
-from policywatch.yamlconf import ConfigError
+from core.settings import RULES_DIR, rule_files, rules_text
+from core.sources_config import load_sources
+from core.yamlconf import ConfigError
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

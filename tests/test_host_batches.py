@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from core.sources_config import FeedSource
 from flows.host_batches import RetryPolicy, batch_label, host_batches, poll_batch
 from pipeline.fetch import FetchError, FetchResult
-from policywatch.ingest import SourceReport
-from policywatch.sources_config import FeedSource
+from services.ingest import SourceReport
 
 
 def feed(sid: str, url: str | None = None) -> FeedSource:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from flows.monitor import RunSummary, md, md_link, summary_markdown
-from policywatch.ingest import SourceReport
+from services.ingest import SourceReport
 from spiders.runner import CrawlResult
 
 PW = Path(sys.executable).parent / "policywatch"
@@ -131,11 +131,11 @@ def test_new_items_are_a_list_per_source_that_wraps_instead_of_a_wide_table(tmp_
     import json
 
     from alerts.subscriptions import Subscriptions
+    from core.sources_config import JsonlSource
     from flows.monitor import new_items_markdown
     from models.db import session_factory
     from models.migrate import upgrade
-    from policywatch.ingest import import_items, read_jsonl
-    from policywatch.sources_config import JsonlSource
+    from services.ingest import import_items, read_jsonl
 
     upgrade()
     started = datetime.now(UTC)

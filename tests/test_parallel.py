@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import rules_text
 from pipeline import parallel
 from pipeline.feeds import parse_feed
 from pipeline.intel.rules_loading import default_rules_path, load_rules
 from pipeline.process import analyse_items, prepare_item
 from pipeline.types import RawItem
-from policywatch.settings import rules_text
 
 DEVSET = Path(__file__).parent / "data" / "devset.jsonl"
 

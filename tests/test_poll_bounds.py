@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from core.health import DUE_SLACK, MAX_INTERVAL, due_at, is_due, next_poll_at
+from core.settings import max_poll_interval
+from core.yamlconf import ConfigError
 from flows.monitor import RunSummary, due_sources, failure_message, not_due_line, run_name
 from models import repository as repo
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Source
-from policywatch.health import DUE_SLACK, MAX_INTERVAL, due_at, is_due, next_poll_at
-from policywatch.ingest import SourceReport
-from policywatch.settings import max_poll_interval
-from policywatch.yamlconf import ConfigError
+from services.ingest import SourceReport
 
 NOW = datetime(2026, 12, 7, 4, 10, tzinfo=UTC)
 MIN = 60.0

@@ -44,7 +44,7 @@ def start_demo_web(wanted: int) -> tuple[DemoWeb, str]:
 def demo_home() -> Path:
     """Where the demo keeps its own store and files: ``demo/`` inside the data directory, never
     the user's store (its loopback sources and items would show in their views and feeds)."""
-    from policywatch.settings import data_dir
+    from core.settings import data_dir
 
     return data_dir() / "demo"
 
@@ -70,9 +70,8 @@ def look_around_commands(home: Path) -> list[str]:
 def run_demo(console: Console, keep_serving: bool = False) -> list[dict[str, object]]:
     from flows.monitor import run_monitor
     from models.migrate import upgrade
-    from policywatch.cli import print_summary
     from policywatch.demo.server import DemoWeb
-    from policywatch.terminal import plain
+    from policywatch.terminal import plain, print_summary
 
     home = demo_home()
     isolate(home)

@@ -11,9 +11,14 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_HOME = Path(__file__).resolve().parent.parent
+"""The folder that holds ``core/``: a checkout's root, or the ``policywatch`` package of an
+installed wheel (which keeps every project package inside it)."""
+_INSTALLED = (_HOME / "__init__.py").is_file()
+PROJECT_ROOT = _HOME.parent if _INSTALLED else _HOME
 """The checkout's root when run from one (``make install``); for an installed wheel, site-packages."""
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = _HOME if _INSTALLED else _HOME / "policywatch"
+"""The ``policywatch`` package (the CLI's); in a wheel it also holds the default config files."""
 DEFAULTS_DIR = PACKAGE_DIR if (PACKAGE_DIR / "sources.yaml").is_file() else PROJECT_ROOT
 """Where the shipped config files are: inside the package when installed (package data), else
 the checkout's root. ``policywatch init`` copies them from here."""
@@ -87,7 +92,7 @@ NOT_RULES = frozenset({"cues.yaml"})
 
 def rule_files(folder: Path) -> list[Path]:
     """The rules files of a rules folder, by name."""
-    from policywatch.yamlconf import folder_files
+    from core.yamlconf import folder_files
 
     return folder_files(folder, NOT_RULES)
 
@@ -111,7 +116,7 @@ def pointed_folder(path: Path) -> Path | None:
 def rules_text(folder: Path = RULES_DIR) -> str:
     """The rules of a folder (or of the folder a pointer names) as one ``rules.yaml``: what
     ``policywatch init`` writes."""
-    from policywatch.yamlconf import joined_text
+    from core.yamlconf import joined_text
 
     return joined_text(rule_files(pointed_folder(folder) or folder))
 
@@ -165,8 +170,8 @@ def init_project(target: Path, force: bool = False) -> tuple[list[Path], list[Pa
 def max_poll_interval() -> timedelta:
     """``POLICYWATCH_MAX_POLL_INTERVAL`` (seconds, default 7200): every source is polled at
     least this often, however rarely it publishes (adaptive polling's upper bound)."""
-    from policywatch.health import MAX_INTERVAL
-    from policywatch.yamlconf import ConfigError
+    from core.health import MAX_INTERVAL
+    from core.yamlconf import ConfigError
 
     raw = os.environ.get("POLICYWATCH_MAX_POLL_INTERVAL", "").strip()
     if not raw:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import queue_alerts, queue_follow_ups
 from alerts.subscriptions import Subscriptions
+from core.sources_config import FeedSource, JsonlSource, Source
 from models import repository as repo
 from models.base import utcnow
 from models.db import retry_on_conflict, writing
@@ -25,11 +26,10 @@ from pipeline.intel.rules_schema import Rules
 from pipeline.parallel import analyse_many, parse_feed_anywhere
 from pipeline.process import PreparedItem, clean_raw, prepare_item
 from pipeline.published import parse_published
+from pipeline.source_filters import apply_filters, has_filters
 from pipeline.text import decode_html
 from pipeline.types import ProcessedItem, RawItem
 from pipeline.urls import PLACEHOLDER_PREFIX, canonical_url, is_item_link, mask_secrets
-from policywatch.source_filters import apply_filters, has_filters
-from policywatch.sources_config import FeedSource, JsonlSource, Source
 
 
 @dataclass(slots=True)

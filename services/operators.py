@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.deliver import send_rendered
 from alerts.render import Bodies, slack_escape
 from alerts.subscriptions import Subscriptions
+from core.health import health_of
 from models.base import utcnow
 from models.tables import Source
-from policywatch.health import health_of
 
 
 @dataclass(frozen=True, slots=True)
