@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from alerts.redact import display_url, protect
 from alerts.sinks import LOCAL_SCHEMES, register_local_sinks
+from core.vocabulary import EVENT_TYPES, EventType
 from core.yamlconf import ConfigError, duplicates, load_yaml, validate_file
-from pipeline.intel.vocabulary import EVENT_TYPES, EventType
 
 
 class ChannelConfig(BaseModel):

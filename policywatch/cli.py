@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from core.vocabulary import HealthState
 from policywatch.terminal import HEADERS, add_column, err, out, plain, print_fitted, print_summary
 
 
@@ -600,7 +601,7 @@ def sources_list(
         elif st.consecutive_failures:
             health = f"failing x{st.consecutive_failures}: {plain((st.last_error or '')[:60])}"
         else:
-            health = "ok"
+            health = HealthState.OK
         polled = _ago(st.last_polled_at.isoformat(), "") if st and st.last_polled_at else ""
         table.add_row(
             plain(src.id),
@@ -933,7 +934,7 @@ def sources_health(as_json: JsonOpt = False) -> None:
     table = Table(title="Source health")
     for col in ("source", "health", "last ok", "last new", "rhythm", "next poll"):
         add_column(table, col)
-    colour = {"ok": "green", "failing": "red", "silent": "yellow"}
+    colour = {HealthState.OK: "green", HealthState.FAILING: "red", HealthState.SILENT: "yellow"}
     for row in data:
         failures = row["consecutive_failures"]
         health = plain(row["health"]) + (f" x{failures}" if failures else "")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from core.vocabulary import PollStatus
 from flows.monitor import RunSummary, md, md_link, summary_markdown
 from services.ingest import SourceReport
 from spiders.runner import CrawlResult
@@ -30,8 +31,10 @@ def test_failures_first_with_the_whole_error_below_short_columns() -> None:
     )
     summary = RunSummary(
         sources=[
-            SourceReport(source_id="fine", kind="feed", status="not_modified", http_status=304),
-            SourceReport(source_id="broken", kind="feed", status="failed", http_status=503, error=long_error),
+            SourceReport(source_id="fine", kind="feed", status=PollStatus.NOT_MODIFIED, http_status=304),
+            SourceReport(
+                source_id="broken", kind="feed", status=PollStatus.FAILED, http_status=503, error=long_error
+            ),
         ],
         started_at=datetime(2026, 12, 7, 4, 15, 2, tzinfo=UTC),
         finished_at=datetime(2026, 12, 7, 4, 15, 40, tzinfo=UTC),
