@@ -575,10 +575,11 @@ def sources_list(
     """Every configured source with its kind, tier, fixture (real capture or synthetic, with the
     reason) and health (from the store, when known)."""
     from sqlalchemy import select
+    from sqlalchemy.exc import DBAPIError
 
     from core.settings import sources_path
     from core.sources_config import load_sources
-    from models.db import get_engine, session_factory
+    from models.db import StoreUnavailable, get_engine, session_factory
     from models.tables import Source
     from pipeline.urls import mask_secrets
 
@@ -589,7 +590,10 @@ def sources_list(
             get_engine().connect().close()
             with session_factory()() as session:
                 state = {s.id: s for s in session.scalars(select(Source))}
-        except Exception:
+        except (DBAPIError, StoreUnavailable):
+            # The list is of the configuration; the store only adds health, so a store that is
+            # unreachable or not created yet leaves every source "never polled". Any other error
+            # is a bug and is raised.
             state = {}
     table = Table(title="Sources")
     for col in ("id", "kind", "tier", "enabled", "fixture", "health", "last polled", "url"):
@@ -698,12 +702,10 @@ def reclassify(
 
     with friendly_errors():
         factory, subs, rules = _load_runtime()
-        try:
-            implied = {
-                s.id: s.jurisdictions for s in load_sources(sources_path(), base_url="http://127.0.0.1")
-            }
-        except Exception:
-            implied = {}
+        # The publishers' jurisdictions: a broken sources file stops here with its one-line error
+        # (it used to be swallowed, and reclassify silently dropped every implied jurisdiction).
+        sources = load_sources(sources_path(), base_url="http://127.0.0.1")
+        implied = {s.id: s.jurisdictions for s in sources}
         report = run_reclassify(factory, rules, subs, alert=alert, implied=implied)
         sent = deliver_pending(factory, subs).sent if alert else 0
     out.print(
