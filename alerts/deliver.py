@@ -11,7 +11,6 @@ workers never send the same row at the same time.
 from __future__ import annotations
 
 import logging
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +33,7 @@ from alerts.render import (
 )
 from alerts.sinks import register_local_sinks
 from alerts.subscriptions import Channel, Subscriptions
+from core.config import current
 from core.vocabulary import AlertKind, AlertStatus, DeliveryMode
 from models.base import utcnow
 from models.tables import Alert, DeliveryAttempt, Event, EventMention, Item, Source
@@ -42,11 +42,11 @@ LEASE = timedelta(minutes=10)
 
 
 def backoff_seconds() -> float:
-    return float(os.environ.get("POLICYWATCH_ALERT_BACKOFF_SECONDS", "60"))
+    return current().alert_backoff_seconds
 
 
 def max_attempts() -> int:
-    return int(os.environ.get("POLICYWATCH_ALERT_MAX_ATTEMPTS", "8"))
+    return current().alert_max_attempts
 
 
 @dataclass(slots=True)

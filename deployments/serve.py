@@ -23,19 +23,22 @@ from typing import Any
 
 import httpx
 
-SCHEDULES = {
-    "feeds": os.environ.get("POLICYWATCH_CRON_FEEDS", "*/15 * * * *"),
-    "sites": os.environ.get("POLICYWATCH_CRON_SITES", "7 * * * *"),
-    "apis": os.environ.get("POLICYWATCH_CRON_APIS", "37 * * * *"),
-}
+from core.config import current
+
+_SETTINGS = current()
+SCHEDULES = {"feeds": _SETTINGS.cron_feeds, "sites": _SETTINGS.cron_sites, "apis": _SETTINGS.cron_apis}
 INTERVALS = {
-    tier: float(os.environ[f"POLICYWATCH_EVERY_{tier.upper()}"])
-    for tier in SCHEDULES
-    if os.environ.get(f"POLICYWATCH_EVERY_{tier.upper()}")
+    tier: every
+    for tier, every in (
+        ("feeds", _SETTINGS.every_feeds),
+        ("sites", _SETTINGS.every_sites),
+        ("apis", _SETTINGS.every_apis),
+    )
+    if every
 }
 """Seconds between runs of a tier, in place of its cron (``POLICYWATCH_EVERY_FEEDS=60``): cron
 cannot go below a minute, and the alert-latency benchmark polls every few seconds."""
-ADAPTIVE = os.environ.get("POLICYWATCH_ADAPTIVE", "1") != "0"
+ADAPTIVE = _SETTINGS.adaptive
 """``POLICYWATCH_ADAPTIVE=0`` polls every source on every run instead of when it is due."""
 STOP_RUNS_SECONDS = 6.0
 """How long a stopping `serve` waits for its runs to end Cancelled before stopping the server."""
@@ -88,8 +91,8 @@ def create_domain_limits() -> list[str]:
     from core.sources_config import load_sources
     from flows.monitor import domain_limit
 
-    slots = int(os.environ.get("POLICYWATCH_DOMAIN_CONCURRENCY", "2"))
-    base = os.environ.get("POLICYWATCH_BASE_URL", "http://127.0.0.1")
+    slots = current().domain_concurrency
+    base = current().base_url or "http://127.0.0.1"
     names = sorted(
         {domain_limit(s.url) for s in load_sources(sources_path(), base_url=base) if urlsplit(s.url).hostname}
     )
@@ -212,7 +215,7 @@ def main() -> None:
     serving: _Serving | None = None
     try:
         if not os.environ.get("PREFECT_API_URL"):
-            port = int(os.environ.get("POLICYWATCH_PREFECT_PORT", "4200"))
+            port = current().prefect_port
             server = start_local_server(port)
             shutdown.track(server, last=True)  # ended by a stop, but after the runs have reported
             os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"

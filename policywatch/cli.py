@@ -105,6 +105,10 @@ def _main(
             err.print(f"[bold red]File not found:[/] {flag} {plain(path)}", highlight=False)
             raise typer.Exit(2)
         os.environ[env] = str(path.resolve())  # the flow, its workers and crawl processes see it too
+    from core.config import current
+
+    with friendly_errors():
+        current()  # every POLICYWATCH_* variable parses, or the command stops here (exit 2), naming it
 
 
 @app.command()
@@ -478,10 +482,11 @@ def run(
 
     shutdown.install_handlers()  # Ctrl-C / SIGTERM: out within seconds, the store consistent
     with friendly_errors(), _stopped_exits():
+        from core.config import current
         from core.settings import max_poll_interval
         from flows.monitor import load_inputs, not_due_line, run_monitor
 
-        base_url = os.environ.get("POLICYWATCH_BASE_URL")  # {base} in the sources file, as `serve` reads it
+        base_url = current().base_url  # {base} in the sources file, as `serve` reads it
         # read before any fetch: a mistake is a configuration error
         configured, _subs, _rules = load_inputs(str(sources) if sources else None, base_url)
         _check_selection(configured, only, tier)
@@ -547,9 +552,10 @@ def demo_web(
     import contextlib
     import threading
 
-    from policywatch.demo import DEMO_DIR, DEMO_PORT, start_demo_web
+    from core.config import current
+    from policywatch.demo import DEMO_DIR, start_demo_web
 
-    wanted = port if port is not None else int(os.environ.get("POLICYWATCH_DEMO_PORT", DEMO_PORT))
+    wanted = port if port is not None else current().demo_port
     web, moved = start_demo_web(wanted)
     with web:
         out.print(
