@@ -1,7 +1,7 @@
 """Wheel build hook: the default config files at the checkout's root become package data.
 
 In the wheel they sit inside the one package, ``policywatch/sources.yaml`` ..., where the code
-looks for its defaults when installed (``policywatch.settings.DEFAULTS_DIR``; ``spiders.sources``
+looks for its defaults when installed (``core.settings.DEFAULTS_DIR``; ``spiders.sources``
 finds them at the package's root, as in the checkout). The rules folder (``rules/``) is mapped to
 ``policywatch/rules/`` by pyproject.toml. An editable install (``make install``) gets no copies:
 it reads the checkout's own files.

@@ -11,7 +11,6 @@ workers never send the same row at the same time.
 from __future__ import annotations
 
 import logging
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +33,8 @@ from alerts.render import (
 )
 from alerts.sinks import register_local_sinks
 from alerts.subscriptions import Channel, Subscriptions
+from core.config import current
+from core.vocabulary import AlertKind, AlertStatus, DeliveryMode
 from models.base import utcnow
 from models.tables import Alert, DeliveryAttempt, Event, EventMention, Item, Source
 
@@ -41,11 +42,11 @@ LEASE = timedelta(minutes=10)
 
 
 def backoff_seconds() -> float:
-    return float(os.environ.get("POLICYWATCH_ALERT_BACKOFF_SECONDS", "60"))
+    return current().alert_backoff_seconds
 
 
 def max_attempts() -> int:
-    return int(os.environ.get("POLICYWATCH_ALERT_MAX_ATTEMPTS", "8"))
+    return current().alert_max_attempts
 
 
 @dataclass(slots=True)
@@ -57,7 +58,7 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-def event_content(session: Session, event: Event, reason: str, kind: str = "new") -> AlertContent:
+def event_content(session: Session, event: Event, reason: str, kind: str = AlertKind.NEW) -> AlertContent:
     """What a subscriber reads about an event: its details and every outlet that reported it
     (linked by canonical URL, without tracking parameters)."""
     rows = session.execute(
@@ -160,10 +161,10 @@ def _claim(session: Session, alert_id: int, now: datetime) -> bool:
         update(Alert)
         .where(
             Alert.id == alert_id,
-            Alert.status.in_(("pending", "sending")),
+            Alert.status.in_((AlertStatus.PENDING, AlertStatus.SENDING)),
             or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
         )
-        .values(status="sending", attempts=Alert.attempts + 1, next_attempt_at=now + LEASE)
+        .values(status=AlertStatus.SENDING, attempts=Alert.attempts + 1, next_attempt_at=now + LEASE)
     )
     session.commit()
     return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
@@ -180,8 +181,8 @@ def deliver_pending(
         due = session.scalars(
             select(Alert)
             .where(
-                Alert.mode == "immediate",
-                Alert.status.in_(("pending", "sending")),
+                Alert.mode == DeliveryMode.IMMEDIATE,
+                Alert.status.in_((AlertStatus.PENDING, AlertStatus.SENDING)),
                 or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
             )
             .order_by(Alert.id)
@@ -200,21 +201,21 @@ def deliver_pending(
             session.refresh(alert)
             if ok:
                 alert.status, alert.sent_at, alert.next_attempt_at, alert.last_error = (
-                    "sent",
+                    AlertStatus.SENT,
                     utcnow(),
                     None,
                     None,
                 )
                 report.sent += 1
             elif alert.attempts >= max_attempts():
-                alert.status, alert.last_error, alert.next_attempt_at = "failed", error, None
+                alert.status, alert.last_error, alert.next_attempt_at = AlertStatus.FAILED, error, None
                 report.failed += 1
                 report.errors.append(
                     f"alert {alert.id} to {alert.subscriber}/{alert.channel} gave up: {error}"
                 )
             else:
                 delay = backoff_seconds() * (2 ** (alert.attempts - 1))
-                alert.status, alert.last_error = "pending", error
+                alert.status, alert.last_error = AlertStatus.PENDING, error
                 alert.next_attempt_at = now + timedelta(seconds=delay)
                 report.retrying += 1
                 per_channel_errors[f"{alert.subscriber}/{alert.channel}: {error}"] += 1

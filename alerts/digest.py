@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.deliver import load_content, send_rendered
 from alerts.render import AlertContent, render_digest
 from alerts.subscriptions import DigestSchedule, Subscriptions
+from core.vocabulary import AlertStatus, DeliveryMode, DigestStatus
 from models.base import utcnow
 from models.repository import dialect_insert
 from models.tables import Alert, DeliveryAttempt, Digest, Event
@@ -63,14 +64,19 @@ def deliver_digests(
     report = DigestReport()
     now = now or utcnow()
     for sub in subs.subscribers:
-        if sub.mode != "digest":
+        if sub.mode != DeliveryMode.DIGEST:
             continue
         start = period_start(sub.digest, now)
         for channel in subs.channels.get(sub.name, []):
             with factory() as session:
                 session.execute(
                     dialect_insert(session, Digest)
-                    .values(subscriber=sub.name, channel=channel.name, period_start=start, status="pending")
+                    .values(
+                        subscriber=sub.name,
+                        channel=channel.name,
+                        period_start=start,
+                        status=DigestStatus.PENDING,
+                    )
                     .on_conflict_do_nothing()
                 )
                 digest = session.execute(
@@ -80,7 +86,7 @@ def deliver_digests(
                         Digest.period_start == start,
                     )
                 ).scalar_one()
-                if digest.status in ("sent", "empty"):
+                if digest.status in (DigestStatus.SENT, DigestStatus.EMPTY):
                     session.commit()
                     continue
                 # attach everything queued before this period's send time and not yet in a digest
@@ -89,8 +95,8 @@ def deliver_digests(
                     .where(
                         Alert.subscriber == sub.name,
                         Alert.channel == channel.name,
-                        Alert.mode == "digest",
-                        Alert.status == "pending",
+                        Alert.mode == DeliveryMode.DIGEST,
+                        Alert.status == AlertStatus.PENDING,
                         Alert.digest_id.is_(None),
                         Alert.created_at <= start,
                     )
@@ -100,7 +106,7 @@ def deliver_digests(
                     select(Alert).where(Alert.digest_id == digest.id).order_by(Alert.id)
                 ).all()
                 if not alerts and not sub.digest.send_empty:
-                    digest.status = "empty"
+                    digest.status = DigestStatus.EMPTY
                     session.commit()
                     report.empty += 1
                     continue
@@ -123,9 +129,13 @@ def deliver_digests(
                     [DeliveryAttempt(alert_id=a.id, at=utcnow(), ok=ok, error=error) for a in alerts]
                 )
                 if ok:
-                    digest.status, digest.sent_at, digest.alert_count = "sent", utcnow(), len(alerts)
+                    digest.status, digest.sent_at, digest.alert_count = (
+                        DigestStatus.SENT,
+                        utcnow(),
+                        len(alerts),
+                    )
                     for a in alerts:
-                        a.status, a.sent_at, a.attempts = "sent", utcnow(), a.attempts + 1
+                        a.status, a.sent_at, a.attempts = AlertStatus.SENT, utcnow(), a.attempts + 1
                     report.sent += 1
                     report.alerts += len(alerts)
                 else:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.subscriptions import EventView, Subscriber, Subscriptions, match
+from core.vocabulary import AlertKind, AlertStatus
 from models.repository import dialect_insert
 from models.tables import Alert, Event
 
@@ -50,7 +51,7 @@ def _insert(
                 kind=kind,
                 revision=revision,
                 mode=sub.mode,
-                status="pending",
+                status=AlertStatus.PENDING,
             )
             .on_conflict_do_nothing()
             .returning(Alert.id)
@@ -79,20 +80,20 @@ def _queue(
                 continue
             reason = match(sub, view)
             if reason is not None:
-                revision = 0 if kind == "new" else event.revision
+                revision = 0 if kind == AlertKind.NEW else event.revision
                 queued += _insert(session, sub, subs, event, preface + reason, kind, revision)
     return queued
 
 
 def queue_alerts(session: Session, event_ids: Sequence[int], subs: Subscriptions) -> int:
     """Queue one pending alert per matching subscriber x channel for new events."""
-    return _queue(session, event_ids, subs, "new")
+    return _queue(session, event_ids, subs, AlertKind.NEW)
 
 
 def queue_overdue(session: Session, event_ids: Sequence[int], subs: Subscriptions) -> int:
     """An expected event's date passed with no report: tell its matching subscribers, once."""
     preface = "Expected but not reported: its date has passed with no report that it took place. "
-    return _queue(session, event_ids, subs, "overdue", preface)
+    return _queue(session, event_ids, subs, AlertKind.OVERDUE, preface)
 
 
 def queue_follow_ups(session: Session, event_ids: Sequence[int], subs: Subscriptions) -> int:
@@ -102,7 +103,7 @@ def queue_follow_ups(session: Session, event_ids: Sequence[int], subs: Subscript
     alerted = set(
         session.execute(
             select(Alert.subscriber, Alert.event_id).where(
-                Alert.event_id.in_(list(event_ids)), Alert.kind == "new"
+                Alert.event_id.in_(list(event_ids)), Alert.kind == AlertKind.NEW
             )
         ).tuples()
     )
@@ -110,7 +111,7 @@ def queue_follow_ups(session: Session, event_ids: Sequence[int], subs: Subscript
         session,
         event_ids,
         subs,
-        "follow_up",
+        AlertKind.FOLLOW_UP,
         "Follow-up: this event gained new details. ",
         lambda sub, event: sub.follow_ups and (sub.name, event.id) in alerted,
     )

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from pipeline.intel.vocabulary import HEADINGS
+from core.vocabulary import HEADINGS, AlertKind
 from pipeline.urls import is_web_url
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -43,7 +43,7 @@ class AlertContent:
     evidence: str
     reason: str
     mentions: list[Mention]
-    kind: str = "new"
+    kind: str = AlertKind.NEW
 
     @property
     def type_name(self) -> str:
@@ -56,7 +56,8 @@ class AlertContent:
             bits.append(self.date)
         if self.location:
             bits.append(self.location)
-        prefix = {"follow_up": "Update — ", "overdue": "Overdue — "}.get(self.kind, "")
+        prefixes: dict[str, str] = {AlertKind.FOLLOW_UP: "Update — ", AlertKind.OVERDUE: "Overdue — "}
+        prefix = prefixes.get(self.kind, "")
         return one_line(f"[AI Policy Watch] {prefix}{self.type_name}: " + " · ".join(bits))
 
 

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from alerts.redact import display_url, protect
 from alerts.sinks import LOCAL_SCHEMES, register_local_sinks
-from pipeline.intel.vocabulary import EVENT_TYPES, EventType
-from policywatch.yamlconf import ConfigError, duplicates, load_yaml, validate_file
+from core.vocabulary import EVENT_TYPES, EventType
+from core.yamlconf import ConfigError, duplicates, load_yaml, validate_file
 
 
 class ChannelConfig(BaseModel):
@@ -210,7 +210,7 @@ def load_subscriptions(path: Path, environ: dict[str, str] | None = None) -> Sub
     register_local_sinks()
     channels: dict[str, list[Channel]] = {}
     problems = _duplicate_names(path, data, node, parsed)
-    from policywatch.yamlconf import _node_line  # the line of a field, for errors found after validation
+    from core.yamlconf import _node_line  # the line of a field, for errors found after validation
 
     def resolve(
         owner: str, configs: list[ChannelConfig], loc: tuple[str | int, ...], label: str

@@ -56,7 +56,7 @@ def _setup(work: Path) -> tuple[Path, Any, Any, Path, str]:
     DPC meetings to it: (feed, inbox, controller, subscriptions file, mail URL)."""
     from aiosmtpd.controller import Controller
 
-    from tests.loopback import SMTPInbox
+    from testkit.loopback import SMTPInbox
 
     (work / "web").mkdir(parents=True, exist_ok=True)
     feed = work / "web" / "feed.xml"
@@ -174,11 +174,11 @@ def _first_run_done(db_url: str, timeout: float) -> bool:
 def pipeline_only(cfg: Config) -> list[Figure]:
     from alerts.deliver import deliver_pending
     from alerts.subscriptions import load_subscriptions
+    from core.sources_config import FeedSource
     from models.db import session_factory
     from pipeline.intel.rules_loading import load_rules
     from policywatch.demo.server import DemoWeb
-    from policywatch.ingest import fetch_feed, ingest_feed_response
-    from policywatch.sources_config import FeedSource
+    from services.ingest import fetch_feed, ingest_feed_response
 
     rounds = cfg.size(2, 4, 8)
     work = cfg.workdir / "alert_latency"

@@ -328,7 +328,7 @@ def write_feed_web(root: Path, n_feeds: int, per_feed: int, gen: TextGen) -> lis
 
 
 def feed_sources(base_url: str, paths: list[str]) -> list[Any]:
-    from policywatch.sources_config import FeedSource
+    from core.sources_config import FeedSource
 
     return [  # the bench web is on loopback: each source allows private addresses
         FeedSource(

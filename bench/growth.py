@@ -228,10 +228,10 @@ def rss(cfg: Config, n: int) -> list[Figure]:
 
 def _child_import(path: Path, db: Path) -> None:
     from alerts.subscriptions import Subscriptions
+    from core.sources_config import JsonlSource
     from models.db import session_factory
     from pipeline.intel.rules_loading import load_rules
-    from policywatch.ingest import import_items, read_jsonl
-    from policywatch.sources_config import JsonlSource
+    from services.ingest import import_items, read_jsonl
 
     url = sqlite_store(db)
     factory = session_factory(url)

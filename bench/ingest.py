@@ -41,7 +41,7 @@ POOL = 16
 def poll_all(factory: Any, sources: list[Any], subs: Any, rules: Any, pool: int = POOL) -> list[Any]:
     """The flow's shape: fetch tasks in a thread pool, each result stored by its own task as it
     arrives, so one source's parse and store overlap another's classification in the workers."""
-    from policywatch.ingest import fetch_error_report, fetch_feed, ingest_feed_response
+    from services.ingest import fetch_error_report, fetch_feed, ingest_feed_response
 
     def one(src: Any) -> Any:
         try:
@@ -111,7 +111,7 @@ def run(cfg: Config) -> list[Figure]:
     from models.db import session_factory
     from pipeline import parallel
     from pipeline.intel.rules_loading import load_rules
-    from policywatch import ingest  # noqa: F401  (imported before the clock starts)
+    from services import ingest  # noqa: F401  (imported before the clock starts)
 
     n_feeds = cfg.size(10, 200, 1000)
     per_feed = 50

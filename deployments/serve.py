@@ -23,19 +23,22 @@ from typing import Any
 
 import httpx
 
-SCHEDULES = {
-    "feeds": os.environ.get("POLICYWATCH_CRON_FEEDS", "*/15 * * * *"),
-    "sites": os.environ.get("POLICYWATCH_CRON_SITES", "7 * * * *"),
-    "apis": os.environ.get("POLICYWATCH_CRON_APIS", "37 * * * *"),
-}
+from core.config import current
+
+_SETTINGS = current()
+SCHEDULES = {"feeds": _SETTINGS.cron_feeds, "sites": _SETTINGS.cron_sites, "apis": _SETTINGS.cron_apis}
 INTERVALS = {
-    tier: float(os.environ[f"POLICYWATCH_EVERY_{tier.upper()}"])
-    for tier in SCHEDULES
-    if os.environ.get(f"POLICYWATCH_EVERY_{tier.upper()}")
+    tier: every
+    for tier, every in (
+        ("feeds", _SETTINGS.every_feeds),
+        ("sites", _SETTINGS.every_sites),
+        ("apis", _SETTINGS.every_apis),
+    )
+    if every
 }
 """Seconds between runs of a tier, in place of its cron (``POLICYWATCH_EVERY_FEEDS=60``): cron
 cannot go below a minute, and the alert-latency benchmark polls every few seconds."""
-ADAPTIVE = os.environ.get("POLICYWATCH_ADAPTIVE", "1") != "0"
+ADAPTIVE = _SETTINGS.adaptive
 """``POLICYWATCH_ADAPTIVE=0`` polls every source on every run instead of when it is due."""
 STOP_RUNS_SECONDS = 6.0
 """How long a stopping `serve` waits for its runs to end Cancelled before stopping the server."""
@@ -84,18 +87,18 @@ def create_domain_limits(own_server: bool = False) -> list[str]:
     Each run also creates the ones it needs (``flows.domain_limits``): the same function. With
     the server `serve` has just started itself, no run holds a slot yet: any slot marked taken was
     left by a run stopped with the previous server, and is freed."""
+    from core.settings import sources_path
+    from core.sources_config import load_sources
     from flows.domain_limits import ensure_domain_limits
-    from policywatch.settings import sources_path
-    from policywatch.sources_config import load_sources
 
-    base = os.environ.get("POLICYWATCH_BASE_URL", "http://127.0.0.1")
+    base = current().base_url or "http://127.0.0.1"
     urls = [s.url for s in load_sources(sources_path(), base_url=base)]
     return sorted(ensure_domain_limits(urls, resize=True, free=own_server))
 
 
 def start_local_server(port: int) -> subprocess.Popen[bytes]:
     """`prefect server start` on loopback, returned once its health endpoint answers."""
-    from policywatch.settings import data_dir
+    from core.settings import data_dir
 
     log = (data_dir() / "prefect-server.log").open("ab")
     env = {**os.environ, "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api"}  # the UI must call this port
@@ -196,17 +199,17 @@ class _Serving:
 
 
 def main() -> None:
-    from policywatch import shutdown
+    from core import shutdown
 
     # Ctrl-C or SIGTERM: runs in progress are cancelled (each ends Cancelled, its store consistent),
-    # then the local server stops; all within about 10 s (policywatch.shutdown).
+    # then the local server stops; all within about 10 s (core.shutdown).
     shutdown.install_handlers(grace=STOP_RUNS_SECONDS + 3)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     server = None
     serving: _Serving | None = None
     try:
         if not os.environ.get("PREFECT_API_URL"):
-            port = int(os.environ.get("POLICYWATCH_PREFECT_PORT", "4200"))
+            port = current().prefect_port
             server = start_local_server(port)
             shutdown.track(server, last=True)  # ended by a stop, but after the runs have reported
             os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"

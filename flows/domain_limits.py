@@ -13,10 +13,11 @@ within its own process.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+
+from core.config import current
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def domain_limit(url: str) -> str:
 
 def domain_slots() -> int:
     """Requests to one host at once, across every process: ``POLICYWATCH_DOMAIN_CONCURRENCY`` (2)."""
-    return int(os.environ.get("POLICYWATCH_DOMAIN_CONCURRENCY", "2"))
+    return current().domain_concurrency
 
 
 def server_outlives_run() -> bool:

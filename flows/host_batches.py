@@ -12,7 +12,7 @@ one task, and the work inside it is plain threads:
 - a transient failure (network, 5xx, a short Retry-After) retried per source with the same delays
   and jitter the per-feed tasks had (``RetryPolicy``), without re-polling the rest of the batch and
   without holding a fetch thread while it waits; a permanent one (404, not a feed) never retried;
-- nothing new started once the process is stopping (``policywatch.shutdown``): sources not yet
+- nothing new started once the process is stopping (``core.shutdown``): sources not yet
   fetched are reported failed ("not done: the run was stopped"), but their health is untouched.
 
 Big host groups are split (``host_batches``) so a run keeps its parallelism and a batch stays a
@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from core import shutdown
+from core.sources_config import FeedSource
 from pipeline.fetch import FetchError, FetchResult
-from policywatch import shutdown
-from policywatch.ingest import SourceReport, fetch_error_report
-from policywatch.sources_config import FeedSource
+from services.ingest import SourceReport, fetch_error_report
 
 log = logging.getLogger(__name__)
 

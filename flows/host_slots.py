@@ -28,14 +28,14 @@ tested without Prefect; ``prefect_slots`` is the one that talks to the API.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any
 from uuid import UUID
 
-from policywatch import shutdown
+from core import shutdown
+from core.config import current
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def slot_wait_seconds() -> float:
     """How long a waiter waits for busy slots before going on without them:
     ``POLICYWATCH_SLOT_WAIT`` (180 s: over twice a dead run's lease and the repossessor's loop
     together, so a crash is waited out, not bypassed)."""
-    return float(os.environ.get("POLICYWATCH_SLOT_WAIT", "180"))
+    return current().slot_wait
 
 
 class Busy(Exception):

@@ -1,6 +1,6 @@
 """The `monitor` flow: poll every enabled source, store what is new, queue and send alerts.
 
-Thin orchestration only: each task calls plain functions from ``policywatch.ingest`` or
+Thin orchestration only: each task calls plain functions from ``services.ingest`` or
 ``alerts.deliver``. Feeds are polled in batches, one task per batch of up to 50 feeds of one host
 (``flows.host_batches``): a task run costs Prefect API round trips, and one fetch and one store
 task per feed made a run over 1,000 unchanged feeds take 107 s. Inside a batch each source is
@@ -41,6 +41,9 @@ from alerts.deliver import DeliveryReport, deliver_pending
 from alerts.digest import DigestReport, deliver_digests
 from alerts.outbox import queue_overdue
 from alerts.subscriptions import Subscriptions, load_subscriptions
+from core import settings, shutdown
+from core.health import due_at, is_due
+from core.sources_config import FeedSource, Source, load_sources
 from flows.domain_limits import domain_limit, domain_slots, ensure_domain_limits, server_outlives_run
 from flows.host_batches import BATCH_SIZE, HostBatch, RetryPolicy, failed_ids, host_batches, poll_batch
 from flows.host_slots import Logger, host_slots
@@ -50,10 +53,8 @@ from models.tables import Source as SourceRow
 from pipeline.fetch import FetchError, FetchResult
 from pipeline.intel.rules_loading import load_rules
 from pipeline.intel.rules_schema import Rules
-from policywatch import settings, shutdown
-from policywatch.expected import mark_overdue
-from policywatch.health import due_at, is_due
-from policywatch.ingest import (
+from services.expected import mark_overdue
+from services.ingest import (
     SourceReport,
     crawl_state,
     fetch_error_report,
@@ -62,9 +63,8 @@ from policywatch.ingest import (
     ingest_feed_response,
     record_failure,
 )
-from policywatch.operators import notify_operators
-from policywatch.sources_config import FeedSource, Source, load_sources
-from policywatch.views import source_health_rows
+from services.operators import notify_operators
+from services.views import source_health_rows
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -374,7 +374,7 @@ def due_sources(
 ) -> tuple[set[str], datetime | None]:
     """Sources whose adaptive next-poll time has come (or that were never polled), and the
     earliest time one of the others is due. Every source is due at least every
-    POLICYWATCH_MAX_POLL_INTERVAL (``policywatch.health.due_at``)."""
+    POLICYWATCH_MAX_POLL_INTERVAL (``core.health.due_at``)."""
     now = now or utcnow()
     bound = settings.max_poll_interval()
     with factory() as session:
@@ -754,7 +754,7 @@ class StoppableThreadPool(ThreadPoolTaskRunner[Any]):
     it does not wait for the tasks in flight: a fetch that a server holds open kept a stopped run
     draining for minutes, before Prefect even reported the run's end. Prefect now reports it at
     once (Crashed, or Cancelled when its runner cancelled it); the abandoned threads end with the
-    process (``policywatch.shutdown``), and a store cut short is rolled back by its transaction."""
+    process (``core.shutdown``), and a store cut short is rolled back by its transaction."""
 
     def cancel_all(self) -> None:
         executor = self._executor
@@ -766,7 +766,7 @@ class StoppableThreadPool(ThreadPoolTaskRunner[Any]):
 
 def _stops_on_signal(fn: Callable[P, R]) -> Callable[P, R]:
     """Ctrl-C or SIGTERM during a run (``policywatch run``, or a served run's own process) ends
-    the process within seconds, the store consistent (``policywatch.shutdown``)."""
+    the process within seconds, the store consistent (``core.shutdown``)."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

@@ -13,13 +13,14 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core.health import MIN_INTERVAL, next_poll_at, updated_rhythm
+from core.settings import max_poll_interval
+from core.vocabulary import EventStatus
 from models.base import utcnow
 from models.tables import Event, EventMention, Item, ItemBand, Label, Source
 from pipeline.intel.identity import Identity, contradicts, distinct_key, identity_of, same_event
 from pipeline.stories import SAME_STORY, similarity
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem
-from policywatch.health import MIN_INTERVAL, next_poll_at, updated_rhythm
-from policywatch.settings import max_poll_interval
 
 
 def dialect_insert(session: Session, table: Any) -> Any:
@@ -302,10 +303,10 @@ def link_events(session: Session, item_id: int, cls: Classification, outcome: St
 
 
 _DETAILS = ("date", "location", "ordinal", "status")
-_STATUS_PROGRESS = {
-    "upcoming": ("held", "postponed", "cancelled"),
-    "overdue": ("held", "postponed", "cancelled"),
-    "postponed": ("held", "cancelled"),
+_STATUS_PROGRESS: dict[str, tuple[str, ...]] = {
+    EventStatus.UPCOMING: (EventStatus.HELD, EventStatus.POSTPONED, EventStatus.CANCELLED),
+    EventStatus.OVERDUE: (EventStatus.HELD, EventStatus.POSTPONED, EventStatus.CANCELLED),
+    EventStatus.POSTPONED: (EventStatus.HELD, EventStatus.CANCELLED),
 }
 """Status changes that are news for subscribers of an event (a new revision, a follow-up)."""
 

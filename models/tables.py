@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Double, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.vocabulary import AlertKind, AlertStatus, DeliveryMode, DigestStatus, HealthState
 from models.base import Base, utcnow
 
 
@@ -33,9 +34,9 @@ class Source(Base):
     last_success_at: Mapped[datetime | None]
     last_new_item_at: Mapped[datetime | None]
     items_total: Mapped[int] = mapped_column(default=0)
-    health: Mapped[str] = mapped_column(String(16), default="ok")
+    health: Mapped[str] = mapped_column(String(16), default=HealthState.OK)
     """ok | failing (N runs in a row) | silent (far beyond its normal rhythm)."""
-    health_notified: Mapped[str] = mapped_column(String(16), default="ok")
+    health_notified: Mapped[str] = mapped_column(String(16), default=HealthState.OK)
     """The health state the operators were last told about: they hear of each change once."""
     rhythm_seconds: Mapped[float | None] = mapped_column(Double)
     """Typical time between new items (moving average): drives adaptive polling and silence."""
@@ -154,14 +155,14 @@ class Alert(Base):
     channel_redacted: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     """'Why you got this': the subscription filter that matched."""
-    kind: Mapped[str] = mapped_column(String(16), default="new")
+    kind: Mapped[str] = mapped_column(String(16), default=AlertKind.NEW)
     """new (first alert of an event) | follow_up (the event gained a detail) | overdue (expected event)."""
     revision: Mapped[int] = mapped_column(default=0)
     """The event revision this alert reports (0 for the first alert)."""
-    mode: Mapped[str] = mapped_column(String(16), default="immediate")
+    mode: Mapped[str] = mapped_column(String(16), default=DeliveryMode.IMMEDIATE)
     """immediate: sent by the next delivery; digest: held for the subscriber's next digest."""
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=AlertStatus.PENDING)
     """pending -> sending -> sent | failed (after max attempts)."""
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -180,7 +181,7 @@ class Digest(Base):
     subscriber: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(200))
     period_start: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=DigestStatus.PENDING)
     alert_count: Mapped[int] = mapped_column(default=0)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

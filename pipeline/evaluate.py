@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.intel.vocabulary import CLASSES
+from core.vocabulary import CLASSES
 
 
 def evaluate(gold: Sequence[str], pred: Sequence[str], classes: Sequence[str] = CLASSES) -> dict[str, Any]:

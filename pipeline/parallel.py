@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from core.config import current
 from pipeline.feeds import ParsedFeed, parse_feed
 from pipeline.intel.rules_loading import RulesChanged, load_rules, load_rules_as, rules_origin
 from pipeline.intel.rules_schema import Rules
@@ -49,13 +50,8 @@ _pool_pid: int | None = None
 
 
 def worker_count() -> int:
-    raw = os.environ.get("POLICYWATCH_WORKERS", "").strip()
-    if raw:
-        try:
-            return max(0, int(raw))
-        except ValueError:
-            raise ValueError(f"POLICYWATCH_WORKERS must be a whole number, not {raw!r}") from None
-    return os.cpu_count() or 1
+    configured = current().workers  # a negative count is 0; not a number: ConfigError
+    return configured if configured is not None else os.cpu_count() or 1
 
 
 def _get_pool(workers: int) -> ProcessPoolExecutor:

@@ -72,7 +72,7 @@ class Classification:
 
     ai_policy: bool
     event_type: str
-    """Primary event type: a ``pipeline.intel.vocabulary.EventType`` or ``none``."""
+    """Primary event type: a ``core.vocabulary.EventType`` or ``none``."""
     jurisdictions: list[str]
     topics: list[str]
     labels: list[Label]

@@ -11,6 +11,10 @@ from urllib.parse import urldefrag, urlsplit
 
 from courlan import normalize_url
 
+# register_secret is re-exported: callers mask and register through one module
+from core.secrets import register_secret as register_secret
+from core.secrets import registered_secrets
+
 WEB_SCHEMES = frozenset({"http", "https"})
 """The only schemes fetched, stored as an item's link or rendered as a link."""
 PLACEHOLDER_PREFIX = "urn:policywatch:"
@@ -67,27 +71,12 @@ _SECRET_QUERY = re.compile(
 _USERINFO_PASSWORD = re.compile(r"(?P<user>://[^/\s:@'\"<>]*:)[^/\s@'\"<>]+@")
 
 
-_REGISTERED: set[str] = set()
-MIN_SECRET_LENGTH = 4
-"""Shorter values are not masked as text (masking every ``abc`` in a message helps no one)."""
-
-
-def register_secret(value: str) -> None:
-    """Mask this exact value wherever ``mask_secrets`` runs in this process, whatever query
-    parameter or header carries it: for keys read from the environment (``params_env``)."""
-    from urllib.parse import quote, quote_plus
-
-    value = value.strip()
-    if len(value) >= MIN_SECRET_LENGTH:
-        _REGISTERED.update({value, quote(value, safe=""), quote_plus(value)})
-
-
 def mask_secrets(text: str) -> str:
     """``text`` (an error message, a summary line) with the secrets of every URL in it masked:
     the value of a credential query parameter (``?api_key=…``, ``&token=…``, ``&sig=…``), a
     ``user:password@`` password, and any value registered with ``register_secret``. The rest
     of the URL stays, so the error still names the source."""
-    for secret in sorted(_REGISTERED, key=len, reverse=True):
+    for secret in registered_secrets():
         if secret in text:
             text = text.replace(secret, SECRET_MASK)
     if "=" not in text and "@" not in text:

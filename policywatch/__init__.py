@@ -1,11 +1,12 @@
 """AI Policy Watch.
 
-In a checkout the project's packages sit at the top level (``pipeline``, ``models``, ``alerts``,
-``flows``, ``spiders``, ``deployments``) and import each other by those names. An installed
-wheel (``pip install .``) keeps them inside this package instead (``policywatch.pipeline``, ...),
-so that the project owns one name in site-packages. Importing ``policywatch`` then lets the short
-names resolve to the packaged modules, in this process only: ``pipeline.classify`` *is*
-``policywatch.pipeline.classify`` (one module object under two names, never two copies).
+In a checkout the project's packages sit at the top level (``core``, ``pipeline``, ``spiders``,
+``models``, ``alerts``, ``services``, ``flows``, ``deployments``) and import each other by those
+names. An installed wheel (``pip install .``) keeps them inside this package instead
+(``policywatch.pipeline``, ...), so that the project owns one name in site-packages. Importing
+``policywatch`` then lets the short names resolve to the packaged modules, in this process only:
+``pipeline.classify`` *is* ``policywatch.pipeline.classify`` (one module object under two names,
+never two copies).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 from importlib.machinery import ModuleSpec
 from types import ModuleType
 
-APP_PACKAGES = ("pipeline", "models", "alerts", "flows", "spiders", "deployments")
+APP_PACKAGES = ("core", "pipeline", "spiders", "models", "alerts", "services", "flows", "deployments")
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from policywatch.terminal import plain
+from core.vocabulary import HealthState
+from policywatch.terminal import HEADERS, add_column, err, out, plain, print_fitted, print_summary
 
 
 def _hide_flag_types() -> None:
@@ -50,11 +50,6 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 sources_app = typer.Typer(help="Inspect the configured sources.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
-# Printed text is often the web's (titles, errors, redirect targets): no ``:emoji:`` codes, so
-# a title cannot turn into pictures; markup in such text is escaped with ``plain``.
-out = Console(emoji=False)
-# soft_wrap: error sentences and URLs stay on one line (greppable, copyable)
-err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def _print_version(value: bool) -> None:
@@ -110,6 +105,10 @@ def _main(
             err.print(f"[bold red]File not found:[/] {flag} {plain(path)}", highlight=False)
             raise typer.Exit(2)
         os.environ[env] = str(path.resolve())  # the flow, its workers and crawl processes see it too
+    from core.config import current
+
+    with friendly_errors():
+        current()  # every POLICYWATCH_* variable parses, or the command stops here (exit 2), naming it
 
 
 @app.command()
@@ -121,7 +120,7 @@ def init(
 
     Commands run in that directory then use them (unless a flag or environment variable
     names another file)."""
-    from policywatch.settings import init_project
+    from core.settings import init_project
 
     try:
         written, kept = init_project(directory, force=force)
@@ -144,9 +143,9 @@ def init(
 @contextmanager
 def friendly_errors() -> Iterator[None]:
     """Known failures become one readable sentence and an exit code, never a traceback."""
+    from core.yamlconf import ConfigError
     from models.db import StoreNotMigrated, StoreUnavailable
-    from policywatch.ingest import ImportLineError
-    from policywatch.yamlconf import ConfigError
+    from services.ingest import ImportLineError
 
     try:
         yield
@@ -174,8 +173,8 @@ def friendly_errors() -> Iterator[None]:
             err.print("[bold red]The store has no tables yet:[/] run `policywatch db upgrade` first.")
             raise typer.Exit(1) from None
         if isinstance(exc, OperationalError):
+            from core.settings import database_url
             from models.db import redact_url
-            from policywatch.settings import database_url
 
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
             err.print(
@@ -196,8 +195,8 @@ def _upgrade_quietly() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the store to the latest schema (Alembic)."""
+    from core.settings import database_url
     from models.db import redact_url
-    from policywatch.settings import database_url
 
     with friendly_errors():
         _upgrade_quietly()
@@ -219,11 +218,11 @@ def classify(
     file: Annotated[Path, typer.Argument(help="JSON lines with id, title, text (url, published).")],
 ) -> None:
     """Classify JSON lines and print one JSON line per input. Nothing is stored."""
+    from core.settings import rules_path
     from pipeline.classify import classify as run_classifier
     from pipeline.intel.rules_loading import load_rules
     from pipeline.process import classified_text
-    from policywatch.ingest import read_jsonl
-    from policywatch.settings import rules_path
+    from services.ingest import read_jsonl
 
     with friendly_errors():
         rules = load_rules(rules_path())
@@ -255,9 +254,9 @@ def classify(
 
 def _load_runtime() -> tuple[Any, Any, Any]:
     from alerts.subscriptions import load_subscriptions
+    from core.settings import rules_path, subscriptions_path
     from models.db import session_factory
     from pipeline.intel.rules_loading import load_rules
-    from policywatch.settings import rules_path, subscriptions_path
 
     return session_factory(), load_subscriptions(subscriptions_path()), load_rules(rules_path())
 
@@ -269,8 +268,8 @@ def import_(
 ) -> None:
     """Store JSON lines through the normal path: dedup, classify, events, alerts."""
     from alerts.deliver import deliver_pending
-    from policywatch.ingest import import_items, read_jsonl
-    from policywatch.sources_config import JsonlSource
+    from core.sources_config import JsonlSource
+    from services.ingest import import_items, read_jsonl
 
     with friendly_errors():
         _upgrade_quietly()
@@ -294,31 +293,11 @@ def _print_rows(rows: Iterator[dict[str, Any]], as_json: bool, columns: list[str
         return
     table = Table(title=title)
     for col in columns:
-        _add_column(table, col)
+        add_column(table, col)
     for row in rows:
         table.add_row(*[_cell(row.get(c)) for c in columns])
-    optional = tuple(_HEADERS.get(c, c) for c in ("jurisdictions", "source", "channel") if c in columns)
-    _print_fitted(table, optional, {"title": 24, "name": 16}, "widen the terminal, or add --json")
-
-
-_TOKEN_COLUMNS = frozenset(
-    {"id", "source", "kind", "tier", "enabled", "fixture", "status", "HTTP", "seen", "new", "dup", "events"}
-    | {"alerts", "type", "event_type", "date", "published", "attempts", "event_id", "failures", "ordinal"}
-    | {"last polled", "last ok", "last new", "next poll"}
-)
-"""Columns whose every value is one token (an id, a status, a count, a date): shown whole, never
-wrapped mid-word (``not_modifie/d``); the text columns beside them give way, at word breaks."""
-_HEADERS = {"jurisdictions": "juris.", "item_ids": "items", "consecutive_failures": "failures"}
-
-
-def _add_column(table: Table, name: str) -> None:
-    """A column that reads well in 80 terminal columns (see ``_TOKEN_COLUMNS``). Dates with a
-    time wrap at the space between them; a URL or a word longer than its column is folded."""
-    header = _HEADERS.get(name, name)
-    if name in _TOKEN_COLUMNS:
-        table.add_column(header, no_wrap=True, overflow="ellipsis")
-    else:
-        table.add_column(header, overflow="fold")
+    optional = tuple(HEADERS.get(c, c) for c in ("jurisdictions", "source", "channel") if c in columns)
+    print_fitted(table, optional, {"title": 24, "name": 16}, "widen the terminal, or add --json")
 
 
 def _when(value: str | None, missing: str = "") -> str:
@@ -344,35 +323,6 @@ def _ago(value: str | None, missing: str) -> str:
         f"{int(size // unit)}{name}" for unit, name in ((86400, "d"), (3600, "h"), (60, "m")) if size >= unit
     )
     return f"{span} ago" if seconds > 0 else f"in {span}"
-
-
-def _print_fitted(table: Table, optional: tuple[str, ...], wants: dict[str, int], hint: str) -> None:
-    """Print ``table`` in the terminal's width: while its token columns and the text columns at
-    their wanted widths (``wants``, else 10) do not fit, leave out the next ``optional`` column
-    (by header), and say so under the table."""
-    from rich.text import Text
-
-    def width(col: Any) -> int:
-        cells = [col.header, *col.cells]
-        return max(Text.from_markup(c).cell_len if isinstance(c, str) else len(str(c)) for c in cells)
-
-    def needed() -> int:
-        return 1 + sum(
-            3 + (width(c) if c.no_wrap else min(width(c), wants.get(str(c.header), 10)))
-            for c in table.columns
-        )
-
-    left_out = []
-    for header in optional:
-        if needed() <= out.width:
-            break
-        index = next((i for i, c in enumerate(table.columns) if c.header == header), None)
-        if index is not None:
-            table.columns.pop(index)
-            left_out.append(header)
-    if left_out:
-        table.caption = f"left out at {out.width} columns: {', '.join(left_out)} ({hint})"
-    out.print(table)
 
 
 def _cell(value: Any) -> str:
@@ -407,7 +357,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line.
 @app.command()
 def items(as_json: JsonOpt = False) -> None:
     """List stored items."""
-    from policywatch.views import item_rows
+    from services.views import item_rows
 
     _view(item_rows, as_json, ["id", "source", "published", "event_type", "jurisdictions", "title"], "Items")
 
@@ -415,7 +365,7 @@ def items(as_json: JsonOpt = False) -> None:
 @app.command()
 def events(as_json: JsonOpt = False) -> None:
     """List stored events with the items that reported them."""
-    from policywatch.views import event_rows
+    from services.views import event_rows
 
     _view(event_rows, as_json, ["id", "type", "name", "date", "location", "status", "item_ids"], "Events")
 
@@ -423,7 +373,7 @@ def events(as_json: JsonOpt = False) -> None:
 @app.command()
 def alerts(as_json: JsonOpt = False) -> None:
     """List the alert outbox: what was queued, sent, retried or given up."""
-    from policywatch.views import alert_rows
+    from services.views import alert_rows
 
     _view(
         alert_rows,
@@ -446,44 +396,10 @@ def deliver() -> None:
         err.print(f"  {plain(line)}", highlight=False)
 
 
-def print_summary(summary: dict[str, Any], heading: str) -> None:
-    t = summary["totals"]
-    out.print(f"\n[bold]{plain(heading)}[/]")
-    table = Table(show_header=True, header_style="bold")
-    for col in ("source", "status", "HTTP", "seen", "new", "dup", "events", "alerts", "error"):
-        _add_column(table, col)
-    for s in summary["sources"]:
-        table.add_row(
-            plain(s["source_id"]),
-            plain(s["status"]),
-            str(s["http_status"] or ""),
-            str(s["items_seen"]),
-            str(s["new_items"]),
-            str(s["duplicates"]),
-            str(s["new_events"]),
-            str(s["alerts_queued"]),
-            plain((s["error"] or "")[:80]),
-        )
-    _print_fitted(table, ("error", "HTTP"), {"error": 24}, "errors below")
-    if not any(c.header == "error" for c in table.columns):  # left out for width: each one whole
-        for s in summary["sources"]:
-            if s["error"]:
-                out.print(f"{plain(s['source_id'])}: {plain(s['error'])}", highlight=False, soft_wrap=True)
-    out.print(
-        f"sources polled: {t['sources_polled']} ({t['not_modified']} unchanged, HTTP 304; "
-        f"{t['failed_sources']} failed) | new items: {t['new_items']} | duplicates dropped: "
-        f"{t['duplicates_dropped']} | events found: {t['new_events']} | alerts sent: {t['alerts_sent']}"
-        + (f" | alerts retrying: {t['alerts_retrying']}" if t["alerts_retrying"] else "")
-        + (f" | alerts failed: {t['alerts_failed']}" if t["alerts_failed"] else "")
-    )
-    for e in summary.get("alert_errors", []):
-        err.print(f"  alert problem: {plain(e)}", highlight=False)
-
-
 def _prefect_env() -> None:
     """Prefect's settings for our commands; its state (the local server's database) lives in the
     data directory beside the store, not in ~/.prefect, unless PREFECT_HOME says otherwise."""
-    from policywatch.settings import data_dir
+    from core.settings import data_dir
 
     os.environ.setdefault("PREFECT_HOME", str(data_dir() / "prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -527,13 +443,13 @@ def _check_selection(configured: list[Any], only: list[str] | None, tier: str | 
 @contextmanager
 def _stopped_exits() -> Iterator[None]:
     """A run or a server stopped by Ctrl-C or SIGTERM exits 130 or 143, as a shell would say, without
-    a traceback (``policywatch.shutdown`` has already said it is stopping)."""
+    a traceback (``core.shutdown`` has already said it is stopping)."""
     import signal
 
     try:
         yield
     except KeyboardInterrupt:
-        from policywatch import shutdown
+        from core import shutdown
 
         # the watchdog ends the process if the exit itself lingers (Prefect's clean-up)
         raise typer.Exit(128 + (shutdown.stop_signal or int(signal.SIGINT))) from None
@@ -562,14 +478,15 @@ def run(
     2 bad configuration or an unknown --only / --tier. (The flow run itself ends Failed in
     Prefect whenever a source failed, whatever --fail-on says.)"""
     _prefect_env()
-    from policywatch import shutdown
+    from core import shutdown
 
     shutdown.install_handlers()  # Ctrl-C / SIGTERM: out within seconds, the store consistent
     with friendly_errors(), _stopped_exits():
+        from core.config import current
+        from core.settings import max_poll_interval
         from flows.monitor import load_inputs, not_due_line, run_monitor
-        from policywatch.settings import max_poll_interval
 
-        base_url = os.environ.get("POLICYWATCH_BASE_URL")  # {base} in the sources file, as `serve` reads it
+        base_url = current().base_url  # {base} in the sources file, as `serve` reads it
         # read before any fetch: a mistake is a configuration error
         configured, _subs, _rules = load_inputs(str(sources) if sources else None, base_url)
         _check_selection(configured, only, tier)
@@ -598,12 +515,12 @@ def run(
 @app.command()
 def serve() -> None:
     """Start a local Prefect server and serve the scheduled deployments (Ctrl-C stops both)."""
-    from policywatch.settings import data_dir
+    from core.settings import data_dir
 
     os.environ.setdefault("PREFECT_HOME", str(data_dir() / "prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # run logs stay at INFO for the UI
+    from core import shutdown
     from deployments.serve import main
-    from policywatch import shutdown
 
     with friendly_errors():
         _upgrade_quietly()  # a fresh data folder or database gets its tables, as `run` does
@@ -635,9 +552,10 @@ def demo_web(
     import contextlib
     import threading
 
-    from policywatch.demo import DEMO_DIR, DEMO_PORT, start_demo_web
+    from core.config import current
+    from policywatch.demo import DEMO_DIR, start_demo_web
 
-    wanted = port if port is not None else int(os.environ.get("POLICYWATCH_DEMO_PORT", DEMO_PORT))
+    wanted = port if port is not None else current().demo_port
     web, moved = start_demo_web(wanted)
     with web:
         out.print(
@@ -663,12 +581,13 @@ def sources_list(
     """Every configured source with its kind, tier, fixture (real capture or synthetic, with the
     reason) and health (from the store, when known)."""
     from sqlalchemy import select
+    from sqlalchemy.exc import DBAPIError
 
-    from models.db import get_engine, session_factory
+    from core.settings import sources_path
+    from core.sources_config import load_sources
+    from models.db import StoreUnavailable, get_engine, session_factory
     from models.tables import Source
     from pipeline.urls import mask_secrets
-    from policywatch.settings import sources_path
-    from policywatch.sources_config import load_sources
 
     with friendly_errors():
         configured = load_sources(sources or sources_path(), base_url="http://127.0.0.1")
@@ -677,11 +596,14 @@ def sources_list(
             get_engine().connect().close()
             with session_factory()() as session:
                 state = {s.id: s for s in session.scalars(select(Source))}
-        except Exception:
+        except (DBAPIError, StoreUnavailable):
+            # The list is of the configuration; the store only adds health, so a store that is
+            # unreachable or not created yet leaves every source "never polled". Any other error
+            # is a bug and is raised.
             state = {}
     table = Table(title="Sources")
     for col in ("id", "kind", "tier", "enabled", "fixture", "health", "last polled", "url"):
-        _add_column(table, col)
+        add_column(table, col)
     for src in configured:
         st = state.get(src.id)
         if st is None:
@@ -689,7 +611,7 @@ def sources_list(
         elif st.consecutive_failures:
             health = f"failing x{st.consecutive_failures}: {plain((st.last_error or '')[:60])}"
         else:
-            health = "ok"
+            health = HealthState.OK
         polled = _ago(st.last_polled_at.isoformat(), "") if st and st.last_polled_at else ""
         table.add_row(
             plain(src.id),
@@ -701,7 +623,7 @@ def sources_list(
             polled,
             plain(mask_secrets(src.url)),
         )
-    _print_fitted(table, ("fixture", "enabled", "last polled"), {"url": 24}, "widen the terminal")
+    print_fitted(table, ("fixture", "enabled", "last polled"), {"url": 24}, "widen the terminal")
     synthetic = [src for src in configured if src.synthetic]
     if synthetic:
         out.print("Synthetic fixtures (written by us, not captured from the site):", highlight=False)
@@ -722,8 +644,8 @@ def feed(
     """Write an Atom feed of the events that match SUBSCRIBER, for a feed reader."""
     from alerts.feed import subscriber_feed
     from alerts.subscriptions import load_subscriptions
+    from core.settings import subscriptions_path
     from models.db import check_connection, get_engine, session_factory
-    from policywatch.settings import subscriptions_path
 
     with friendly_errors():
         subs = load_subscriptions(subscriptions_path())
@@ -780,18 +702,16 @@ def reclassify(
 ) -> None:
     """Replay rules.yaml over every stored item (after editing the rules). Old events never re-alert."""
     from alerts.deliver import deliver_pending
-    from policywatch.reclassify import reclassify as run_reclassify
-    from policywatch.settings import sources_path
-    from policywatch.sources_config import load_sources
+    from core.settings import sources_path
+    from core.sources_config import load_sources
+    from services.reclassify import reclassify as run_reclassify
 
     with friendly_errors():
         factory, subs, rules = _load_runtime()
-        try:
-            implied = {
-                s.id: s.jurisdictions for s in load_sources(sources_path(), base_url="http://127.0.0.1")
-            }
-        except Exception:
-            implied = {}
+        # The publishers' jurisdictions: a broken sources file stops here with its one-line error
+        # (it used to be swallowed, and reclassify silently dropped every implied jurisdiction).
+        sources = load_sources(sources_path(), base_url="http://127.0.0.1")
+        implied = {s.id: s.jurisdictions for s in sources}
         report = run_reclassify(factory, rules, subs, alert=alert, implied=implied)
         sent = deliver_pending(factory, subs).sent if alert else 0
     out.print(
@@ -866,12 +786,12 @@ def eval_(
 ) -> None:
     """Score the classifier on labelled items: per-class P/R/F1, macro-F1, confusion, by language
     and shape, slots, identity on pairs, and the keyword baseline beside it."""
+    from core.settings import rules_path
+    from core.yamlconf import ConfigError
     from pipeline.classify import classify as run_classifier
     from pipeline.intel.corpus import published_date, read_labelled
     from pipeline.intel.report import Scored, read_pairs, render_report, report
     from pipeline.intel.rules_loading import load_rules
-    from policywatch.settings import rules_path
-    from policywatch.yamlconf import ConfigError
 
     with friendly_errors():
         if not file.is_file():
@@ -904,10 +824,10 @@ def train(
     ] = False,
 ) -> None:
     """Fit the event-type model on the corpus's train split (reproducible) and write it."""
+    from core.yamlconf import ConfigError
     from pipeline.intel.corpus import news_path
     from pipeline.intel.model import save_model
     from pipeline.intel.train import train as fit_model
-    from policywatch.yamlconf import ConfigError
 
     with friendly_errors():
         news = corpus or news_path()
@@ -950,7 +870,7 @@ def new_source(
     of tests/test_shipped_sources.py that fails until it is filled in."""
     from urllib.parse import urlsplit
 
-    from policywatch.settings import PROJECT_ROOT, is_checkout
+    from core.settings import PROJECT_ROOT, is_checkout
     from spiders.scaffold import new_source as scaffold
 
     parts = urlsplit(url)
@@ -1002,10 +922,10 @@ def new_source(
 @sources_app.command("health")
 def sources_health(as_json: JsonOpt = False) -> None:
     """Per source: health, consecutive failures, last success, last new item, rhythm, next poll."""
+    from core.settings import subscriptions_path
     from models.db import check_connection, get_engine, session_factory
-    from policywatch.operators import refresh_health
-    from policywatch.settings import subscriptions_path
-    from policywatch.views import source_health_rows
+    from services.operators import refresh_health
+    from services.views import source_health_rows
 
     with friendly_errors():
         from alerts.subscriptions import load_subscriptions
@@ -1021,8 +941,8 @@ def sources_health(as_json: JsonOpt = False) -> None:
         return
     table = Table(title="Source health")
     for col in ("source", "health", "last ok", "last new", "rhythm", "next poll"):
-        _add_column(table, col)
-    colour = {"ok": "green", "failing": "red", "silent": "yellow"}
+        add_column(table, col)
+    colour = {HealthState.OK: "green", HealthState.FAILING: "red", HealthState.SILENT: "yellow"}
     for row in data:
         failures = row["consecutive_failures"]
         health = plain(row["health"]) + (f" x{failures}" if failures else "")
@@ -1065,8 +985,8 @@ def sources_dry_run(
 
     Items dropped by the source's include/exclude filters are counted, by filter. Exit codes:
     0 done; 1 the source could not be fetched (network or HTTP error); 2 bad configuration."""
-    from policywatch.dryrun import FetchFailed, dry_run, expected_entry
-    from policywatch.settings import sources_path
+    from core.settings import sources_path
+    from services.dryrun import FetchFailed, dry_run, expected_entry
 
     with friendly_errors():
         try:

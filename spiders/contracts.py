@@ -27,7 +27,7 @@ from scrapy.contracts import Contract
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from policywatch.yamlconf import ConfigError
+from core.yamlconf import ConfigError
 from spiders.sources import REPO_ROOT
 from spiders.stored import source_fixture, stored_response
 

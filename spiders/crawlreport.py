@@ -118,8 +118,8 @@ class _SpiderErrorLog(logging.Handler):
             return
         try:
             message = mask_secrets(record.getMessage().strip().splitlines()[0][:500])
-        except Exception:
-            return
+        except Exception:  # last resort: a log handler must never raise into the crawl it watches;
+            return  # a malformed record is reported by the other handlers' own error path
         lines = list(stats.get_value(LOG_ERRORS_KEY, []))
         if len(lines) < MAX_ERRORS:
             stats.set_value(LOG_ERRORS_KEY, [*lines, message])

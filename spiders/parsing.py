@@ -91,7 +91,7 @@ def _relative(node: Selector, query: str, levels: int = 3) -> Selector | None:
 
 @dataclass
 class ListingSpec:
-    """The listing selectors the parser needs (mirrors ``policywatch.sources_config.ListingSelectors``)."""
+    """The listing selectors the parser needs (mirrors ``core.sources_config.ListingSelectors``)."""
 
     links: str
     title: str | None = None

@@ -13,7 +13,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from policywatch.source_filters import drop_reason, has_filters
+from pipeline.source_filters import drop_reason, has_filters
 
 
 class SourceFilterPipeline:

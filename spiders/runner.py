@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core import shutdown
 from pipeline.types import RawItem
-from policywatch import shutdown
 from spiders.items import to_raw_item
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -112,8 +112,8 @@ def _missing_secret(source_id: str, sources_path: Path | None) -> str | None:
     """The one-line error for a ``params_env`` variable that is not set, checked before a process
     is started. Reading the values here also registers them for masking in this process, so
     the errors the crawl sends back are masked here too."""
-    from policywatch.sources_config import JsonApiSource, MissingSecret, SpiderSource, load_sources
-    from policywatch.yamlconf import ConfigError
+    from core.sources_config import JsonApiSource, MissingSecret, SpiderSource, load_sources
+    from core.yamlconf import ConfigError
     from spiders.sources import BASE_PLACEHOLDER
     from spiders.sources import sources_path as default_path
 

@@ -8,9 +8,9 @@ benchmarks against loopback servers; it never turns robots.txt off.
 
 from __future__ import annotations
 
-import os
-
 from scrapy.settings.default_settings import RETRY_EXCEPTIONS as _SCRAPY_RETRY_EXCEPTIONS
+
+from core.config import current
 
 BOT_NAME = "policywatch"
 SPIDER_MODULES = ["spiders.spiders"]
@@ -18,7 +18,9 @@ NEWSPIDER_MODULE = "spiders.spiders.sites"
 # Hand-written spiders under sites/ load only when the sources file declares them (kind: spider).
 SPIDER_LOADER_CLASS = "spiders.loader.DeclaredSpiderLoader"
 
-_CONTACT = os.environ.get("POLICYWATCH_CONTACT_URL", "https://github.com/ai-policy-watch")
+# Read once, when the crawl process loads this module (no module-level Settings object: Scrapy
+# would take any upper-case name here for a setting).
+_CONTACT = current().contact_url
 USER_AGENT = f"AIPolicyWatch/0.1 (+{_CONTACT})"
 
 ROBOTSTXT_OBEY = True
@@ -49,7 +51,7 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
-LOG_LEVEL = os.environ.get("POLICYWATCH_SCRAPY_LOG_LEVEL", "INFO")
+LOG_LEVEL = current().scrapy_log_level
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Final HTTP errors and download failures are recorded for the runner (CrawlResult.errors);
@@ -69,9 +71,9 @@ SPIDER_CONTRACTS = {"spiders.contracts.FixtureContract": 10}
 ITEM_PIPELINES = {"spiders.pipelines.SourceFilterPipeline": 100}
 # Writes stats + errors to POLICYWATCH_STATS_FILE when the engine stops.
 EXTENSIONS = {"spiders.crawlreport.StatsFileWriter": 500}
-POLICYWATCH_STATS_FILE = os.environ.get("POLICYWATCH_STATS_FILE", "")
+POLICYWATCH_STATS_FILE = str(current().stats_file or "")
 
-if os.environ.get("POLICYWATCH_CRAWL_FAST") == "1":
+if current().crawl_fast:
     DOWNLOAD_DELAY = 0.0
     AUTOTHROTTLE_ENABLED = False
     CONCURRENT_REQUESTS_PER_DOMAIN = 8

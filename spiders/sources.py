@@ -8,11 +8,11 @@ so ``scrapy list`` shows one spider per enabled non-feed source. Lookup order fo
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
-from policywatch.sources_config import Source, load_sources
+from core.config import current
+from core.sources_config import Source, load_sources
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CRAWLED_KINDS = ("listing", "wordpress", "sitemap", "json_api", "spider")
@@ -21,9 +21,9 @@ BASE_PLACEHOLDER = "{base}"
 
 def sources_path() -> Path | None:
     """The sources file to read, or None when there is none anywhere."""
-    env = os.environ.get("POLICYWATCH_SOURCES")
-    if env:
-        return Path(env)
+    configured = current().sources
+    if configured:
+        return configured
     for candidate in (Path.cwd() / "sources.yaml", REPO_ROOT / "sources.yaml"):
         if candidate.is_file():
             return candidate
@@ -41,7 +41,7 @@ def _declared() -> tuple[Source, ...]:
     path = sources_path()
     if path is None:
         return ()
-    return _load(str(path), os.environ.get("POLICYWATCH_BASE_URL") or None)
+    return _load(str(path), current().base_url)
 
 
 def crawl_sources() -> list[Source]:

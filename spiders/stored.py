@@ -16,7 +16,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 
-from policywatch.yamlconf import ConfigError
+from core.yamlconf import ConfigError
 from spiders.items import ArticleItem
 from spiders.loader import SITES_PACKAGE
 from spiders.sources import REPO_ROOT

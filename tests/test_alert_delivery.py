@@ -16,7 +16,7 @@ from models.migrate import upgrade
 from models.tables import Alert, DeliveryAttempt
 from pipeline.text import content_hash
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
-from tests.loopback import Receiver, smtp_server
+from testkit.loopback import Receiver, smtp_server
 
 EVENT = ExtractedEvent(
     type="dpc_meeting",

@@ -20,7 +20,7 @@ from models.db import session_factory
 from models.migrate import upgrade
 from pipeline.text import content_hash
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
-from tests.loopback import Receiver
+from testkit.loopback import Receiver
 from tests.test_alert_delivery import queue, store_event, subs_file
 
 

@@ -225,7 +225,7 @@ def test_markup_in_error_text_is_printed_as_written(tmp_path: Path) -> None:
 
 
 def test_run_summary_prints_hostile_errors_inert(capsys: pytest.CaptureFixture[str]) -> None:
-    from policywatch.cli import print_summary
+    from policywatch.terminal import print_summary
 
     row = {
         "source_id": "feed-x",
@@ -294,7 +294,7 @@ def test_partial_import_says_what_is_stored_and_that_a_rerun_is_safe(tmp_path: P
 def test_state_lives_in_one_place_whatever_the_working_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from policywatch import settings
+    from core import settings
     from policywatch.cli import _prefect_env
 
     monkeypatch.delenv("POLICYWATCH_DATA_DIR")

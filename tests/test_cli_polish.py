@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from policywatch import settings
+from core import settings
 
 PW = Path(sys.executable).parent / "policywatch"
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from alerts.subscriptions import load_subscriptions
-from policywatch.settings import RULES_DIR, rule_files, rules_text
-from policywatch.sources_config import load_sources
-from policywatch.yamlconf import ConfigError
+from core.settings import RULES_DIR, rule_files, rules_text
+from core.sources_config import load_sources
+from core.yamlconf import ConfigError
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -350,3 +353,40 @@ def test_run_with_a_malformed_channel_url_prints_no_password(tmp_path: Path) -> 
     assert proc.returncode == 2 and "not a valid Apprise URL" in proc.stderr
     assert "Could not load E-Mail URL: ****" in proc.stderr  # Apprise's own line, masked
     assert "Hunter2Secret" not in proc.stderr + proc.stdout
+
+
+def _policywatch(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "policywatch"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
+
+
+def test_reclassify_stops_on_a_broken_sources_file(tmp_path: Path) -> None:
+    """A broken sources.yaml used to be swallowed by reclassify (every publisher's implied
+    jurisdiction silently dropped); now it is the one-line config error, exit 2, nothing replayed."""
+    assert _policywatch("db", "upgrade", env={}).returncode == 0
+    broken = write(tmp_path, "sources.yaml", "sources:\n  - id: x\n    kind: feed\n    url: not a url\n")
+    proc = _policywatch("reclassify", env={"POLICYWATCH_SOURCES": str(broken)})
+    assert proc.returncode == 2, proc.stderr
+    assert "Configuration error" in proc.stderr and f"{broken}:4:" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and "Reclassified" not in proc.stdout
+
+
+def test_sources_list_without_a_store_still_lists(tmp_path: Path) -> None:
+    """The store only adds health to the list: unreachable, every source is 'never polled'."""
+    sources = write(
+        tmp_path, "sources.yaml", "sources:\n  - id: only-one\n    kind: feed\n    url: https://e.org/f\n"
+    )
+    proc = _policywatch(
+        "sources",
+        "list",
+        "--sources",
+        str(sources),
+        env={"POLICYWATCH_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "COLUMNS": "200"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "only-one" in proc.stdout and "never polled" in proc.stdout

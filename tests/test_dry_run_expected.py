@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pipeline.types import RawItem
-from policywatch.dryrun import expected_entry, parse_fixture
+from services.dryrun import expected_entry, parse_fixture
 from tests.conftest import REAL, need_shared
 from tests.test_shipped_sources import EXPECTED, SHIPPED, fixture_path, utc
 

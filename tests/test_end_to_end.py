@@ -15,7 +15,8 @@ from models.migrate import upgrade
 from models.tables import Alert, Event, Item, Source
 from policywatch.demo import DEMO_DIR
 from policywatch.demo.server import DemoWeb
-from tests.loopback import broken_demo, smtp_server
+from testkit.loopback import smtp_server
+from tests.loopback import broken_demo
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from core.vocabulary import NONE
 from pipeline.classify import classify
 from pipeline.evaluate import evaluate
 from pipeline.intel.corpus import corpus_sha256, news_path, published_date, read_labelled
 from pipeline.intel.cues import load_cues
 from pipeline.intel.model import load_model
-from pipeline.intel.vocabulary import NONE
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = news_path()

@@ -19,7 +19,7 @@ from models.migrate import upgrade
 from models.tables import Alert, Event
 from pipeline.text import content_hash
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
-from policywatch.expected import last_day, mark_overdue
+from services.expected import last_day, mark_overdue
 
 KEY = "dpc_meeting:eu-japan-digital-partnership-council:3"
 

@@ -30,23 +30,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliver import deliver_pending
 from alerts.subscriptions import Subscriptions, load_subscriptions
+from core import settings
+from core.sources_config import FeedSource
 from models.db import get_engine, session_factory
 from models.migrate import upgrade
 from models.tables import Alert, DeliveryAttempt, Event, Item, Source
 from pipeline.fetch import FetchError
 from pipeline.intel.rules_loading import load_rules
 from pipeline.intel.rules_schema import Rules
-from policywatch import settings
-from policywatch.ingest import (
+from services.ingest import (
     SourceReport,
     fetch_error_report,
     fetch_feed,
     ingest_feed_response,
     record_failure,
 )
-from policywatch.sources_config import FeedSource
+from testkit.loopback import smtp_server
 from tests.faultserver import BOMB_SIZE, ITEMS, LATIN1_TITLE, FaultServer, closed_port, gzip_bomb, item_urls
-from tests.loopback import smtp_server
 
 PW = Path(sys.executable).parent / "policywatch"
 CAP = 200_000
@@ -791,8 +791,8 @@ def test_bad_selector_fails_at_start_up_with_file_line_field(
 ) -> None:
     """Checked at the config layer (what `policywatch run` calls first): today a bad selector is
     accepted, and the run would only fail inside the crawl, after fetching."""
-    from policywatch.sources_config import load_sources
-    from policywatch.yamlconf import ConfigError
+    from core.sources_config import load_sources
+    from core.yamlconf import ConfigError
 
     path = tmp_path / "sources.yaml"
     links = "a.story" if field != "links" else selector

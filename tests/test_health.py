@@ -9,11 +9,11 @@ import pytest
 import time_machine
 
 from alerts.subscriptions import load_subscriptions
+from core.health import health_of, next_poll_at, updated_rhythm
 from models import repository as repo
 from models.db import session_factory
 from models.migrate import upgrade
-from policywatch.health import health_of, next_poll_at, updated_rhythm
-from policywatch.operators import notify_operators
+from services.operators import notify_operators
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 HOUR = 3600.0

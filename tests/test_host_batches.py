@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from core.sources_config import FeedSource
+from core.vocabulary import PollStatus
 from flows.host_batches import RetryPolicy, batch_label, host_batches, poll_batch
 from pipeline.fetch import FetchError, FetchResult
-from policywatch.ingest import SourceReport
-from policywatch.sources_config import FeedSource
+from services.ingest import SourceReport
 
 
 def feed(sid: str, url: str | None = None) -> FeedSource:
@@ -183,10 +184,12 @@ class Fakes:
         with self.lock:
             self.stored.append(source.id)
         if source.id.startswith("notfeed"):  # what ingest_feed_response does: recorded, reported
-            return SourceReport(source.id, "feed", status="failed", http_status=200, error="not a feed: html")
+            return SourceReport(
+                source.id, "feed", status=PollStatus.FAILED, http_status=200, error="not a feed: html"
+            )
         if source.id.startswith("dbgone"):
             raise RuntimeError("database went away")
-        return SourceReport(source.id, "feed", status="ok", http_status=result.status, items_seen=1)
+        return SourceReport(source.id, "feed", status=PollStatus.OK, http_status=result.status, items_seen=1)
 
     def record(self, source: FeedSource, message: str, retry_after: float | None) -> None:
         with self.lock:

@@ -31,7 +31,7 @@ from models.db import session_factory
 from models.migrate import upgrade
 from pipeline.text import content_hash
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
-from tests.loopback import Receiver, smtp_server
+from testkit.loopback import Receiver, smtp_server
 from tests.test_alert_delivery import queue, subs_file
 
 PW = Path(sys.executable).parent / "policywatch"

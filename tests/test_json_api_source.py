@@ -30,10 +30,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from core.sources_config import JsonApiPagination, JsonApiSource, load_sources
+from core.yamlconf import ConfigError
 from pipeline.urls import mask_secrets, register_secret
-from policywatch.dryrun import parse_fixture
-from policywatch.sources_config import JsonApiPagination, JsonApiSource, load_sources
-from policywatch.yamlconf import ConfigError
+from services.dryrun import parse_fixture
 from spiders import runner
 from spiders.crawlreport import SecretMaskFilter
 from spiders.parsing import expand_url_template, json_api_next_url, json_date

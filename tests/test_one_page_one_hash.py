@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from alerts.subscriptions import Subscriptions
+from core.sources_config import FeedSource, JsonlSource, load_sources
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Item
@@ -33,8 +34,7 @@ from pipeline.process import prepare_item
 from pipeline.published import parse_published
 from pipeline.text import decode_html
 from pipeline.types import RawItem
-from policywatch.ingest import import_items, ingest_crawl_result, ingest_feed_response, read_jsonl
-from policywatch.sources_config import FeedSource, JsonlSource, load_sources
+from services.ingest import import_items, ingest_crawl_result, ingest_feed_response, read_jsonl
 from spiders import parsing, runner
 from spiders.items import to_raw_item
 from tests.conftest import REAL, need_shared

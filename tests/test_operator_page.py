@@ -14,8 +14,9 @@ from pathlib import Path
 
 import httpx
 
+from core.vocabulary import PollStatus
 from flows.monitor import RunSummary, md, md_link, summary_markdown
-from policywatch.ingest import SourceReport
+from services.ingest import SourceReport
 from spiders.runner import CrawlResult
 
 PW = Path(sys.executable).parent / "policywatch"
@@ -30,8 +31,10 @@ def test_failures_first_with_the_whole_error_below_short_columns() -> None:
     )
     summary = RunSummary(
         sources=[
-            SourceReport(source_id="fine", kind="feed", status="not_modified", http_status=304),
-            SourceReport(source_id="broken", kind="feed", status="failed", http_status=503, error=long_error),
+            SourceReport(source_id="fine", kind="feed", status=PollStatus.NOT_MODIFIED, http_status=304),
+            SourceReport(
+                source_id="broken", kind="feed", status=PollStatus.FAILED, http_status=503, error=long_error
+            ),
         ],
         started_at=datetime(2026, 12, 7, 4, 15, 2, tzinfo=UTC),
         finished_at=datetime(2026, 12, 7, 4, 15, 40, tzinfo=UTC),
@@ -131,11 +134,11 @@ def test_new_items_are_a_list_per_source_that_wraps_instead_of_a_wide_table(tmp_
     import json
 
     from alerts.subscriptions import Subscriptions
+    from core.sources_config import JsonlSource
     from flows.monitor import new_items_markdown
     from models.db import session_factory
     from models.migrate import upgrade
-    from policywatch.ingest import import_items, read_jsonl
-    from policywatch.sources_config import JsonlSource
+    from services.ingest import import_items, read_jsonl
 
     upgrade()
     started = datetime.now(UTC)

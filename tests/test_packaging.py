@@ -24,7 +24,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_PACKAGES = ("pipeline", "models", "alerts", "flows", "spiders", "deployments")
+APP_PACKAGES = ("core", "pipeline", "spiders", "models", "alerts", "services", "flows", "deployments")
 
 
 def _pyproject() -> dict:
@@ -195,7 +195,7 @@ def test_installed_wheel_runs_from_an_unrelated_directory(wheel: Path, tmp_path:
 
     probe = py(
         "import json, sys, policywatch, pipeline.intel.rules_loading as loading, models.tables\n"
-        "from policywatch import settings\n"
+        "from core import settings\n"
         "print(json.dumps({'policywatch': policywatch.__file__, 'rules_mod': loading.__file__,\n"
         "  'same': loading is sys.modules['policywatch.pipeline.intel.rules_loading'],\n"
         "  'rules': str(settings.rules_path()), 'default_rules': str(loading.default_rules_path()),\n"

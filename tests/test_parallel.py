@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import rules_text
 from pipeline import parallel
 from pipeline.feeds import parse_feed
 from pipeline.intel.rules_loading import default_rules_path, load_rules
 from pipeline.process import analyse_items, prepare_item
 from pipeline.types import RawItem
-from policywatch.settings import rules_text
 
 DEVSET = Path(__file__).parent / "data" / "devset.jsonl"
 
@@ -98,7 +98,9 @@ def test_big_feeds_parse_in_a_worker_to_the_same_items(two_workers: None) -> Non
 
 def test_workers_setting_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POLICYWATCH_WORKERS", "many")
-    with pytest.raises(ValueError, match="POLICYWATCH_WORKERS"):
+    from core.yamlconf import ConfigError
+
+    with pytest.raises(ConfigError, match="POLICYWATCH_WORKERS='many'"):  # one line, as the CLI says it
         parallel.worker_count()
     monkeypatch.setenv("POLICYWATCH_WORKERS", "0")
     assert parallel.worker_count() == 0

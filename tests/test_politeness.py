@@ -96,10 +96,10 @@ def test_article_pages_are_fetched_under_their_hosts_gate_one_host_at_a_time(
 ) -> None:
     """A feed with ``fetch_articles`` asks the pages' hosts too: each host's pages are fetched
     inside its gate (the flow's per-host politeness), entered once per host, not per page."""
-    import policywatch.ingest as ingest
+    import services.ingest as ingest
+    from core.sources_config import FeedSource
     from pipeline.fetch import FetchResult
     from pipeline.types import RawItem
-    from policywatch.sources_config import FeedSource
 
     events: list[str] = []
     inside: list[str] = []

@@ -11,15 +11,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from core.health import DUE_SLACK, MAX_INTERVAL, due_at, is_due, next_poll_at
+from core.settings import max_poll_interval
+from core.vocabulary import PollStatus
+from core.yamlconf import ConfigError
 from flows.monitor import RunSummary, due_sources, failure_message, not_due_line, run_name
 from models import repository as repo
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Source
-from policywatch.health import DUE_SLACK, MAX_INTERVAL, due_at, is_due, next_poll_at
-from policywatch.ingest import SourceReport
-from policywatch.settings import max_poll_interval
-from policywatch.yamlconf import ConfigError
+from services.ingest import SourceReport
 
 NOW = datetime(2026, 12, 7, 4, 10, tzinfo=UTC)
 MIN = 60.0
@@ -189,7 +190,7 @@ def test_run_names(tier: str | None, only: list[str] | None, name: str) -> None:
 
 def test_failure_message() -> None:
     ok = SourceReport(source_id="good", kind="feed")
-    bad = [SourceReport(source_id=f"bad{i}", kind="feed", status="failed") for i in range(12)]
+    bad = [SourceReport(source_id=f"bad{i}", kind="feed", status=PollStatus.FAILED) for i in range(12)]
     assert failure_message(RunSummary(sources=[ok])) is None
     assert failure_message(RunSummary(sources=[ok, bad[0], bad[1]])) == "2 of 3 sources failed: bad0, bad1"
     assert failure_message(RunSummary(sources=bad)) == (

@@ -16,15 +16,15 @@ import pytest
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 
+from core.sources_config import FeedSource, load_sources
+from core.yamlconf import ConfigError
 from models.db import session_factory
 from models.migrate import upgrade
 from pipeline import fetch as fetch_module
 from pipeline import netguard
 from pipeline.fetch import FetchError, fetch, make_client
 from pipeline.types import RawItem
-from policywatch.ingest import _fetch_article_pages, fetch_feed
-from policywatch.sources_config import FeedSource, load_sources
-from policywatch.yamlconf import ConfigError
+from services.ingest import _fetch_article_pages, fetch_feed
 from spiders import runner
 from spiders.netguard import REFUSED_KEY, PrivateAddressMiddleware
 from tests.faultserver import FaultServer

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
+from core.sources_config import ListingSource, Source, load_sources
+from core.yamlconf import ConfigError
 from pipeline.types import RawItem
-from policywatch.dryrun import parse_stored_response
-from policywatch.sources_config import ListingSource, Source, load_sources
-from policywatch.yamlconf import ConfigError
+from services.dryrun import parse_stored_response
 from tests.conftest import REAL, need_shared
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -36,7 +36,7 @@ from xml.sax.saxutils import escape
 import pytest
 from sqlalchemy import select
 
-from tests.loopback import Receiver
+from testkit.loopback import Receiver
 
 WANTED = ("dpc_meeting", "summit")
 SPLIT = "dev"

@@ -8,13 +8,13 @@ from pathlib import Path
 from sqlalchemy import delete, func, select, update
 
 from alerts.subscriptions import load_subscriptions
+from core.sources_config import JsonlSource
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Alert, Event, EventMention, Item
 from pipeline.intel.rules_loading import load_rules
-from policywatch.ingest import import_items, read_jsonl
-from policywatch.reclassify import reclassify
-from policywatch.sources_config import JsonlSource
+from services.ingest import import_items, read_jsonl
+from services.reclassify import reclassify
 
 ROWS = [
     {

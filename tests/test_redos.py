@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline.redos import catastrophic
+from core.redos import catastrophic
 
 
 @pytest.mark.parametrize(

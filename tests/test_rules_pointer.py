@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import RULES_DIR
+from core.yamlconf import ConfigError
 from pipeline.intel.rules_loading import load_rules
-from policywatch.settings import RULES_DIR
-from policywatch.yamlconf import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 

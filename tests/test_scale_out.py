@@ -46,8 +46,8 @@ from models.db import get_engine, session_factory
 from models.migrate import upgrade
 from models.tables import Alert, Event, Item
 from policywatch.demo import DEMO_DIR
+from testkit.loopback import Receiver, free_port
 from tests.conftest import _postgres_base_url, _reachable
-from tests.loopback import Receiver, free_port
 from tests.prefect_server import _database_url, create_flow_run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
@@ -58,7 +58,7 @@ SLOTS = 2
 FEEDS_PER_TIER = 4
 ITEMS_PER_FEED = 3
 TIERS = ("feeds", "sites", "apis")
-HOOK_ENV = "POLICYWATCH_SCALEOUT_WEBHOOK"
+HOOK_ENV = "SCALEOUT_TEST_WEBHOOK_URL"  # a subscriptions url_env, not a setting of ours
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 _WORDS = (
     "ministry council regulator consultation guidance roadmap sandbox audit registry standard "

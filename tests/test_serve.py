@@ -26,7 +26,7 @@ from models.migrate import upgrade
 from models.tables import Item
 from policywatch.demo import DEMO_DIR
 from policywatch.demo.server import DemoWeb
-from tests.loopback import free_port
+from testkit.loopback import free_port
 from tests.prefect_server import create_flow_run
 
 PW = Path(sys.executable).parent / "policywatch"

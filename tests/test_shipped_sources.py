@@ -32,9 +32,9 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from core.sources_config import ListingSource, Source, load_sources
 from pipeline.feeds import parse_feed
-from policywatch.dryrun import parse_stored_response
-from policywatch.sources_config import ListingSource, Source, load_sources
+from services.dryrun import parse_stored_response
 from spiders import parsing
 
 ROOT = Path(__file__).resolve().parents[1]

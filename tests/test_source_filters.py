@@ -19,16 +19,16 @@ from pathlib import Path
 import pytest
 
 from alerts.subscriptions import Subscriptions
+from core.sources_config import FeedSource, load_sources
+from core.yamlconf import ConfigError
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Item
 from pipeline.feeds import parse_feed
 from pipeline.fetch import FetchResult
+from pipeline.source_filters import NO_INCLUDE_MATCH, apply_filters
 from pipeline.types import RawItem
-from policywatch.ingest import ingest_feed_response
-from policywatch.source_filters import NO_INCLUDE_MATCH, apply_filters
-from policywatch.sources_config import FeedSource, load_sources
-from policywatch.yamlconf import ConfigError
+from services.ingest import ingest_feed_response
 from spiders import runner
 from tests.conftest import REAL, need_shared
 from tests.test_json_api_source import FakeApi

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from core.sources_config import FeedSource
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Source
 from pipeline.fetch import FetchError
 from pipeline.urls import mask_secrets
-from policywatch.ingest import fetch_error_report, fetch_feed, record_failure
-from policywatch.sources_config import FeedSource
+from services.ingest import fetch_error_report, fetch_feed, record_failure
 from tests.faultserver import FaultServer, closed_port
 
 PW = Path(sys.executable).parent / "policywatch"

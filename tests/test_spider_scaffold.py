@@ -23,7 +23,18 @@ from spiders.spiders.base import SiteSpider, SourceSpider
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-COPIED = ("policywatch", "pipeline", "models", "alerts", "flows", "spiders", "deployments", "rules")
+COPIED = (
+    "policywatch",
+    "core",
+    "pipeline",
+    "spiders",
+    "models",
+    "alerts",
+    "services",
+    "flows",
+    "deployments",
+    "rules",
+)
 
 
 def scratch_project(tmp_path: Path) -> Path:

@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, func, select
 from models.tables import Event, Item, Source
 from policywatch.demo import DEMO_DIR
 from policywatch.demo.server import DemoWeb
-from tests.loopback import free_port
+from testkit.loopback import free_port
 from tests.test_serve import EMPTY_FEED, run_to_the_end, running, wait_for
 
 PW = Path(sys.executable).parent / "policywatch"

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from alerts.subscriptions import load_subscriptions
+from core.sources_config import FeedSource
 from models import repository as repo
 from models.db import session_factory
 from models.migrate import check, upgrade
@@ -20,8 +21,7 @@ from pipeline.text import content_hash
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
 from pipeline.types import Label as LabelT
 from pipeline.urls import canonical_url
-from policywatch.ingest import ingest_feed_response
-from policywatch.sources_config import FeedSource
+from services.ingest import ingest_feed_response
 
 DPC = ExtractedEvent(
     type="dpc_meeting",

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from policywatch.yamlconf import ConfigError
+from core.yamlconf import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SPLITS = ("train", "dev", "test")

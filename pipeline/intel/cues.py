@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.yamlconf import ConfigError, validate_file
 from pipeline.intel.patterns import Regex
 from pipeline.intel.rules_loading import real_path
 from pipeline.regex_syntax import (
@@ -38,7 +39,6 @@ from pipeline.regex_syntax import (
     Unsupported,
     parse_regex,
 )
-from policywatch.yamlconf import ConfigError, validate_file
 
 try:
     import re2

@@ -12,14 +12,14 @@ from typing import Annotated, Any
 
 from pydantic import PlainValidator
 
-from pipeline.redos import checked_pattern
+from core.redos import checked_pattern
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def _compile(value: Any) -> re.Pattern[str]:
     """Compile a case-insensitive pattern; a bad one, or one that could backtrack for minutes on
-    a crafted text (``pipeline.redos``), becomes a validation error with the reason."""
+    a crafted text (``core.redos``), becomes a validation error with the reason."""
     if isinstance(value, re.Pattern):
         return value
     return checked_pattern(value)

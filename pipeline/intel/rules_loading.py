@@ -15,9 +15,9 @@ import os
 import stat
 from pathlib import Path
 
+from core.settings import NOT_RULES, RULES_DIR, pointed_folder, rule_files
+from core.yamlconf import ConfigError, validate_file, validate_files
 from pipeline.intel.rules_schema import Rules
-from policywatch.settings import NOT_RULES, RULES_DIR, pointed_folder, rule_files
-from policywatch.yamlconf import ConfigError, validate_file, validate_files
 
 _CACHE: dict[tuple[str, int], Rules] = {}
 

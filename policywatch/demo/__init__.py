@@ -13,17 +13,17 @@ from pathlib import Path
 
 from rich.console import Console
 
+from core.config import current
 from policywatch.demo.server import DemoWeb
 
 DEMO_DIR = Path(__file__).resolve().parent
-DEMO_PORT = 8765
 
 
 def _start_web() -> object:
     from policywatch.demo.server import DemoWeb
 
     try:
-        return DemoWeb(port=int(os.environ.get("POLICYWATCH_DEMO_PORT", DEMO_PORT)))
+        return DemoWeb(port=current().demo_port)
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
@@ -44,7 +44,7 @@ def start_demo_web(wanted: int) -> tuple[DemoWeb, str]:
 def demo_home() -> Path:
     """Where the demo keeps its own store and files: ``demo/`` inside the data directory, never
     the user's store (its loopback sources and items would show in their views and feeds)."""
-    from policywatch.settings import data_dir
+    from core.settings import data_dir
 
     return data_dir() / "demo"
 
@@ -70,9 +70,8 @@ def look_around_commands(home: Path) -> list[str]:
 def run_demo(console: Console, keep_serving: bool = False) -> list[dict[str, object]]:
     from flows.monitor import run_monitor
     from models.migrate import upgrade
-    from policywatch.cli import print_summary
     from policywatch.demo.server import DemoWeb
-    from policywatch.terminal import plain
+    from policywatch.terminal import plain, print_summary
 
     home = demo_home()
     isolate(home)
@@ -88,7 +87,7 @@ def run_demo(console: Console, keep_serving: bool = False) -> list[dict[str, obj
     web = _start_web()
     assert isinstance(web, DemoWeb)
     with web:
-        wanted = int(os.environ.get("POLICYWATCH_DEMO_PORT", DEMO_PORT))
+        wanted = current().demo_port
         moved = "" if not wanted or web.base_url.endswith(f":{wanted}") else f" (port {wanted} is busy)"
         console.print(f"Demo web (offline, bundled) serving on {web.base_url}{moved}")
         for run_no, label in ((1, "first poll"), (2, "second poll: nothing changed")):

@@ -83,7 +83,7 @@ class SourceSpider(scrapy.Spider):
     def excluded(self, title: str, url: str) -> bool:
         """True (and counted) when the source's ``exclude`` patterns drop this link already, so
         its page is never fetched. Include patterns wait for the item (see spiders.pipelines)."""
-        from policywatch.source_filters import drop_reason
+        from pipeline.source_filters import drop_reason
 
         reason = drop_reason(self.source, title, url, excludes_only=True) if self.source else None
         if reason is None:
@@ -159,7 +159,7 @@ class SiteSpider(SourceSpider):
     def api_params(self) -> dict[str, str] | None:
         """The ``params_env`` values (registered for masking), or None after logging the one-line
         error of a missing variable: the crawl then sends no request."""
-        from policywatch.yamlconf import ConfigError
+        from core.yamlconf import ConfigError
         from spiders.crawlreport import record_error
 
         try:

@@ -17,8 +17,8 @@ import scrapy
 from scrapy.http import Response
 from w3lib.url import add_or_replace_parameters
 
+from core.yamlconf import ConfigError
 from pipeline.urls import mask_secrets
-from policywatch.yamlconf import ConfigError
 from spiders.crawlreport import record_error
 from spiders.parsing import json_api_next_url, parse_json_api
 from spiders.spiders.base import SourceSpider

@@ -2,7 +2,7 @@
 
 A feed or an API often carries entries nobody wants (GOV.UK's FCDO feed is mostly travel
 advice). The filters drop them by title, URL or category before anything is stored: in the
-feed poll and the crawl ingest (``policywatch.ingest.store_batch``), in every Scrapy crawl
+feed poll and the crawl ingest (``services.ingest.store_batch``), in every Scrapy crawl
 (``spiders.pipelines.SourceFilterPipeline``) and in ``policywatch sources dry-run``, which
 shows how many items each pattern dropped.
 
@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.sources_config import ItemFilter, compiled_pattern
 from pipeline.types import RawItem
-from policywatch.sources_config import ItemFilter, compiled_pattern
 
 NO_INCLUDE_MATCH = "include: no pattern matched"
 

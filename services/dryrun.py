@@ -13,16 +13,8 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from pipeline.feeds import parse_feed
-from pipeline.fetch import FetchError, fetch, make_client
-from pipeline.intel.rules_loading import load_rules
-from pipeline.process import process_item
-from pipeline.published import parse_published
-from pipeline.types import RawItem
-from pipeline.urls import mask_secrets
-from policywatch.settings import rules_path
-from policywatch.source_filters import FilterResult, apply_filters
-from policywatch.sources_config import (
+from core.settings import rules_path
+from core.sources_config import (
     FeedSource,
     JsonApiSource,
     ListingSource,
@@ -31,7 +23,15 @@ from policywatch.sources_config import (
     SpiderSource,
     load_sources,
 )
-from policywatch.yamlconf import ConfigError
+from core.yamlconf import ConfigError
+from pipeline.feeds import parse_feed
+from pipeline.fetch import FetchError, fetch, make_client
+from pipeline.intel.rules_loading import load_rules
+from pipeline.process import process_item
+from pipeline.published import parse_published
+from pipeline.source_filters import FilterResult, apply_filters
+from pipeline.types import RawItem
+from pipeline.urls import mask_secrets
 
 
 class FetchFailed(Exception):

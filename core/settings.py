@@ -6,14 +6,23 @@ the test suite and a production deployment on PostgreSQL.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if TYPE_CHECKING:
+    from core.config import Settings
+
+
+_HOME = Path(__file__).resolve().parent.parent
+"""The folder that holds ``core/``: a checkout's root, or the ``policywatch`` package of an
+installed wheel (which keeps every project package inside it)."""
+_INSTALLED = (_HOME / "__init__.py").is_file()
+PROJECT_ROOT = _HOME.parent if _INSTALLED else _HOME
 """The checkout's root when run from one (``make install``); for an installed wheel, site-packages."""
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = _HOME if _INSTALLED else _HOME / "policywatch"
+"""The ``policywatch`` package (the CLI's); in a wheel it also holds the default config files."""
 DEFAULTS_DIR = PACKAGE_DIR if (PACKAGE_DIR / "sources.yaml").is_file() else PROJECT_ROOT
 """Where the shipped config files are: inside the package when installed (package data), else
 the checkout's root. ``policywatch init`` copies them from here."""
@@ -36,9 +45,9 @@ def data_dir() -> Path:
     ``POLICYWATCH_DATA_DIR``, else ``data/`` at the root of the checkout the command belongs to,
     wherever it is run from (a command run in a subfolder used to start a second, empty store
     there); else, for an installed package, ``data/`` in the working directory."""
-    env = os.environ.get("POLICYWATCH_DATA_DIR")
-    if env:
-        path = Path(env)
+    configured = _settings().data_dir
+    if configured:
+        path = configured
     elif is_checkout():
         path = PROJECT_ROOT / "data"
     else:
@@ -49,7 +58,7 @@ def data_dir() -> Path:
 
 def database_url() -> str:
     """The store: ``POLICYWATCH_DATABASE_URL`` or a SQLite file in the data directory."""
-    url = os.environ.get("POLICYWATCH_DATABASE_URL")
+    url = _settings().database_url
     if url:
         if url.startswith("postgresql://"):
             # psycopg 3 is the driver we ship; SQLAlchemy's bare postgresql:// means psycopg2.
@@ -58,16 +67,16 @@ def database_url() -> str:
     return f"sqlite:///{data_dir() / 'policywatch.db'}"
 
 
-def config_path(name: str, env: str | None = None) -> Path:
+def config_path(name: str, configured: Path | None = None) -> Path:
     """A config file, found in one order (the README's "Where files are found"):
 
     1. a command-line flag (``--sources`` ...; the CLI puts it in the environment variable),
-    2. the environment variable ``env`` (``POLICYWATCH_SOURCES`` ...),
+    2. the environment variable (``POLICYWATCH_SOURCES`` ...), passed in as ``configured``,
     3. the current project: ``name`` in the working directory (``policywatch init`` writes it),
     4. the default shipped with the package (a checkout's own files at its root).
     """
-    if env and os.environ.get(env):
-        return Path(os.environ[env])
+    if configured:
+        return configured
     local = Path.cwd() / name
     if local.exists():
         return local
@@ -75,7 +84,7 @@ def config_path(name: str, env: str | None = None) -> Path:
 
 
 def sources_path() -> Path:
-    return config_path("sources.yaml", "POLICYWATCH_SOURCES")
+    return config_path("sources.yaml", _settings().sources)
 
 
 RULES_DIR = DEFAULTS_DIR / "rules"
@@ -87,7 +96,7 @@ NOT_RULES = frozenset({"cues.yaml"})
 
 def rule_files(folder: Path) -> list[Path]:
     """The rules files of a rules folder, by name."""
-    from policywatch.yamlconf import folder_files
+    from core.yamlconf import folder_files
 
     return folder_files(folder, NOT_RULES)
 
@@ -111,7 +120,7 @@ def pointed_folder(path: Path) -> Path | None:
 def rules_text(folder: Path = RULES_DIR) -> str:
     """The rules of a folder (or of the folder a pointer names) as one ``rules.yaml``: what
     ``policywatch init`` writes."""
-    from policywatch.yamlconf import joined_text
+    from core.yamlconf import joined_text
 
     return joined_text(rule_files(pointed_folder(folder) or folder))
 
@@ -119,8 +128,9 @@ def rules_text(folder: Path = RULES_DIR) -> str:
 def rules_path() -> Path:
     """The rules: the flag or ``POLICYWATCH_RULES`` (a rules.yaml, or a folder like the shipped
     one), else the project's ``rules.yaml``, else the shipped folder (``RULES_DIR``)."""
-    if os.environ.get("POLICYWATCH_RULES"):
-        return Path(os.environ["POLICYWATCH_RULES"])
+    configured = _settings().rules
+    if configured:
+        return configured
     local = Path.cwd() / "rules.yaml"
     return local if local.exists() else RULES_DIR
 
@@ -128,8 +138,9 @@ def rules_path() -> Path:
 def subscriptions_path() -> Path:
     """Subscriptions: flag or ``POLICYWATCH_SUBSCRIPTIONS``, else the project's
     ``subscriptions.yaml`` (working directory, then a checkout's root), else the shipped example."""
-    if os.environ.get("POLICYWATCH_SUBSCRIPTIONS"):
-        return Path(os.environ["POLICYWATCH_SUBSCRIPTIONS"])
+    configured = _settings().subscriptions
+    if configured:
+        return configured
     for name in ("subscriptions.yaml", "subscriptions.example.yaml"):
         for base in (Path.cwd(), DEFAULTS_DIR):
             if (base / name).exists():
@@ -165,16 +176,12 @@ def init_project(target: Path, force: bool = False) -> tuple[list[Path], list[Pa
 def max_poll_interval() -> timedelta:
     """``POLICYWATCH_MAX_POLL_INTERVAL`` (seconds, default 7200): every source is polled at
     least this often, however rarely it publishes (adaptive polling's upper bound)."""
-    from policywatch.health import MAX_INTERVAL
-    from policywatch.yamlconf import ConfigError
+    return timedelta(seconds=_settings().max_poll_interval)  # validated there (> 0, finite)
 
-    raw = os.environ.get("POLICYWATCH_MAX_POLL_INTERVAL", "").strip()
-    if not raw:
-        return MAX_INTERVAL
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = -1.0
-    if not seconds > 0 or seconds == float("inf"):
-        raise ConfigError(f"POLICYWATCH_MAX_POLL_INTERVAL={raw!r}: expected a number of seconds above 0")
-    return timedelta(seconds=seconds)
+
+def _settings() -> Settings:
+    """The POLICYWATCH_* variables (``core.config``), imported on first use: pydantic-settings
+    costs about 0.2 s to import, and ``policywatch --help`` or a JSON view should not pay it."""
+    from core.config import current
+
+    return current()

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import queue_alerts, queue_follow_ups
 from alerts.subscriptions import Subscriptions
+from core.sources_config import FeedSource, JsonlSource, Source
+from core.vocabulary import PollStatus
 from models import repository as repo
 from models.base import utcnow
 from models.db import retry_on_conflict, writing
@@ -26,11 +28,10 @@ from pipeline.intel.rules_schema import Rules
 from pipeline.parallel import analyse_many, parse_feed_anywhere
 from pipeline.process import PreparedItem, clean_raw, prepare_item
 from pipeline.published import parse_published
+from pipeline.source_filters import apply_filters, has_filters
 from pipeline.text import decode_html
 from pipeline.types import ProcessedItem, RawItem
 from pipeline.urls import PLACEHOLDER_PREFIX, canonical_url, is_item_link, mask_secrets
-from policywatch.source_filters import apply_filters, has_filters
-from policywatch.sources_config import FeedSource, JsonlSource, Source
 
 
 @dataclass(slots=True)
@@ -39,8 +40,7 @@ class SourceReport:
 
     source_id: str
     kind: str
-    status: str = "ok"
-    """ok | not_modified | partial | failed"""
+    status: PollStatus = PollStatus.OK
     http_status: int | None = None
     bytes: int = 0
     items_seen: int = 0
@@ -183,7 +183,7 @@ def store_batch(
     if isinstance(source, FeedSource) and source.fetch_articles and fresh:
         page_errors = _fetch_article_pages(fresh, source, page_gate)
         if page_errors:
-            report.status = "partial"
+            report.status = PollStatus.PARTIAL
             report.error = "; ".join(page_errors[:3])
     processed = _analyse_new(factory, fresh, rules, source.jurisdictions, report)
 
@@ -284,7 +284,7 @@ def ingest_feed_response(
     )
     max_age = cache_max_age(result.headers)
     if result.not_modified:
-        report.status = "not_modified"
+        report.status = PollStatus.NOT_MODIFIED
         with writing(factory) as session:
             repo.record_poll(
                 session,
@@ -299,11 +299,11 @@ def ingest_feed_response(
     try:
         parsed = parse_feed_anywhere(result.body, source.id, result.headers)
     except NotAFeed as exc:
-        report.status, report.error = "failed", f"not a feed: {exc}"
+        report.status, report.error = PollStatus.FAILED, f"not a feed: {exc}"
         record_failure(factory, source, report.error, status=str(result.status))
         return report
     if parsed.error:
-        report.status, report.error = "partial", parsed.error
+        report.status, report.error = PollStatus.PARTIAL, parsed.error
     elif urlsplit(result.url).netloc.lower() != urlsplit(source.url).netloc.lower():
         # Followed, but the operator should update sources.yaml: the old host may not last.
         report.error = mask_secrets(f"redirected to {result.url}")
@@ -460,7 +460,7 @@ def fetch_error_report(source: Source, exc: BaseException) -> SourceReport:
     return SourceReport(
         source_id=source.id,
         kind=source.kind,
-        status="failed",
+        status=PollStatus.FAILED,
         http_status=status,
         error=mask_secrets(str(exc)),
     )
@@ -500,7 +500,7 @@ def ingest_crawl_result(
     """Store what a crawl scraped, through exactly the same path as feed items."""
     report = SourceReport(source_id=source.id, kind=source.kind)
     if errors:
-        report.status = "partial"
+        report.status = PollStatus.PARTIAL
         report.error = mask_secrets(f"{len(errors)} page error(s): " + "; ".join(errors[:3]))
     return store_batch(
         factory,

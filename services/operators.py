@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.deliver import send_rendered
 from alerts.render import Bodies, slack_escape
 from alerts.subscriptions import Subscriptions
+from core.health import health_of
+from core.vocabulary import HealthState
 from models.base import utcnow
 from models.tables import Source
-from policywatch.health import health_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class HealthChange:
 
     @property
     def message(self) -> str:
-        if self.state == "ok":
+        if self.state == HealthState.OK:
             return f"Source {self.source_id} is healthy again (was {self.previous})."
         return f"Source {self.source_id} is {self.state}: {self.reason}"
 

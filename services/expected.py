@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.vocabulary import EventStatus
 from models.base import utcnow
 from models.tables import Event
 
@@ -43,12 +44,14 @@ def mark_overdue(session: Session, now: datetime | None = None) -> list[int]:
     """Move expected events past their date (plus grace) to ``overdue``; return their ids."""
     now = now or utcnow()
     overdue: list[int] = []
-    for event in session.scalars(select(Event).where(Event.status == "upcoming").order_by(Event.id)):
+    for event in session.scalars(
+        select(Event).where(Event.status == EventStatus.UPCOMING).order_by(Event.id)
+    ):
         end = last_day(event.date)
         if end is None or end < event.created_at.date():
             continue  # already past when we first read of it: old news, not an expectation
         if datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1) + GRACE <= now:
-            event.status, event.updated_at = "overdue", now
+            event.status, event.updated_at = EventStatus.OVERDUE, now
             event.revision = (event.revision or 0) + 1
             overdue.append(event.id)
     return overdue

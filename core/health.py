@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.vocabulary import HealthState
+
 MIN_INTERVAL = timedelta(minutes=15)
 MAX_INTERVAL = timedelta(hours=2)
 """Default upper bound of the wait between two polls of a source (POLICYWATCH_MAX_POLL_INTERVAL):
@@ -33,8 +35,7 @@ RHYTHM_WEIGHT = 0.3
 
 @dataclass(frozen=True, slots=True)
 class Health:
-    state: str
-    """ok | failing | silent"""
+    state: HealthState
     reason: str
 
 
@@ -49,15 +50,18 @@ def health_of(
 ) -> Health:
     if consecutive_failures >= failing_runs:
         return Health(
-            "failing", f"failed {consecutive_failures} runs in a row: {last_error or 'unknown error'}"
+            HealthState.FAILING,
+            f"failed {consecutive_failures} runs in a row: {last_error or 'unknown error'}",
         )
     if rhythm_seconds and last_new_item_at:
         quiet = now - last_new_item_at
         limit = max(timedelta(seconds=rhythm_seconds * SILENT_FACTOR), MIN_SILENCE)
         if quiet > limit:
             usual = _human(timedelta(seconds=rhythm_seconds))
-            return Health("silent", f"no new item for {_human(quiet)} (it usually publishes every {usual})")
-    return Health("ok", "")
+            return Health(
+                HealthState.SILENT, f"no new item for {_human(quiet)} (it usually publishes every {usual})"
+            )
+    return Health(HealthState.OK, "")
 
 
 def updated_rhythm(

@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
-from policywatch.yamlconf import ConfigError, duplicates, load_yaml, validate_file
+from core.secrets import register_secret
+from core.yamlconf import ConfigError, duplicates, load_yaml, validate_file
 
 SourceId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$")]
 EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
@@ -25,8 +26,8 @@ EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
 
 def check_pattern(value: Any) -> str:
     """A filter pattern: a regular expression that compiles (case-insensitive) and cannot
-    backtrack catastrophically (``pipeline.redos``, the guard the rules' patterns pass too)."""
-    from pipeline.redos import checked_pattern
+    backtrack catastrophically (``core.redos``, the guard the rules' patterns pass too)."""
+    from core.redos import checked_pattern
 
     checked_pattern(value)
     return str(value)
@@ -267,8 +268,6 @@ class _Keyed(_Base):
         """The ``params_env`` values from the environment, registered for masking everywhere.
 
         Raises MissingSecret (a ConfigError, one line) naming the first variable that is unset."""
-        from pipeline.urls import register_secret
-
         values: dict[str, str] = {}
         for param, var in self.params_env.items():
             value = os.environ.get(var, "")

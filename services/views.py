@@ -89,8 +89,8 @@ def alert_rows(session: Session) -> Iterator[dict[str, Any]]:
 
 def source_health_rows(session: Session) -> Iterator[dict[str, Any]]:
     """Every source's health as the operator reads it (CLI `sources health` and the run artifact)."""
+    from core.health import _human
     from models.tables import Source
-    from policywatch.health import _human
 
     for s in session.scalars(select(Source).order_by(Source.id)):
         yield {

@@ -1,0 +1,1 @@
+"""Support code shared by ``tests/`` and ``bench/``: loopback servers. Not shipped in the wheel."""
