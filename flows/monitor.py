@@ -18,7 +18,6 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import re
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -42,6 +41,7 @@ from alerts.digest import DigestReport, deliver_digests
 from alerts.outbox import queue_overdue
 from alerts.subscriptions import Subscriptions, load_subscriptions
 from core import settings, shutdown
+from core.config import current
 from core.health import due_at, is_due
 from core.sources_config import FeedSource, Source, load_sources
 from flows.domain_limits import domain_limit, domain_slots, ensure_domain_limits, server_outlives_run
@@ -142,15 +142,7 @@ def polite(url: str, shared_limits: Collection[str], logger: Logger | None = Non
         yield
 
 
-RETRY_AFTER_CAP = float(os.environ.get("POLICYWATCH_RETRY_AFTER_CAP", "60"))
-
-
-def _retries() -> int:
-    return int(os.environ.get("POLICYWATCH_FETCH_RETRIES", "2"))
-
-
-def _retry_delays() -> list[float]:
-    base = float(os.environ.get("POLICYWATCH_FETCH_RETRY_DELAY", "5"))
+def _retry_delays(base: float) -> list[float]:
     return [base, base * 4, base * 16]
 
 
@@ -173,13 +165,19 @@ def _failed_if_failed(report: SourceReport) -> SourceReport:
 
 
 def retry_policy() -> RetryPolicy:
-    """The fetch retry rule from the environment (POLICYWATCH_FETCH_RETRIES, ..._RETRY_DELAY)."""
-    return RetryPolicy(retries=_retries(), delays=tuple(_retry_delays()), retry_after_cap=RETRY_AFTER_CAP)
+    """The fetch retry rule from the settings (POLICYWATCH_FETCH_RETRIES, ..._RETRY_DELAY,
+    ..._RETRY_AFTER_CAP), read when a run starts, not when this module is imported."""
+    now = current()
+    return RetryPolicy(
+        retries=now.fetch_retries,
+        delays=tuple(_retry_delays(now.fetch_retry_delay)),
+        retry_after_cap=now.retry_after_cap,
+    )
 
 
 def batch_size() -> int:
     """Feeds per batch task (POLICYWATCH_FEEDS_PER_TASK, default ``host_batches.BATCH_SIZE``)."""
-    return max(1, int(os.environ.get("POLICYWATCH_FEEDS_PER_TASK", str(BATCH_SIZE))))
+    return max(1, current().feeds_per_task or BATCH_SIZE)
 
 
 def batch_failure_message(reports: list[SourceReport]) -> str | None:
@@ -320,8 +318,8 @@ def crawl_task(
             base_url=base_url,
             known_urls=known,
             after=newest if source.kind == "wordpress" else None,
-            timeout=float(os.environ.get("POLICYWATCH_CRAWL_TIMEOUT", "900")),
-            fast=os.environ.get("POLICYWATCH_CRAWL_FAST") == "1",
+            timeout=current().crawl_timeout,
+            fast=current().crawl_fast,
         )
     reason = result.failed_reason()
     if reason:
@@ -797,7 +795,7 @@ def monitor(
     logger = get_run_logger()
     check_connection(get_engine())
     sources_path = Path(sources_file) if sources_file else settings.sources_path()
-    base_url = base_url or os.environ.get("POLICYWATCH_BASE_URL")
+    base_url = base_url or current().base_url
     sources, subs, rules = load_inputs(str(sources_path), base_url)
     selected = [
         s for s in sources if s.enabled and (not only or s.id in only) and (tier is None or s.tier == tier)
@@ -807,7 +805,7 @@ def monitor(
         due, summary.next_due = due_sources(session_factory(), [s.id for s in selected])
         summary.not_due = [s.id for s in selected if s.id not in due]
         selected = [s for s in selected if s.id in due]
-    crawler = crawl_task.with_options(retries=1, retry_delay_seconds=_retry_delays()[:1])
+    crawler = crawl_task.with_options(retries=1, retry_delay_seconds=[current().fetch_retry_delay])
     # The per-host limits this run uses, created if missing: they keep every worker and every
     # deployment polite to a host together (flows.domain_limits). A run on Prefect's throwaway
     # in-process server (`policywatch run`) is polite through its own semaphores only.

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from core.vocabulary import LabelKind
 from pipeline.intel.candidates import Event
 from pipeline.intel.cues import load_cues
 from pipeline.intel.dates import event_date, news_date, report_month
@@ -247,7 +248,7 @@ def read(title: str, text: str, published: datetime | None = None, rules: Rules 
     events, scored = extract_events(title, joined, published, rules, juris=juris, ai=ai)
     strong = sum(1 for ev in scored if ev.eligible)
     is_ai_policy, ai_rule, ai_evidence = _ai_policy(title, joined, ai, rules, strong)
-    labels.append(Label("ai_policy", str(is_ai_policy).lower(), ai_rule, ai_evidence))
+    labels.append(Label(LabelKind.AI_POLICY, str(is_ai_policy).lower(), ai_rule, ai_evidence))
 
     counts: Counter[str] = Counter()
     first: dict[str, str] = {}
@@ -256,7 +257,7 @@ def read(title: str, text: str, published: datetime | None = None, rules: Rules 
             counts[code] += 1
             first.setdefault(code, s)
     jurisdictions = [c for c, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
-    labels += [Label("jurisdiction", c, f"jurisdiction:{c}", first[c]) for c in jurisdictions]
+    labels += [Label(LabelKind.JURISDICTION, c, f"jurisdiction:{c}", first[c]) for c in jurisdictions]
 
     topics: list[str] = []
     for topic_id, rx in rules.fast.topics:
@@ -265,7 +266,7 @@ def read(title: str, text: str, published: datetime | None = None, rules: Rules 
             hit = next((joined.items[i] for i, _ in joined.matches(rx)), None)
         if hit is not None:
             topics.append(topic_id)
-            labels.append(Label("topic", topic_id, f"topic:{topic_id}", hit))
+            labels.append(Label(LabelKind.TOPIC, topic_id, f"topic:{topic_id}", hit))
     return Reading(
         title,
         text or "",
@@ -319,12 +320,12 @@ def classify(
     events = [primary] if primary is not None else []
     if event_type != NONE:
         evidence = primary.evidence if primary is not None else title
-        labels.append(Label("event_type", event_type, _decision_rule(decision, primary), evidence))
+        labels.append(Label(LabelKind.EVENT_TYPE, event_type, _decision_rule(decision, primary), evidence))
         if not is_ai_policy:
             is_ai_policy = True
-            labels[0] = Label("ai_policy", "true", ai_rule + f" +model:{event_type}", evidence)
+            labels[0] = Label(LabelKind.AI_POLICY, "true", ai_rule + f" +model:{event_type}", evidence)
     labels += [
-        Label("feature", name, f"weight {weight:+.2f} toward {event_type}", "")
+        Label(LabelKind.FEATURE, name, f"weight {weight:+.2f} toward {event_type}", "")
         for name, weight in decision.weighed
         if weight > 0
     ]
