@@ -441,19 +441,21 @@ def _one_key_per_event(
     candidates: dict[str, list[tuple[str, Identity]]] = {}
     out: list[tuple[int, Any, list[str]]] = []
     for item_id, ev, jurisdictions in mentions:
+        if ev.key in known_keys and (ev.series or ev.ordinal):
+            out.append((item_id, ev, jurisdictions))  # a named series' edition is its key: trusted
+            continue
         pub, title = reports.get(item_id, (None, ""))
         ident = identity_of(ev, jurisdictions, pub.date() if pub else None, title or "")
         pool = candidates.get(ev.type)
         if pool is None:
             pool = candidates[ev.type] = _recent_identities(session, ev.type)
         if ev.key in known_keys:
-            keyed = None if ev.series or ev.ordinal else next((o for k, o in pool if k == ev.key), None)
+            keyed = next((o for k, o in pool if k == ev.key), None)
             if keyed is None or not contradicts(ident, keyed):
                 out.append((item_id, ev, jurisdictions))
                 continue
-            # A generic key two events share ("summit:ai-summit": one in Incheon, one in France; a
-            # named series' edition is its key, trusted): this report's event is told apart by
-            # what it states, then matched like any other.
+            # A generic key two events share ("summit:ai-summit": one in Incheon, one in France):
+            # this report's event is told apart by what it states, then matched like any other.
             ev = replace(ev, key=distinct_key(ev.key, ident, item_id))
             if ev.key in known_keys:
                 out.append((item_id, ev, jurisdictions))

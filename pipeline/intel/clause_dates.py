@@ -173,14 +173,6 @@ _ORIGIN = re.compile(
 )
 
 
-_IN_FORCE = re.compile(
-    r"施行|시행|適用|적용|発効|발효|\btak(?:es?|ing)\s+effect|\bin(?:to)?\s+(?:force|effect)|\bappl(?:y|ies)\b"
-    r"|\beffective\b|\bin\s+Kraft\b|\bvigueur\b|\bvigor\b",
-    re.IGNORECASE,
-)
-"""An entry-into-force or application date ("8月15日から適用", "내달 22일 시행", "takes effect on ...")."""
-
-
 def pick_date(
     text: str, anchor: int, published: date | None, status: str | None, skip_in_force: bool = False
 ) -> str | None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from pipeline.intel.dates import YEAR, day_span
+from pipeline.intel.event_keys import slug
 from pipeline.intel.vocabulary import EventType
 from pipeline.text import fold
 from pipeline.types import ExtractedEvent
@@ -200,7 +201,7 @@ def distinct_key(key: str, ident: Identity, item_id: int) -> str:
     with what the report states (place, day, publication day), else its item, so a re-run of the
     same report gives the same key."""
     tag = ident.place or ident.day or (ident.published.isoformat() if ident.published else f"item-{item_id}")
-    return f"{key}:" + "-".join(re.sub(r"[\W_]+", " ", tag.lower()).split())
+    return f"{key}:{slug(tag)}"
 
 
 def same_event(a: Identity, b: Identity) -> bool:
