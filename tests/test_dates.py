@@ -210,11 +210,16 @@ def test_a_bare_year_said_to_be_ahead_is_the_event_s() -> None:
     ("title", "lead", "published", "expected"),
     [
         # the law was passed; the day it takes effect is another milestone, not the event's date
-        ("AI 기본법 국회 본회의 통과…내달 22일 시행", ["법은 내달 22일 시행된다."], date(2025, 12, 30), None),
         (
-            "中国、生成AIの規定を最終決定 8月15日から適用",
-            ["規定は8月15日から適用される。"],
-            date(2023, 7, 13),
+            "데이터법 국회 통과…다음 달 15일부터 시행",
+            ["개정법은 다음 달 15일부터 시행된다."],
+            date(2026, 3, 30),
+            None,
+        ),
+        (
+            "ベトナム、AI規則を最終決定 9月1日から適用",
+            ["新しい規則は9月1日から適用される。"],
+            date(2026, 6, 20),
             None,
         ),
         (

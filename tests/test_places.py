@@ -166,11 +166,11 @@ def test_a_seat_may_depend_on_the_month(
     ("place", "title", "parties", "expected"),
     [
         # the next summit, announced at this one in Paris, is not held in Paris
-        ("Paris", "India to host next global AI summit", ["IN"], True),
-        ("New Delhi", "India to host next global AI summit", ["IN"], False),
+        ("Paris", "India will host the following AI summit", ["IN"], True),
+        ("New Delhi", "India will host the following AI summit", ["IN"], False),
         # no host named: the venue stands
         ("Seoul", "EU and Japan meet at AI Seoul Summit", ["EU", "JP"], False),
-        ("Geneva", "Switzerland will host the 2027 AI summit", ["CH"], False),
+        ("Geneva", "Switzerland offers to host an AI summit in 2027", ["CH"], False),
     ],
 )
 def test_a_place_outside_the_named_host_is_not_the_event_s(
