@@ -38,6 +38,9 @@ PUB = date(2024, 5, 22)  # a Wednesday
         ("Leaders met", ["The ministers met on Tuesday in Seoul."], PUB, "2024-05-21"),
         ("정상회의 개막", ["정상회의가 21일 서울에서 개막했다."], PUB, "2024-05-21"),
         ("会合開催", ["閣僚は21日、東京で会合を開いた。"], PUB, "2024-05-21"),
+        # a held event's day more than a week after the report's day is last month's
+        ("協議会新設", ["両者は30日、ソウルで第1回協議会を開いた。"], date(2023, 7, 2), "2023-06-30"),
+        ("회의 개최", ["양측은 29일 회의를 열었다."], date(2024, 5, 3), "2024-04-29"),
         (
             "정상회의 공동 개최",
             ["양국은 내달 21∼22일 정상회의를 공동 개최한다."],
