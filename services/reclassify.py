@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import queue_alerts
 from alerts.subscriptions import Subscriptions
-from models import repository as repo
+from models import items_repo
 from models.tables import Alert, Event, EventMention, Item, Label
 from pipeline.classify import classify
 from pipeline.intel.rules_schema import Rules
@@ -53,7 +53,7 @@ def reclassify(
             if not items:
                 break
             last_id = items[-1].id
-            outcome = repo.StoreOutcome()
+            new_event_ids: list[int] = []
             for item in items:
                 report.items += 1
                 cls = classify(item.title, classified_text(item.text), item.published, rules)
@@ -75,10 +75,10 @@ def reclassify(
                 item.jurisdictions, item.topics = jurisdictions, cls.topics
                 session.execute(delete(Label).where(Label.item_id == item.id))
                 session.execute(delete(EventMention).where(EventMention.item_id == item.id))
-                repo.link_classification(session, item.id, cls, outcome)
-            report.new_events += len(outcome.new_event_ids)
+                new_event_ids += items_repo.link_items(session, [(item.id, cls)]).new_event_ids
+            report.new_events += len(new_event_ids)
             if alert:
-                report.alerts_queued += queue_alerts(session, outcome.new_event_ids, subs)
+                report.alerts_queued += queue_alerts(session, new_event_ids, subs)
     with factory.begin() as session:
         orphans = select(Event.id).where(
             ~exists().where(EventMention.event_id == Event.id), ~exists().where(Alert.event_id == Event.id)
