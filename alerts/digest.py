@@ -21,7 +21,7 @@ from alerts.render import AlertContent, render_digest
 from alerts.subscriptions import DigestSchedule, Subscriptions
 from core.vocabulary import AlertStatus, DeliveryMode, DigestStatus
 from models.base import utcnow
-from models.repository import dialect_insert
+from models.sql import dialect_insert
 from models.tables import Alert, DeliveryAttempt, Digest, Event
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

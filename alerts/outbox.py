@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from alerts.subscriptions import EventView, Subscriber, Subscriptions, match
 from core.vocabulary import AlertKind, AlertStatus
-from models.repository import dialect_insert
+from models.sql import dialect_insert
 from models.tables import Alert, Event
 
 

@@ -3,7 +3,7 @@
 1. ``classify`` (rules from rules.yaml) over tests/data/devset.jsonl repeated, the per-text
    caches emptied before each pass (so repeats are not cache hits); also the whole
    ``process_item`` (classification + MinHash story key + hashes) on the same items.
-2. ``models.repository.assign_story`` per item on a SQLite store with a small and a large
+2. ``models.stories_repo.assign_story`` per item on a SQLite store with a small and a large
    number of items with band keys (bench.bulkstore); 10% of the looked-up items are rewrites
    of stored items, so candidates are found and compared. Measured inside a transaction that
    is rolled back, so both stores see exactly the same lookups.
@@ -142,7 +142,7 @@ def _lookup(url: str, lookups: list[Any]) -> tuple[float, int]:
     from sqlalchemy import text
 
     from models.db import session_factory
-    from models.repository import assign_story
+    from models.stories_repo import assign_story
 
     factory = session_factory(url)
     with factory() as session:

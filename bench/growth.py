@@ -91,7 +91,7 @@ def _real_items(gen: TextGen) -> list[Any]:
 
 def measure(url: str, batches: list[list[Any]]) -> tuple[float, int]:
     """Seconds per item for dedup + store of ``batches`` (the first one is a warm-up)."""
-    from models import repository as repo
+    from models import items_repo
     from models.base import utcnow
     from models.db import session_factory
 
@@ -102,9 +102,9 @@ def measure(url: str, batches: list[list[Any]]) -> tuple[float, int]:
     for n, batch in enumerate(batches):
         t = Timer()
         with factory.begin() as session:
-            repo.stored_urls(session, (p.canonical_url for p in batch))
-            repo.stored_guids(session, "bulk", (p.raw.guid for p in batch if p.raw.guid))
-            outcome = repo.store_items(session, batch, fetched_at=utcnow())
+            items_repo.stored_urls(session, (p.canonical_url for p in batch))
+            items_repo.stored_guids(session, "bulk", (p.raw.guid for p in batch if p.raw.guid))
+            outcome = items_repo.store_items(session, batch, fetched_at=utcnow())
         if n:
             elapsed += t.elapsed
             counted += len(batch)

@@ -8,18 +8,19 @@ only when asked: they are old news.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import queue_alerts
 from alerts.subscriptions import Subscriptions
-from models import repository as repo
+from models import items_repo
 from models.tables import Alert, Event, EventMention, Item, Label
 from pipeline.classify import classify
 from pipeline.intel.rules_schema import Rules
 from pipeline.process import classified_text, merge_jurisdictions
+from pipeline.types import Classification
 
 
 @dataclass(slots=True)
@@ -53,7 +54,7 @@ def reclassify(
             if not items:
                 break
             last_id = items[-1].id
-            outcome = repo.StoreOutcome()
+            entries: list[tuple[int, Classification]] = []
             for item in items:
                 report.items += 1
                 cls = classify(item.title, classified_text(item.text), item.published, rules)
@@ -73,12 +74,18 @@ def reclassify(
                     )
                 item.event_type, item.ai_policy, item.evidence = cls.event_type, cls.ai_policy, cls.evidence
                 item.jurisdictions, item.topics = jurisdictions, cls.topics
-                session.execute(delete(Label).where(Label.item_id == item.id))
-                session.execute(delete(EventMention).where(EventMention.item_id == item.id))
-                repo.link_classification(session, item.id, cls, outcome)
-            report.new_events += len(outcome.new_event_ids)
+                # the classification ingest would store (implied jurisdictions included), so an
+                # event's parties and identity come out the same on both paths
+                entries.append((item.id, replace(cls, jurisdictions=jurisdictions)))
+            # The batch's old labels and links go, then the new ones come through the path ingest
+            # takes (one decision of event identity and revisions for both).
+            ids = [item.id for item in items]
+            session.execute(delete(Label).where(Label.item_id.in_(ids)))
+            session.execute(delete(EventMention).where(EventMention.item_id.in_(ids)))
+            links = items_repo.link_items(session, entries)
+            report.new_events += len(links.new_event_ids)
             if alert:
-                report.alerts_queued += queue_alerts(session, outcome.new_event_ids, subs)
+                report.alerts_queued += queue_alerts(session, links.new_event_ids, subs)
     with factory.begin() as session:
         orphans = select(Event.id).where(
             ~exists().where(EventMention.event_id == Event.id), ~exists().where(Alert.event_id == Event.id)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import repository as repo
+from models import events_repo
 from models.tables import Alert, Event, Item
 
 _PAGE = 1000
@@ -25,7 +25,7 @@ def item_rows(session: Session) -> Iterator[dict[str, Any]]:
         items = session.scalars(select(Item).where(Item.id > last_id).order_by(Item.id).limit(_PAGE)).all()
         if not items:
             return
-        events = repo.item_event_ids(session, [i.id for i in items])
+        events = events_repo.item_event_ids(session, [i.id for i in items])
         for it in items:
             yield {
                 "id": it.id,
@@ -49,7 +49,7 @@ def item_rows(session: Session) -> Iterator[dict[str, Any]]:
 
 def event_rows(session: Session) -> Iterator[dict[str, Any]]:
     events = session.scalars(select(Event).order_by(Event.id)).all()
-    mentions = repo.event_item_ids(session, [e.id for e in events])
+    mentions = events_repo.event_item_ids(session, [e.id for e in events])
     for ev in events:
         yield {
             "id": ev.id,

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from alerts.deliver import deliver_pending
 from alerts.outbox import queue_alerts
 from alerts.subscriptions import load_subscriptions
-from models import repository as repo
+from models import items_repo, sources_repo
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Alert, DeliveryAttempt
@@ -44,8 +44,10 @@ def store_event(url: str, title: str, source_id: str = "src") -> None:
         raw=raw, canonical_url=url, text=raw.body, content_hash=content_hash("", raw.body), classification=cls
     )
     with session_factory().begin() as s:
-        repo.ensure_source(s, source_id, "feed", "http://example.org/rss", name="Example Press <Room>")
-        repo.store_items(s, [item])
+        sources_repo.ensure_source(
+            s, source_id, "feed", "http://example.org/rss", name="Example Press <Room>"
+        )
+        items_repo.store_items(s, [item])
 
 
 def subs_file(tmp_path: Path) -> Path:

@@ -12,7 +12,7 @@ PATH = re.compile(r"`((?:[\w.-]+/)+[\w.*-]*)(?::(\w+))?`")
 
 
 def named_paths(text: str) -> list[tuple[str, str | None]]:
-    """Backticked repo paths (``pipeline/fetch.py``, ``rules/``, ``models/repository.py:store_items``)."""
+    """Backticked repo paths (``pipeline/fetch.py``, ``rules/``, ``models/items_repo.py:store_items``)."""
     return [(m.group(1), m.group(2)) for m in PATH.finditer(text) if not m.group(1).startswith("../")]
 
 

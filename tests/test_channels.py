@@ -15,7 +15,7 @@ from sqlalchemy import text
 from alerts.deliver import deliver_pending
 from alerts.feed import subscriber_feed
 from alerts.subscriptions import load_subscriptions
-from models import repository as repo
+from models import items_repo, sources_repo
 from models.db import session_factory
 from models.migrate import upgrade
 from pipeline.text import content_hash
@@ -165,8 +165,8 @@ def store_hostile_event() -> None:
         classification=cls,
     )
     with session_factory().begin() as s:
-        repo.ensure_source(s, "src", "feed", "http://example.org/rss", name="Outlet <!here> & co")
-        repo.store_items(s, [item])
+        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss", name="Outlet <!here> & co")
+        items_repo.store_items(s, [item])
 
 
 def test_slack_payload_of_a_hostile_item_has_no_live_ping_or_link(

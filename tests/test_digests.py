@@ -14,7 +14,7 @@ from alerts.deliver import deliver_pending
 from alerts.digest import deliver_digests, period_start
 from alerts.outbox import queue_alerts, queue_follow_ups
 from alerts.subscriptions import DigestSchedule, load_subscriptions
-from models import repository as repo
+from models import items_repo, sources_repo
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Alert
@@ -41,8 +41,8 @@ def add_event(n: int, type_: str = "summit", **details: Any) -> list[int]:
         classification=Classification(True, type_, ["EU"], [], [], [ev], ev.evidence),
     )
     with session_factory().begin() as s:
-        repo.ensure_source(s, "src", "feed", "http://example.org/rss", name="Example")
-        out = repo.store_items(s, [item])
+        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss", name="Example")
+        out = items_repo.store_items(s, [item])
     return out.new_event_ids or out.updated_event_ids
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from alerts.deliver import deliver_pending
 from alerts.outbox import queue_alerts, queue_follow_ups, queue_overdue
 from alerts.subscriptions import load_subscriptions
-from models import repository as repo
+from models import items_repo, sources_repo
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Alert, Event
@@ -24,7 +24,7 @@ from services.expected import last_day, mark_overdue
 KEY = "dpc_meeting:eu-japan-digital-partnership-council:3"
 
 
-def report(n: int, status: str, date: str = "2025") -> repo.StoreOutcome:
+def report(n: int, status: str, date: str = "2025") -> items_repo.StoreOutcome:
     ev = ExtractedEvent(
         type="dpc_meeting",
         name="EU-Japan Digital Partnership Council",
@@ -50,8 +50,8 @@ def report(n: int, status: str, date: str = "2025") -> repo.StoreOutcome:
         classification=Classification(True, "dpc_meeting", ["EU", "JP"], [], [], [ev], ev.evidence),
     )
     with session_factory().begin() as s:
-        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
-        return repo.store_items(s, [item])
+        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        return items_repo.store_items(s, [item])
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time_machine
 
 from alerts.subscriptions import load_subscriptions
 from core.health import health_of, next_poll_at, updated_rhythm
-from models import repository as repo
+from models import sources_repo
 from models.db import session_factory
 from models.migrate import upgrade
 from services.operators import notify_operators
@@ -83,11 +83,11 @@ def test_operators_hear_of_each_change_once(tmp_path: Path) -> None:
     subs = load_subscriptions(path, environ={})
     factory = session_factory()
     with factory.begin() as s:
-        repo.ensure_source(s, "flaky", "feed", "http://example.org/rss")
+        sources_repo.ensure_source(s, "flaky", "feed", "http://example.org/rss")
 
     def run(ok: bool) -> list[str]:
         with factory.begin() as s:
-            repo.record_poll(
+            sources_repo.record_poll(
                 s, "flaky", ok=ok, status="200" if ok else "error", error=None if ok else "HTTP 503"
             )
         return notify_operators(factory, subs)
@@ -108,13 +108,13 @@ def test_failures_back_off_the_next_poll() -> None:
     upgrade()
     factory = session_factory()
     with factory.begin() as s:
-        repo.ensure_source(s, "flaky", "feed", "http://example.org/rss")
+        sources_repo.ensure_source(s, "flaky", "feed", "http://example.org/rss")
     waits = []
     with time_machine.travel(NOW, tick=False):
         for _ in range(4):
             with factory.begin() as s:
-                repo.record_poll(s, "flaky", ok=False, status="error", error="timeout")
-                src = repo.get_source(s, "flaky")
+                sources_repo.record_poll(s, "flaky", ok=False, status="error", error="timeout")
+                src = sources_repo.get_source(s, "flaky")
                 assert src is not None and src.next_poll_at is not None
                 waits.append(src.next_poll_at - NOW)
     assert waits == [timedelta(minutes=m) for m in (15, 30, 60, 120)]

@@ -26,7 +26,7 @@ from sqlalchemy import text
 
 from alerts.deliver import deliver_pending
 from alerts.subscriptions import load_subscriptions
-from models import repository as repo
+from models import items_repo, sources_repo
 from models.db import session_factory
 from models.migrate import upgrade
 from pipeline.text import content_hash
@@ -73,8 +73,8 @@ def store_hostile_item() -> None:
         classification=cls,
     )
     with session_factory().begin() as s:
-        repo.ensure_source(s, "src", "feed", "http://example.org/rss", name="Outlet <!here> & co")
-        repo.store_items(s, [item])
+        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss", name="Outlet <!here> & co")
+        items_repo.store_items(s, [item])
         # an old row: stored before ingest dropped non-http(s) links
         s.execute(text("UPDATE items SET url = :u, canonical_url = :u"), {"u": EVIL_LINK})
 

@@ -16,7 +16,7 @@ from core.settings import max_poll_interval
 from core.vocabulary import PollStatus
 from core.yamlconf import ConfigError
 from flows.monitor import RunSummary, due_sources, failure_message, not_due_line, run_name
-from models import repository as repo
+from models import sources_repo
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Source
@@ -117,7 +117,7 @@ def test_a_rare_source_is_polled_within_the_bound_through_the_store(monkeypatch:
     upgrade()
     factory = session_factory()
     with factory.begin() as s:
-        repo.ensure_source(s, "rare", "feed", "http://example.org/rss")
+        sources_repo.ensure_source(s, "rare", "feed", "http://example.org/rss")
         src = s.get(Source, "rare")
         assert src is not None
         src.rhythm_seconds = 5 * DAY
@@ -126,7 +126,7 @@ def test_a_rare_source_is_polled_within_the_bound_through_the_store(monkeypatch:
         for bound in ("", "3600"):
             monkeypatch.setenv("POLICYWATCH_MAX_POLL_INTERVAL", bound)
             with factory.begin() as s:
-                repo.record_poll(s, "rare", ok=True, status="304")
+                sources_repo.record_poll(s, "rare", ok=True, status="304")
                 src = s.get(Source, "rare")
                 assert src is not None and src.next_poll_at is not None
                 waits.append(src.next_poll_at - NOW)
@@ -138,7 +138,7 @@ def test_due_sources_honour_the_bound_and_name_the_next_time(monkeypatch: pytest
     factory = session_factory()
     with factory.begin() as s:
         for sid in ("fresh", "stale", "soon", "never", "failing"):
-            repo.ensure_source(s, sid, "feed", f"http://example.org/{sid}")
+            sources_repo.ensure_source(s, sid, "feed", f"http://example.org/{sid}")
         rows = {src.id: src for src in s.query(Source)}
         rows["fresh"].last_polled_at, rows["fresh"].next_poll_at = NOW, NOW + timedelta(hours=1)
         # polled 3 h ago and told to wait a day (the old bound): overdue by the 2 h bound

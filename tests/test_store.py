@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from alerts.subscriptions import load_subscriptions
 from core.sources_config import FeedSource
-from models import repository as repo
+from models import items_repo, sources_repo, sql
 from models.db import session_factory
 from models.migrate import check, upgrade
 from models.tables import Event, EventMention, Item, Label, Source
@@ -69,8 +69,8 @@ def test_migrations_match_models(store_url: str) -> None:
 def test_items_are_stored_once_by_url_guid_and_content(store_url: str) -> None:
     factory = session_factory(store_url)
     with factory.begin() as s:
-        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
-        first = repo.store_items(
+        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        first = items_repo.store_items(
             s,
             [
                 processed(
@@ -85,7 +85,7 @@ def test_items_are_stored_once_by_url_guid_and_content(store_url: str) -> None:
     assert (first.new_items, first.duplicates, first.already_stored) == (2, 0, 0)
     assert len(first.new_event_ids) == 1
     with factory.begin() as s:
-        again = repo.store_items(
+        again = items_repo.store_items(
             s,
             [
                 processed(
@@ -99,10 +99,10 @@ def test_items_are_stored_once_by_url_guid_and_content(store_url: str) -> None:
     assert again.new_event_ids == []  # the meeting is already known: a mention, not a new event
     with factory() as s:
         assert s.scalar(select(Item.canonical_url).where(Item.guid == "g1")) == "http://example.org/a"
-        assert repo.count_rows(s, Item) == 3
-        assert repo.count_rows(s, Event) == 1
-        assert repo.count_rows(s, EventMention) == 2
-        assert repo.count_rows(s, Label) == 3
+        assert sql.count_rows(s, Item) == 3
+        assert sql.count_rows(s, Event) == 1
+        assert sql.count_rows(s, EventMention) == 2
+        assert sql.count_rows(s, Label) == 3
         item = s.scalars(select(Item).order_by(Item.id)).first()
         assert item is not None and item.published == datetime(2026, 11, 16, tzinfo=UTC)
         assert item.jurisdictions == ["EU", "JP"]
@@ -119,10 +119,12 @@ def test_later_mention_fills_missing_event_details(store_url: str) -> None:
         }
     )
     with factory.begin() as s:
-        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
-        repo.store_items(s, [processed("http://example.org/1", "First report.", events=(bare,))])
+        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        items_repo.store_items(s, [processed("http://example.org/1", "First report.", events=(bare,))])
     with factory.begin() as s:
-        out = repo.store_items(s, [processed("http://example.org/2", "Second report.", events=(detailed,))])
+        out = items_repo.store_items(
+            s, [processed("http://example.org/2", "Second report.", events=(detailed,))]
+        )
     assert out.updated_event_ids and not out.new_event_ids
     with factory() as s:
         ev = s.scalars(select(Event)).one()
@@ -135,13 +137,17 @@ def test_a_later_report_refines_a_month_to_its_day_without_a_follow_up(store_url
     on_the_day = replace(DPC, date="2026-12-09", location="Tokyo")
     another_month = replace(DPC, date="2027-01-09", location="Tokyo")
     with factory.begin() as s:
-        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
-        repo.store_items(s, [processed("http://example.org/1", "First report.", events=(in_december,))])
+        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        items_repo.store_items(s, [processed("http://example.org/1", "First report.", events=(in_december,))])
     with factory.begin() as s:
-        out = repo.store_items(s, [processed("http://example.org/2", "Second report.", events=(on_the_day,))])
+        out = items_repo.store_items(
+            s, [processed("http://example.org/2", "Second report.", events=(on_the_day,))]
+        )
     assert not out.new_event_ids and not out.updated_event_ids  # finer, not news: no follow-up
     with factory.begin() as s:
-        repo.store_items(s, [processed("http://example.org/3", "Third report.", events=(another_month,))])
+        items_repo.store_items(
+            s, [processed("http://example.org/3", "Third report.", events=(another_month,))]
+        )
     with factory() as s:
         ev = s.scalars(select(Event)).one()
         assert (ev.date, ev.revision) == ("2026-12-09", 0)  # a contradicting date does not overwrite
@@ -150,18 +156,18 @@ def test_a_later_report_refines_a_month_to_its_day_without_a_follow_up(store_url
 def test_poll_state_round_trip(store_url: str) -> None:
     factory = session_factory(store_url)
     with factory.begin() as s:
-        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
-        repo.record_poll(s, "src", ok=False, status="error", error="HTTP 503")
-        repo.record_poll(s, "src", ok=False, status="error", error="HTTP 503")
+        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        sources_repo.record_poll(s, "src", ok=False, status="error", error="HTTP 503")
+        sources_repo.record_poll(s, "src", ok=False, status="error", error="HTTP 503")
     with factory() as s:
-        src = repo.get_source(s, "src")
+        src = sources_repo.get_source(s, "src")
         assert src is not None and (src.consecutive_failures, src.last_error) == (2, "HTTP 503")
     with factory.begin() as s:
-        repo.record_poll(
+        sources_repo.record_poll(
             s, "src", ok=True, status="200", etag='"abc"', last_modified="Mon, 16 Nov 2026 10:00:00 GMT"
         )
     with factory() as s:
-        src = repo.get_source(s, "src")
+        src = sources_repo.get_source(s, "src")
         assert src is not None
         assert (src.consecutive_failures, src.etag, src.last_error) == (0, '"abc"', None)
 
@@ -187,7 +193,7 @@ def test_sqlite_writers_of_one_process_take_turns(tmp_path: Path) -> None:
                 with guard:
                     inside += 1
                     most = max(most, inside)
-                repo.ensure_source(session, f"s{n}-{k}", "feed", "http://example.org/", "")
+                sources_repo.ensure_source(session, f"s{n}-{k}", "feed", "http://example.org/", "")
                 with guard:
                     inside -= 1
 
@@ -208,13 +214,15 @@ def test_reports_of_one_event_under_other_keys_join_it(store_url: str) -> None:
     by_parties = replace(DPC, key="dpc_meeting:eu-japan:2026-11", ordinal=None, series=None)
     next_meeting = replace(DPC, key="dpc_meeting:eu-japan-digital-partnership-council:5", ordinal=5)
     with factory.begin() as s:
-        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
-        first = repo.store_items(s, [processed("http://example.org/1", "First report.", events=(DPC,))])
+        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        first = items_repo.store_items(s, [processed("http://example.org/1", "First report.", events=(DPC,))])
     with factory.begin() as s:
-        second = repo.store_items(
+        second = items_repo.store_items(
             s, [processed("http://example.org/2", "Other outlet.", events=(by_parties,))]
         )
-        third = repo.store_items(s, [processed("http://example.org/3", "Next one.", events=(next_meeting,))])
+        third = items_repo.store_items(
+            s, [processed("http://example.org/3", "Next one.", events=(next_meeting,))]
+        )
     assert len(first.new_event_ids) == 1 and second.new_event_ids == [] and len(third.new_event_ids) == 1
     with factory() as s:
         events = {e.key: e.id for e in s.scalars(select(Event))}
@@ -308,10 +316,12 @@ def test_a_report_naming_the_series_names_the_event_without_a_follow_up(store_ur
     generic = replace(DPC, name="AI 정상회의", series=None, key="summit:ai", type="summit")
     named = replace(generic, name="AI Impact Summit", series="AI Impact Summit")
     with factory.begin() as s:
-        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
-        repo.store_items(s, [processed("http://example.org/1", "First report.", events=(generic,))])
+        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        items_repo.store_items(s, [processed("http://example.org/1", "First report.", events=(generic,))])
     with factory.begin() as s:
-        out = repo.store_items(s, [processed("http://example.org/2", "Second report.", events=(named,))])
+        out = items_repo.store_items(
+            s, [processed("http://example.org/2", "Second report.", events=(named,))]
+        )
     assert not out.new_event_ids and not out.updated_event_ids
     with factory() as s:
         ev = s.scalars(select(Event)).one()
@@ -331,15 +341,17 @@ def test_two_events_sharing_a_generic_key_stay_two_and_a_third_report_joins_its_
     elsewhere = replace(summit, location="Lyon", date="2025-12-08")
     incheon_again = replace(summit, location="Incheon")
     with factory.begin() as s:
-        repo.ensure_source(s, "src", "feed", "http://example.org/rss")
-        repo.store_items(s, [processed("http://example.org/1", "A summit in Incheon.", events=(incheon,))])
+        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss")
+        items_repo.store_items(
+            s, [processed("http://example.org/1", "A summit in Incheon.", events=(incheon,))]
+        )
     with factory.begin() as s:
-        out = repo.store_items(
+        out = items_repo.store_items(
             s, [processed("http://example.org/2", "A summit in Lyon.", events=(elsewhere,))]
         )
     assert len(out.new_event_ids) == 1  # the same generic key, a place that contradicts: another event
     with factory.begin() as s:
-        out = repo.store_items(
+        out = items_repo.store_items(
             s, [processed("http://example.org/3", "Incheon again.", events=(incheon_again,))]
         )
     assert not out.new_event_ids

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from models import repository as repo
+from models import items_repo, sources_repo
 from models.db import session_factory
 from models.tables import Item
 from pipeline.process import process_item
@@ -73,8 +73,8 @@ def test_items_cluster_into_stories_in_the_store(store_url: str) -> None:
     factory = session_factory(store_url)
     with factory.begin() as s:
         for src in ("a", "b", "c"):
-            repo.ensure_source(s, src, "feed", f"http://{src}.example/rss")
-        out = repo.store_items(
+            sources_repo.ensure_source(s, src, "feed", f"http://{src}.example/rss")
+        out = items_repo.store_items(
             s,
             [
                 process_item(item("http://a.example/1", BASE, "a")),

@@ -1,0 +1,207 @@
+"""Events in the store: creating them once, writing what new reports change, and their mentions.
+
+Which event a report belongs to is ``pipeline/event_match.py``'s decision, what it changes in
+that event ``pipeline/event_merge.py``'s; this module loads what they need, calls them, and
+writes the result. Race-free: an event is created with ``INSERT ... ON CONFLICT DO NOTHING`` on
+its key, and one that another worker created meanwhile is then merged like any stored event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.sql import dialect_insert
+from models.tables import Event, EventMention, Item
+from pipeline.event_match import Mention, Report, one_key_per_event, types_to_compare
+from pipeline.event_merge import StoredEvent, merge_reports
+from pipeline.intel.identity import Identity, identity_of
+from pipeline.types import Classification, ExtractedEvent
+
+RECENT_EVENTS = 500
+"""How many of the latest events of a type a new report is compared with (``same_event``)."""
+
+
+@dataclass(slots=True)
+class EventLinks:
+    """What linking a batch of items to their events did, for the outbox."""
+
+    new_event_ids: list[int] = field(default_factory=list)
+    updated_event_ids: list[int] = field(default_factory=list)
+    """Stored events that are news again: a new revision, or a confidence that rose."""
+
+
+def link_events_batch(session: Session, entries: Sequence[tuple[int, Classification]]) -> EventLinks:
+    """Create each new event once, enrich known ones, and link every item to its events.
+
+    The one path that decides event identity and revisions, for ingest and reclassify alike.
+    Items are taken in the given order (id order: earlier reports first)."""
+    mentions = [
+        Mention(item_id, ev, tuple(cls.jurisdictions)) for item_id, cls in entries for ev in cls.events
+    ]
+    if not mentions:
+        return EventLinks()
+    mentions = _one_key_per_event(session, mentions)
+    keys = list(dict.fromkeys(m.event.key for m in mentions))
+    now = utcnow()
+    existing = {e.key: e for e in session.scalars(select(Event).where(Event.key.in_(keys)))}
+    first: dict[str, Mention] = {}
+    for mention in mentions:
+        if mention.event.key not in existing:
+            first.setdefault(mention.event.key, mention)
+    created_ids = _create(session, list(first.values()), now) if first else {}
+    late = [k for k in first if k not in created_ids]  # another worker created them meanwhile
+    if late:
+        existing.update({e.key: e for e in session.scalars(select(Event).where(Event.key.in_(late)))})
+    created: dict[str, Event] = {}
+    if created_ids:
+        created = {
+            e.key: e for e in session.scalars(select(Event).where(Event.id.in_(list(created_ids.values()))))
+        }
+    rows = {**existing, **created}
+    before = {key: _stored(row) for key, row in rows.items()}
+    merged = merge_reports(before, set(created), [m.event for m in mentions])
+    for key, after in merged.events.items():
+        _write(rows[key], before[key], after)
+        if key in merged.touched:
+            rows[key].updated_at = now
+    mention_rows: list[dict[str, Any]] = [
+        {"event_id": rows[m.event.key].id, "item_id": m.item_id, "evidence": m.event.evidence}
+        for m in mentions
+    ]
+    session.execute(dialect_insert(session, EventMention.__table__).on_conflict_do_nothing(), mention_rows)
+    session.flush()
+    return EventLinks(
+        new_event_ids=[created_ids[k] for k in keys if k in created_ids],
+        updated_event_ids=[rows[k].id for k in merged.news],
+    )
+
+
+def _create(session: Session, firsts: list[Mention], now: datetime) -> dict[str, int]:
+    """Insert the events first reported in this batch (each from its first report); the ids of
+    those this worker created by key (a key another worker created meanwhile is left out)."""
+    table = Event.__table__
+    rows = [
+        {
+            "key": m.event.key,
+            "type": m.event.type,
+            "name": m.event.name,
+            "series": m.event.series,
+            "ordinal": m.event.ordinal,
+            "date": m.event.date,
+            "location": m.event.location,
+            "status": m.event.status,
+            "evidence": m.event.evidence,
+            "confidence": m.event.confidence,
+            "jurisdictions": list(m.jurisdictions),
+            "first_item_id": m.item_id,
+            "revision": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for m in firsts
+    ]
+    inserted = session.execute(
+        dialect_insert(session, table).on_conflict_do_nothing().returning(table.c.id, table.c.key), rows
+    ).all()
+    return {key: event_id for event_id, key in inserted}
+
+
+def _stored(row: Event) -> StoredEvent:
+    return StoredEvent(
+        key=row.key,
+        name=row.name,
+        series=row.series,
+        ordinal=row.ordinal,
+        date=row.date,
+        location=row.location,
+        status=row.status,
+        confidence=row.confidence,
+        revision=row.revision or 0,
+    )
+
+
+_MERGED_FIELDS = ("name", "series", "ordinal", "date", "location", "status", "confidence", "revision")
+
+
+def _write(row: Event, before: StoredEvent, after: StoredEvent) -> None:
+    """Set on the row the fields the merge changed (only those: the flush updates no others)."""
+    for name in _MERGED_FIELDS:
+        if getattr(after, name) != getattr(before, name):
+            setattr(row, name, getattr(after, name))
+
+
+def _one_key_per_event(session: Session, mentions: list[Mention]) -> list[Mention]:
+    """Give a report of a known event that event's key (``pipeline.event_match``), after loading
+    what the decision reads: which keys are stored, the reports' dates and headlines, and the
+    recent events of the types that need comparing."""
+    keys = {m.event.key for m in mentions}
+    known_keys = set(session.scalars(select(Event.key).where(Event.key.in_(keys))))
+    item_ids = {m.item_id for m in mentions}
+    reports = {
+        row.id: Report(row.published.date() if row.published else None, row.title or "")
+        for row in session.execute(select(Item.id, Item.published, Item.title).where(Item.id.in_(item_ids)))
+    }
+    recent = {
+        kind: _recent_identities(session, kind) for kind in sorted(types_to_compare(mentions, known_keys))
+    }
+    return one_key_per_event(mentions, known_keys, reports, recent)
+
+
+def _recent_identities(session: Session, event_type: str) -> list[tuple[str, Identity]]:
+    rows = session.execute(
+        select(Event, Item.published, Item.title)
+        .outerjoin(Item, Event.first_item_id == Item.id)
+        .where(Event.type == event_type)
+        .order_by(Event.id.desc())
+        .limit(RECENT_EVENTS)
+    ).all()
+    out = []
+    for event, pub, title in rows:
+        shape = ExtractedEvent(
+            type=event.type,
+            name=event.name,
+            key=event.key,
+            evidence="",
+            series=event.series,
+            ordinal=event.ordinal,
+            date=event.date,
+            location=event.location,
+        )
+        published = pub.date() if pub else None
+        out.append((event.key, identity_of(shape, list(event.jurisdictions or []), published, title or "")))
+    return out
+
+
+def event_item_ids(session: Session, event_ids: Sequence[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {eid: [] for eid in event_ids}
+    if not event_ids:
+        return out
+    rows = session.execute(
+        select(EventMention.event_id, EventMention.item_id)
+        .where(EventMention.event_id.in_(event_ids))
+        .order_by(EventMention.item_id)
+    )
+    for event_id, item_id in rows:
+        out[event_id].append(item_id)
+    return out
+
+
+def item_event_ids(session: Session, item_ids: Sequence[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {iid: [] for iid in item_ids}
+    if not item_ids:
+        return out
+    rows = session.execute(
+        select(EventMention.item_id, EventMention.event_id)
+        .where(EventMention.item_id.in_(item_ids))
+        .order_by(EventMention.event_id)
+    )
+    for item_id, event_id in rows:
+        out[item_id].append(event_id)
+    return out
