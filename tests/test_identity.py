@@ -141,6 +141,10 @@ def test_same_event(a: Identity, b: Identity, same: bool) -> None:
         ("El Gobierno aprueba la ley de IA", "passed"),
         ("EU, 세계 첫 AI 규제법 최종 승인…내달 발효", "passed"),
         ("EU-Staaten segnen AI Act final ab", "passed"),
+        ("State legislators approve a five-month delay of its AI Act", "delayed"),
+        ("Senate passes bill that would repeal the AI order", "revoked"),
+        ("AI Act published in the Official Journal", "published"),
+        ("KI-Verordnung im Amtsblatt veröffentlicht", "published"),
         ("A look at AI rules", None),
     ],
 )

@@ -84,7 +84,12 @@ _MILESTONES = (
     ("signed", r"\bsign(?:s|ed)?\b|서명|署名|sanciona\w*|firma\w*"),
     ("in_force", r"\b(?:in(?:to)?\s+force|takes?\s+effect|appl(?:y|ies|ication)|effective|kicks?\s+in)\b"
      r"|시행|발효|施行|発効|適用|vigor|vigueur|in\s+Kraft|in\s+vigore"),
+    ("published", r"\bOfficial\s+Journal\b|\bAmtsblatt\b|\bJournal\s+officiel\b|\bGazzetta\s+Ufficiale\b"
+     r"|\bDiário\s+Oficial\b|\bBoletín\s+Oficial\b|官報|관보|\bveröffentlicht\b|\bpubli(?:é|ée|cado|cada)\b"),
 )  # fmt: skip
+_OVERRIDING = ("delayed", "vetoed", "revoked")
+"""Milestones that win wherever the headline says them: "legislators approve five-month delay of
+the AI Act" reports the delay (an approval of it), not the law's passage."""
 _MILESTONE_RX = [(name, re.compile(rx, re.IGNORECASE)) for name, rx in _MILESTONES]
 
 
@@ -119,7 +124,8 @@ def body_of(title: str) -> str | None:
 def milestone_of(title: str) -> str | None:
     """The law's milestone a headline reports ('Korea passes AI Basic Act' -> 'passed')."""
     found = [(m.start(), name) for name, rx in _MILESTONE_RX if (m := rx.search(title))]
-    return min(found)[1] if found else None
+    overriding = [hit for hit in found if hit[1] in _OVERRIDING]
+    return min(overriding or found)[1] if found else None
 
 
 def identity_of(
