@@ -145,6 +145,9 @@ def test_same_event(a: Identity, b: Identity, same: bool) -> None:
         ("Senate passes bill that would repeal the AI order", "revoked"),
         ("AI Act published in the Official Journal", "published"),
         ("KI-Verordnung im Amtsblatt veröffentlicht", "published"),
+        ("President issues executive order on AI safety", "signed"),
+        ("President orders agencies to drop AI rules", "signed"),
+        ("What executive orders on AI have done", None),
         ("A look at AI rules", None),
     ],
 )

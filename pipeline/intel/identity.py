@@ -81,7 +81,8 @@ _MILESTONES = (
      r"|통과|의결|가결|승인|可決|成立|議決|承認|aprova\w*|approva\w*|verabschied\w*|votad\w*|\bsegne\w*\s.{0,40}\bab\b"
      r"|\bbeschlie(?:ß|ss)\w*|\bbeschloss\w*|grünes\s+Licht|luz\s+verde|feu\s+vert|via\s+libera"
      r"|\baprueb\w*|\baprob[óo]\w*"),
-    ("signed", r"\bsign(?:s|ed)?\b|서명|署名|sanciona\w*|firma\w*"),
+    ("signed", r"\bsign(?:s|ed)?\b|\bissu(?:es|ed)\b|\b(?<!executive\s)order(?:s|ed)\b(?!\s+(?:on|to|for)\b)"
+     r"|서명|署名|sanciona\w*|firma\w*"),
     ("in_force", r"\b(?:in(?:to)?\s+force|takes?\s+effect|appl(?:y|ies|ication)|effective|kicks?\s+in)\b"
      r"|시행|발효|施行|発効|適用|vigor|vigueur|in\s+Kraft|in\s+vigore"),
     ("published", r"\bOfficial\s+Journal\b|\bAmtsblatt\b|\bJournal\s+officiel\b|\bGazzetta\s+Ufficiale\b"
