@@ -143,6 +143,23 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     ]
 
 
+_DIGIT = re.compile(r"\d")
+_WORDS_ONLY = frozenset({"wd", "rel", "mo"})
+"""Kinds that can match without a digit (a weekday, "yesterday", "in May", "来月")."""
+
+
+@lru_cache(maxsize=1)
+def _month_name_rx() -> re.Pattern[str]:
+    """Any month's name, in any language the patterns read (a cheap gate before them)."""
+    return re.compile(_alternation(month_names()), re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _gated_patterns() -> list[tuple[str, re.Pattern[str], bool]]:
+    """The patterns, each with whether it needs a month's name to match."""
+    return [(kind, rx, "(?P<mon>" in rx.pattern) for kind, rx in _patterns()]
+
+
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 """A year, 1900-2099, not part of a longer number."""
 
@@ -245,7 +262,18 @@ def find_dates(text: str, published: date | None = None, upcoming: bool = False)
     """Every date in ``text``, most specific pattern first, non-overlapping, left to right."""
     taken: list[tuple[int, int]] = []
     out: list[FoundDate] = []
-    for kind, rx in _patterns():
+    digit = _DIGIT.search(text) is not None
+    month: bool | None = None
+    for kind, rx, needs_month in _gated_patterns():
+        # Every pattern but a bare month, weekday or relative word needs a digit, and the ones
+        # with a month's name need that name: one scan for each instead of one per pattern.
+        if kind not in _WORDS_ONLY and not digit:
+            continue
+        if needs_month:
+            if month is None:
+                month = _month_name_rx().search(text) is not None
+            if not month:
+                continue
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
