@@ -31,8 +31,8 @@ from core.config import current
 from pipeline.feeds import ParsedFeed, parse_feed
 from pipeline.intel.rules_loading import RulesChanged, load_rules, load_rules_as, rules_origin
 from pipeline.intel.rules_schema import Rules
-from pipeline.process import PreparedItem, analyse_items
-from pipeline.types import ProcessedItem
+from pipeline.process import analyse_items
+from pipeline.types import PreparedItem, ProcessedItem
 
 MIN_PARALLEL = 8
 """Below this many items a batch is classified in-process (a worker round trip costs ~1 ms,

@@ -2,7 +2,7 @@
 
 A feed or an API often carries entries nobody wants (GOV.UK's FCDO feed is mostly travel
 advice). The filters drop them by title, URL or category before anything is stored: in the
-feed poll and the crawl ingest (``services.ingest.store_batch``), in every Scrapy crawl
+feed poll and the crawl ingest (the screen stage, ``pipeline.stages.screen``), in every Scrapy crawl
 (``spiders.pipelines.SourceFilterPipeline``) and in ``policywatch sources dry-run``, which
 shows how many items each pattern dropped.
 

@@ -1,8 +1,9 @@
 """The shapes that flow through the pipeline core, shared by every source kind.
 
 Every fetcher (feed poller, Scrapy spider, JSON-lines import) produces a ``RawItem``; one
-processing path turns it into a ``ProcessedItem``. Nothing here knows about Prefect, Scrapy
-or the database.
+processing path turns it into a ``ProcessedItem``, one typed value per stage (``RawItem`` ->
+``LinkedItem`` -> ``EnrichedItem`` -> ``PreparedItem`` -> ``ProcessedItem``, see
+``pipeline.stages``). Nothing here knows about Prefect, Scrapy or the database.
 """
 
 from __future__ import annotations
@@ -30,6 +31,38 @@ class RawItem:
     categories: list[str] = field(default_factory=list)
     """The source's own categories or tags (feed ``<category>``, an API's field): for the
     per-source ``include``/``exclude`` filters of sources.yaml, not stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedItem:
+    """Stage 3 of ``pipeline.stages`` (screen): a cleaned item with a web link, and that link's
+    canonical form, computed here once and carried to the store (the dedup by link, the unique
+    index and every later stage read this one value)."""
+
+    raw: RawItem
+    canonical_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichedItem:
+    """Stage 4 (enrich): the item's main text, from its article page when one was fetched, else
+    from what the source gave (body, HTML, summary)."""
+
+    raw: RawItem
+    """With ``html`` replaced by the article page's when one was fetched."""
+    canonical_url: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedItem:
+    """Stage 5 (prepare): the content hash added, computed once. Enough to drop duplicates before
+    the costly part (classification), which then only runs on items that will be stored."""
+
+    raw: RawItem
+    canonical_url: str
+    text: str
+    content_hash: str
 
 
 @dataclass(frozen=True, slots=True)

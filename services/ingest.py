@@ -1,4 +1,10 @@
-"""Plain functions the flows call: poll one feed, store a batch of raw items, import JSON lines.
+"""Plain functions the flows call: poll one feed, ingest a batch of raw items, import JSON lines.
+
+``ingest_batch`` is the one path every item takes, whatever fetched it (feed poll, crawl,
+``policywatch import``): it runs the typed stages of ``pipeline.stages`` in their one direction,
+screen -> dedup by link -> enrich (article pages, then main text) -> prepare -> dedup by text ->
+analyse -> store, and counts each in the source's report. The network work (article pages)
+ends before ``services.storing.store_batch`` opens its transaction.
 
 No Prefect here: these are tested directly, and the Prefect tasks are thin wrappers.
 """
@@ -6,63 +12,31 @@ No Prefect here: these are tested directly, and the Prefect tasks are thin wrapp
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.outbox import queue_alerts, queue_follow_ups
 from alerts.subscriptions import Subscriptions
 from core.sources_config import FeedSource, JsonlSource, Source
 from core.vocabulary import PollStatus
 from models import repository as repo
-from models.base import utcnow
-from models.db import retry_on_conflict, writing
+from models import run_queries
+from models.db import writing
+from pipeline.articles import ArticlePages, PageGate, fetch_article_pages
 from pipeline.feeds import NotAFeed
 from pipeline.fetch import FetchError, FetchResult, fetch, make_client
 from pipeline.intel.rules_schema import Rules
 from pipeline.parallel import analyse_many, parse_feed_anywhere
-from pipeline.process import PreparedItem, clean_raw, prepare_item
 from pipeline.published import parse_published
-from pipeline.source_filters import apply_filters, has_filters
-from pipeline.text import decode_html
-from pipeline.types import ProcessedItem, RawItem
-from pipeline.urls import PLACEHOLDER_PREFIX, canonical_url, is_item_link, mask_secrets
-
-
-@dataclass(slots=True)
-class SourceReport:
-    """What one source did in one run: the row of the operator's run summary."""
-
-    source_id: str
-    kind: str
-    status: PollStatus = PollStatus.OK
-    http_status: int | None = None
-    bytes: int = 0
-    items_seen: int = 0
-    new_items: int = 0
-    duplicates: int = 0
-    already_stored: int = 0
-    new_events: int = 0
-    updated_events: int = 0
-    alerts_queued: int = 0
-    unsafe_links: int = 0
-    """Items dropped because their link is not http(s) (``javascript:``, ``file:``, ``data:``)."""
-    filtered: int = 0
-    """Items dropped by the source's ``include``/``exclude`` filters in sources.yaml."""
-    error: str | None = None
-    new_event_ids: list[int] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, object]:
-        """The summary row; a URL's credentials (``?api_key=…``) are masked in its error."""
-        row = asdict(self)
-        if self.error:
-            row["error"] = mask_secrets(self.error)
-        return row
+from pipeline.stages import Screened, enrich, prepare, screen
+from pipeline.types import RawItem
+from pipeline.urls import PLACEHOLDER_PREFIX, mask_secrets
+from services.dedup import drop_known_links, drop_known_texts
+from services.source_report import SourceReport
+from services.storing import PollState, store_batch
 
 
 def poll_state(factory: sessionmaker[Session], source: Source) -> tuple[str | None, str | None]:
@@ -106,42 +80,7 @@ def record_failure(
         )
 
 
-PageGate = Callable[[str], AbstractContextManager[object]]
-"""What a source's article pages on one host are fetched under (the flow's per-host politeness)."""
-
-
-def _fetch_article_pages(
-    raws: list[RawItem], source: FeedSource, page_gate: PageGate | None = None
-) -> list[str]:
-    """Fill ``html`` of entries from their pages; a page that fails keeps the feed summary.
-
-    Pages are fetched one after the other, host by host, each host's under ``page_gate(url)``
-    (held for all of that host's pages): they are requests to a site like the feed's own, and
-    the per-host limits count them too."""
-    errors: list[str] = []
-    by_host: dict[str, list[RawItem]] = {}
-    for raw in raws:
-        by_host.setdefault((urlsplit(raw.url).hostname or "").lower(), []).append(raw)
-    with make_client(source.timeout_seconds, private_network=source.private_network) as client:
-        for pages in by_host.values():
-            with page_gate(pages[0].url) if page_gate is not None else nullcontext():
-                for raw in pages:
-                    try:
-                        page = fetch(
-                            client,
-                            raw.url,
-                            max_bytes=source.max_bytes,
-                            deadline_seconds=source.timeout_seconds,
-                        )
-                    except FetchError as exc:
-                        errors.append(str(exc))
-                        continue
-                    if page.body:  # the spiders' charset reader: a wrong header must not garble the page
-                        raw.html = decode_html(page.body, page.headers.get("content-type"))
-    return errors
-
-
-def store_batch(
+def ingest_batch(
     factory: sessionmaker[Session],
     source: Source | JsonlSource,
     raws: list[RawItem],
@@ -149,124 +88,44 @@ def store_batch(
     rules: Rules | None,
     report: SourceReport,
     *,
-    etag: str | None = None,
-    last_modified: str | None = None,
-    poll_status: str = "200",
-    poll_error: str | None = None,
-    max_age: float | None = None,
+    poll: PollState,
     page_gate: PageGate | None = None,
 ) -> SourceReport:
-    """Dedup, process, store, queue alerts and save the poll state in ONE transaction.
+    """Run ``raws`` through the stages, in order, and store what is new with the poll state.
 
-    A crash anywhere before the commit leaves the store as it was and the validators unsaved,
-    so the next run fetches the same document again: nothing is lost, nothing doubled.
+    Each stage takes the previous one's typed value; what a stage drops is counted in the
+    report. The canonical URL is computed once (screen) and the content hash once (prepare).
+    The dedup by link comes before the enrich stage, so an article page is fetched only for an
+    item the store does not have; the pages are fetched (``page_gate``: the flow's per-host
+    politeness) before the store's transaction, never inside it.
     """
     report.items_seen += len(raws)
-    raws = web_items(raws, report)
-    if has_filters(source):
-        filtered = apply_filters(source, raws)
-        raws = filtered.kept
-        report.filtered += filtered.dropped_count
-    with writing(factory) as session:
-        repo.ensure_source(session, source.id, source.kind, source.url, source.label)
-        known = repo.stored_urls(session, (canonical_url(r.url) for r in raws))
-        known_guids = repo.stored_guids(session, source.id, (r.guid for r in raws if r.guid))
-        fresh: list[RawItem] = []
-        seen_urls: set[str] = set()
-        for raw in raws:
-            url = canonical_url(raw.url)
-            if url in known or (raw.guid and raw.guid in known_guids) or url in seen_urls:
-                report.already_stored += 1
-                continue
-            seen_urls.add(url)
-            fresh.append(raw)
+    screened = screen(raws, source)
+    note_screened(report, screened)
+    fresh, known = drop_known_links(factory, source.id, screened.items)
+    report.already_stored += known
+    pages = ArticlePages()
     if isinstance(source, FeedSource) and source.fetch_articles and fresh:
-        page_errors = _fetch_article_pages(fresh, source, page_gate)
-        if page_errors:
+        pages = fetch_article_pages(fresh, source, page_gate)
+        if pages.errors:  # a page that failed keeps the feed's own text
             report.status = PollStatus.PARTIAL
-            report.error = "; ".join(page_errors[:3])
-    processed = _analyse_new(factory, fresh, rules, source.jurisdictions, report)
-
-    def commit_batch() -> tuple[repo.StoreOutcome, int]:
-        with writing(factory) as session:
-            outcome = repo.store_items(session, processed, fetched_at=utcnow())
-            # updated events too: one whose confidence rose may now pass a subscriber's threshold
-            queued = queue_alerts(session, outcome.new_event_ids + outcome.updated_event_ids, subs)
-            queued += queue_follow_ups(session, outcome.updated_event_ids, subs)
-            repo.record_poll(
-                session,
-                source.id,
-                ok=True,
-                status=poll_status,
-                error=mask_secrets(poll_error or report.error or "") or None,
-                etag=etag,
-                last_modified=last_modified,
-                max_age=max_age,
-            )
-        return outcome, queued
-
-    # Two workers storing the same stories can deadlock on PostgreSQL's unique indexes; the
-    # transaction is all-or-nothing, so running it again is safe and the usual cure.
-    outcome, queued = retry_on_conflict(commit_batch)
-    report.new_items += outcome.new_items
-    report.duplicates += outcome.duplicates
-    report.already_stored += outcome.already_stored
-    report.new_events += len(outcome.new_event_ids)
-    report.updated_events += len(outcome.updated_event_ids)
-    report.new_event_ids += outcome.new_event_ids
-    report.alerts_queued += queued
-    return report
+            report.error = "; ".join(pages.errors[:3])
+    prepared = prepare(enrich(fresh, pages.html))
+    # Classify only what will be stored: copies of a stored text (a syndicated story under a
+    # new URL) or of an earlier item of this batch are duplicates, before the costly step.
+    unique, copies = drop_known_texts(factory, prepared)
+    report.duplicates += copies
+    processed = analyse_many(unique, rules, source.jurisdictions)
+    return store_batch(factory, source, processed, subs, report, poll)
 
 
-def web_items(raws: list[RawItem], report: SourceReport) -> list[RawItem]:
-    """The items cleaned (``clean_raw``: no control characters, so no poison item), without those
-    whose link is not http(s): a ``javascript:`` or ``file:`` link is never stored or shown. The
-    dropped ones are counted and named in the report."""
-    kept: list[RawItem] = []
-    schemes: set[str] = set()
-    for raw in map(clean_raw, raws):
-        if is_item_link(raw.url):
-            kept.append(raw)
-        else:
-            schemes.add(_scheme(raw.url))
-            report.unsafe_links += 1
-    if schemes:
-        # Named by scheme only: the link itself is hostile text, not for a terminal or a chat.
-        note = f"dropped item(s) whose link is not http(s): {', '.join(sorted(schemes))}"
-        report.error = f"{report.error}; {note}" if report.error else note
-    return kept
-
-
-def _scheme(url: str) -> str:
-    try:
-        scheme = urlsplit(url.strip()).scheme.lower()
-    except ValueError:
-        scheme = ""
-    return f"{scheme}:" if scheme else "no scheme"
-
-
-def _analyse_new(
-    factory: sessionmaker[Session],
-    fresh: list[RawItem],
-    rules: Rules | None,
-    implied: list[str],
-    report: SourceReport,
-) -> list[ProcessedItem]:
-    """Classify only what will be stored: copies of a stored text (a syndicated story under a
-    new URL) or of an earlier item of this batch are counted as duplicates and skipped here,
-    before the costly step. store_items checks again inside the write transaction, so two
-    workers racing on one story still store it once."""
-    prepared = [prepare_item(r) for r in fresh]
-    with factory() as session:
-        known = repo.stored_hashes(session, (p.content_hash for p in prepared))
-    unique: list[PreparedItem] = []
-    for prep in prepared:
-        if prep.content_hash in known:
-            report.duplicates += 1
-            continue
-        known.add(prep.content_hash)
-        unique.append(prep)
-    return analyse_many(unique, rules, implied)
+def note_screened(report: SourceReport, screened: Screened) -> None:
+    """Count what the screen stage dropped. Links that are not http(s) are named by scheme only:
+    the link itself is hostile text, not for a terminal or a chat."""
+    report.unsafe_links += screened.unsafe_links
+    report.filtered += screened.filtered
+    if screened.unsafe_schemes:
+        report.add_error(f"dropped item(s) whose link is not http(s): {', '.join(screened.unsafe_schemes)}")
 
 
 def ingest_feed_response(
@@ -278,7 +137,7 @@ def ingest_feed_response(
     page_gate: PageGate | None = None,
 ) -> SourceReport:
     """Turn one fetched feed document into stored items (or record why it could not);
-    ``page_gate``: what its article pages are fetched under (``_fetch_article_pages``)."""
+    ``page_gate``: what its article pages are fetched under (``pipeline.articles``)."""
     report = SourceReport(
         source_id=source.id, kind=source.kind, http_status=result.status, bytes=len(result.body)
     )
@@ -307,20 +166,14 @@ def ingest_feed_response(
     elif urlsplit(result.url).netloc.lower() != urlsplit(source.url).netloc.lower():
         # Followed, but the operator should update sources.yaml: the old host may not last.
         report.error = mask_secrets(f"redirected to {result.url}")
-    return store_batch(
-        factory,
-        source,
-        parsed.items,
-        subs,
-        rules,
-        report,
+    poll = PollState(
+        status=str(result.status),
         etag=result.etag,
         last_modified=result.last_modified,
-        poll_status=str(result.status),
-        poll_error=parsed.error,
+        error=parsed.error,
         max_age=max_age,
-        page_gate=page_gate,
     )
+    return ingest_batch(factory, source, parsed.items, subs, rules, report, poll=poll, page_gate=page_gate)
 
 
 def cache_max_age(headers: dict[str, str]) -> float | None:
@@ -418,6 +271,9 @@ def _raw_item(path: Path, lineno: int, row: dict[str, Any], source_id: str) -> R
     )
 
 
+IMPORTED = PollState(status="import")
+
+
 def import_items(
     factory: sessionmaker[Session],
     raws: Iterable[RawItem],
@@ -435,12 +291,12 @@ def import_items(
         for raw in raws:
             batch.append(raw)
             if len(batch) >= batch_size:
-                store_batch(factory, source, batch, subs, rules, report, poll_status="import")
+                ingest_batch(factory, source, batch, subs, rules, report, poll=IMPORTED)
                 batch = []
     except ImportLineError as exc:
         raise ImportLineError(f"{exc}. {_stored_so_far(report)}") from None
     if batch or report.items_seen == 0:
-        store_batch(factory, source, batch, subs, rules, report, poll_status="import")
+        ingest_batch(factory, source, batch, subs, rules, report, poll=IMPORTED)
     return report
 
 
@@ -466,25 +322,25 @@ def fetch_error_report(source: Source, exc: BaseException) -> SourceReport:
     )
 
 
-__all__ = ["SourceReport", "fetch_feed", "ingest_feed_response", "import_items", "read_jsonl"]
+__all__ = [
+    "PollState",
+    "SourceReport",
+    "fetch_feed",
+    "ingest_batch",
+    "ingest_feed_response",
+    "import_items",
+    "read_jsonl",
+]
 
 
 def crawl_state(
     factory: sessionmaker[Session], source: Source, limit: int = 20_000
 ) -> tuple[set[str], str | None]:
     """What a re-crawl may skip: the source's stored URLs, and its newest published date."""
-    from sqlalchemy import func, select
-
-    from models.tables import Item
-
     with writing(factory) as session:
         repo.ensure_source(session, source.id, source.kind, source.url, source.label)
-        urls = set(
-            session.scalars(
-                select(Item.url).where(Item.source_id == source.id).order_by(Item.id.desc()).limit(limit)
-            )
-        )
-        newest = session.scalar(select(func.max(Item.published)).where(Item.source_id == source.id))
+        urls = run_queries.recent_urls(session, source.id, limit)
+        newest = run_queries.newest_published(session, source.id)
     return urls, newest.isoformat() if newest else None
 
 
@@ -502,13 +358,5 @@ def ingest_crawl_result(
     if errors:
         report.status = PollStatus.PARTIAL
         report.error = mask_secrets(f"{len(errors)} page error(s): " + "; ".join(errors[:3]))
-    return store_batch(
-        factory,
-        source,
-        items,
-        subs,
-        rules,
-        report,
-        poll_status=finish_reason or "finished",
-        poll_error=report.error,
-    )
+    poll = PollState(status=finish_reason or "finished", error=report.error)
+    return ingest_batch(factory, source, items, subs, rules, report, poll=poll)

@@ -193,7 +193,7 @@ def parse_article(
 
     Main text, title and date come from ``pipeline.text.extract_article``, the one trafilatura
     wrapper, so a page fetched by a spider and by the feed path extracts to the same text and
-    hashes alike (the feed path calls it through ``pipeline.process.main_text``). Precedence
+    hashes alike (the feed path calls it through ``pipeline.stages.main_text``). Precedence
     for title/date: per-source article selectors, then the listing/sitemap hint (explicit
     markup), then trafilatura. ``html`` is kept only when asked
     or when no main text was found, so JSON lines stay small but nothing is lost.

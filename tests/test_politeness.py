@@ -96,9 +96,10 @@ def test_article_pages_are_fetched_under_their_hosts_gate_one_host_at_a_time(
 ) -> None:
     """A feed with ``fetch_articles`` asks the pages' hosts too: each host's pages are fetched
     inside its gate (the flow's per-host politeness), entered once per host, not per page."""
-    import services.ingest as ingest
+    import pipeline.articles as articles
     from core.sources_config import FeedSource
     from pipeline.fetch import FetchResult
+    from pipeline.stages import link
     from pipeline.types import RawItem
 
     events: list[str] = []
@@ -117,13 +118,14 @@ def test_article_pages_are_fetched_under_their_hosts_gate_one_host_at_a_time(
         events.append(f"get {url} in {inside}")
         return FetchResult(url=url, status=200, body=b"<html><body><p>text</p></body></html>")
 
-    monkeypatch.setattr(ingest, "fetch", fetch)
+    monkeypatch.setattr(articles, "fetch", fetch)
     source = FeedSource(id="pages-feed", kind="feed", url="http://feeds.example/rss", fetch_articles=True)
-    raws = [
-        RawItem(source_id="pages-feed", url=url)
+    items = [
+        link(RawItem(source_id="pages-feed", url=url))
         for url in ("http://a.example/1", "http://b.example/1", "http://a.example/2")
     ]
-    assert ingest._fetch_article_pages(raws, source, gate) == []
+    pages = articles.fetch_article_pages(items, source, gate)
+    assert pages.errors == []
     assert events == [
         "enter a.example",
         "get http://a.example/1 in ['a.example']",
@@ -133,4 +135,4 @@ def test_article_pages_are_fetched_under_their_hosts_gate_one_host_at_a_time(
         "get http://b.example/1 in ['b.example']",
         "exit b.example",
     ]
-    assert all(raw.html for raw in raws)
+    assert sorted(pages.html) == sorted(item.raw.url for item in items)

@@ -22,9 +22,11 @@ from models.db import session_factory
 from models.migrate import upgrade
 from pipeline import fetch as fetch_module
 from pipeline import netguard
+from pipeline.articles import fetch_article_pages
 from pipeline.fetch import FetchError, fetch, make_client
+from pipeline.stages import link
 from pipeline.types import RawItem
-from services.ingest import _fetch_article_pages, fetch_feed
+from services.ingest import fetch_feed
 from spiders import runner
 from spiders.netguard import REFUSED_KEY, PrivateAddressMiddleware
 from tests.faultserver import FaultServer
@@ -184,13 +186,13 @@ def test_a_feed_on_loopback_is_refused_without_the_allowance_and_fetched_with_it
 
 def test_article_pages_of_a_feed_are_refused_without_the_allowance() -> None:
     with Recorder({"/a.html": ("text/html", b"<html><body><p>secret</p></body></html>")}) as web:
-        raw = RawItem(source_id="pub", url=f"{web.base}/a.html", title="t")
+        item = link(RawItem(source_id="pub", url=f"{web.base}/a.html", title="t"))
         public = FeedSource(id="pub", kind="feed", url="https://example.org/rss", timeout_seconds=2)
-        errors = _fetch_article_pages([raw], public)
-        assert len(errors) == 1 and "private address" in errors[0] and not raw.html
+        pages = fetch_article_pages([item], public)
+        assert len(pages.errors) == 1 and "private address" in pages.errors[0] and not pages.html
         assert web.requests == []
-        errors = _fetch_article_pages([raw], public.model_copy(update={"private_network": True}))
-        assert errors == [] and raw.html and "secret" in raw.html
+        pages = fetch_article_pages([item], public.model_copy(update={"private_network": True}))
+        assert pages.errors == [] and "secret" in pages.html[item.raw.url]
 
 
 def test_every_redirect_hop_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
