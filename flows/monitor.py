@@ -1,7 +1,9 @@
 """The `monitor` flow: poll every enabled source, store what is new, queue and send alerts.
 
-Thin orchestration only: each task calls plain functions from ``services.ingest`` or
-``alerts.deliver``. Feeds are polled in batches, one task per batch of up to 50 feeds of one host
+Thin orchestration only: each task calls plain functions from ``services`` (``ingest`` runs an
+item's stages, ``due`` picks the sources an adaptive run polls, ``expected``, ``operators``) or
+``alerts.deliver``; the run's summary is ``services.run_summary``'s and every line of Markdown it
+publishes is ``services.run_report``'s. No SQL here. Feeds are polled in batches, one task per batch of up to 50 feeds of one host
 (``flows.host_batches``): a task run costs Prefect API round trips, and one fetch and one store
 task per feed made a run over 1,000 unchanged feeds take 107 s. Inside a batch each source is
 fetched, retried when the failure is transient (timeouts, 5xx; backoff and jitter; a 404 or a
@@ -15,18 +17,13 @@ counts it.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
-import re
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
-from urllib.parse import urlsplit
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -34,26 +31,24 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
-from sqlalchemy import func, or_, select
 
 from alerts.deliver import DeliveryReport, deliver_pending
 from alerts.digest import DigestReport, deliver_digests
-from alerts.outbox import queue_overdue
 from alerts.subscriptions import Subscriptions, load_subscriptions
 from core import settings, shutdown
 from core.config import current
-from core.health import due_at, is_due
 from core.sources_config import FeedSource, Source, load_sources
 from flows.domain_limits import domain_limit, domain_slots, ensure_domain_limits, server_outlives_run
 from flows.host_batches import BATCH_SIZE, HostBatch, RetryPolicy, failed_ids, host_batches, poll_batch
 from flows.host_slots import Logger, host_slots
 from models.base import utcnow
 from models.db import check_connection, get_engine, session_factory
-from models.tables import Source as SourceRow
 from pipeline.fetch import FetchError, FetchResult
 from pipeline.intel.rules_loading import load_rules
 from pipeline.intel.rules_schema import Rules
-from services.expected import mark_overdue
+from services import run_report
+from services.due import due_sources
+from services.expected import overdue_events
 from services.ingest import (
     SourceReport,
     crawl_state,
@@ -64,54 +59,10 @@ from services.ingest import (
     record_failure,
 )
 from services.operators import notify_operators
-from services.views import source_health_rows
+from services.run_summary import RunSummary, failure_message, not_due_line
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass(slots=True)
-class RunSummary:
-    """What one monitor run did: printed by the CLI and published as Prefect artifacts."""
-
-    sources: list[SourceReport] = field(default_factory=list)
-    started_at: datetime = field(default_factory=utcnow)
-    finished_at: datetime | None = None
-    alerts: DeliveryReport = field(default_factory=DeliveryReport)
-    not_due: list[str] = field(default_factory=list)
-    next_due: datetime | None = None
-    """The earliest time a source of ``not_due`` is due (adaptive runs)."""
-    overdue_events: list[int] = field(default_factory=list)
-    health_notices: list[str] = field(default_factory=list)
-    digests: DigestReport = field(default_factory=DigestReport)
-
-    @property
-    def totals(self) -> dict[str, int]:
-        return {
-            "sources_polled": len(self.sources),
-            "not_modified": sum(1 for s in self.sources if s.status == "not_modified"),
-            "failed_sources": sum(1 for s in self.sources if s.status == "failed"),
-            "items_seen": sum(s.items_seen for s in self.sources),
-            "new_items": sum(s.new_items for s in self.sources),
-            "duplicates_dropped": sum(s.duplicates for s in self.sources),
-            "new_events": sum(s.new_events for s in self.sources),
-            "overdue_events": len(self.overdue_events),
-            "alerts_queued": sum(s.alerts_queued for s in self.sources),
-            "alerts_sent": self.alerts.sent,
-            "alerts_failed": self.alerts.failed,
-            "alerts_retrying": self.alerts.retrying,
-            "digests_sent": self.digests.sent,
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "totals": self.totals,
-            "sources": [s.as_dict() for s in self.sources],
-            "alert_errors": self.alerts.errors + self.digests.errors,
-            "not_due": self.not_due,
-            "next_due": self.next_due.isoformat() if self.next_due else None,
-            "health_notices": self.health_notices,
-        }
 
 
 _HOST_SLOTS: dict[str, threading.BoundedSemaphore] = {}
@@ -367,53 +318,6 @@ def health_task(subs: Subscriptions) -> list[str]:
     return notify_operators(session_factory(), subs)
 
 
-def due_sources(
-    factory: Any, source_ids: list[str], now: datetime | None = None
-) -> tuple[set[str], datetime | None]:
-    """Sources whose adaptive next-poll time has come (or that were never polled), and the
-    earliest time one of the others is due. Every source is due at least every
-    POLICYWATCH_MAX_POLL_INTERVAL (``core.health.due_at``)."""
-    now = now or utcnow()
-    bound = settings.max_poll_interval()
-    with factory() as session:
-        rows = session.execute(
-            select(
-                SourceRow.id, SourceRow.next_poll_at, SourceRow.last_polled_at, SourceRow.consecutive_failures
-            ).where(SourceRow.id.in_(source_ids))
-        ).all()
-    when = {
-        sid: due_at(next_poll, polled, failing=bool(failures), max_interval=bound)
-        for sid, next_poll, polled, failures in rows
-    }
-    not_due = {sid: t for sid, t in when.items() if t is not None and not is_due(t, now)}
-    return set(source_ids) - set(not_due), min(not_due.values(), default=None)
-
-
-def not_due_line(summary: dict[str, Any]) -> str:
-    """How many sources were not due and when the next one is (or "" when all were due), e.g.
-    "3 sources not due; next at 2026-12-07 06:00:03Z (in 1 h 45 min): a, b, c"."""
-    ids = summary.get("not_due") or []
-    if not ids:
-        return ""
-    line = f"{len(ids)} source{'s' if len(ids) != 1 else ''} not due"
-    if summary.get("next_due"):
-        when = datetime.fromisoformat(summary["next_due"]).astimezone(UTC)
-        minutes = max(0, round((when - utcnow()).total_seconds() / 60))
-        later = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-        line += f"; next at {when:%Y-%m-%d %H:%M:%S}Z (in {later})"
-    shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
-    return f"{line}: {shown}"
-
-
-def failure_message(summary: RunSummary) -> str | None:
-    """The failed flow run's message, read on the dashboard: "2 of 6 sources failed: a, b"."""
-    failed = [s.source_id for s in summary.sources if s.status == "failed"]
-    if not failed:
-        return None
-    shown = ", ".join(failed[:10]) + (f" and {len(failed) - 10} more" if len(failed) > 10 else "")
-    return f"{len(failed)} of {len(summary.sources)} sources failed: {shown}"
-
-
 def run_name(tier: str | None, only: list[str] | None, when: datetime) -> str:
     """A flow run's name: what it polls and when it was due, e.g. ``feeds 2026-12-07 04:10Z``."""
     scope = tier or "all"
@@ -430,23 +334,7 @@ def _flow_run_name() -> str:
     return run_name(params.get("tier"), params.get("only"), flow_run.scheduled_start_time)
 
 
-def health_rows() -> list[dict[str, Any]]:
-    with session_factory()() as session:
-        return [
-            {k: ("" if v is None else v) for k, v in row.items()}
-            | {"last_error": (row["last_error"] or "")[:160]}
-            for row in source_health_rows(session)
-        ]
-
-
 HEALTH_KEY = "source-health"
-
-
-def health_fingerprint(rows: list[dict[str, Any]]) -> str:
-    """What makes source health change: each source's health and error (not its count of failures
-    in a row or the times of its last and next poll, which change on every run)."""
-    state = [(r["source"], r["health"], r["last_error"]) for r in rows]
-    return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:16]
 
 
 def _latest_health_description() -> str | None:
@@ -479,8 +367,7 @@ def link_latest_summary(artifact_id: Any, summary: RunSummary) -> None:
         with get_client(sync_client=True) as client:
             current = client.read_deployment(deployment.id)
             base = (current.description or "").split("\n\n**Latest run:**")[0]
-            outcome = failure_message(summary) or f"{summary.totals['new_items']} new items, no failure"
-            link = f"[{md(flow_run.name)}: {md(outcome, 120)}](/artifacts/artifact/{artifact_id})"
+            link = run_report.latest_run_link(flow_run.name, summary, artifact_id)
             client.update_deployment(
                 deployment.id, DeploymentUpdate(description=f"{base}\n\n**Latest run:** {link}")
             )
@@ -491,39 +378,23 @@ def link_latest_summary(artifact_id: Any, summary: RunSummary) -> None:
 def publish_artifacts(summary: RunSummary, tier: str | None) -> None:
     """Markdown summary + per-source table, keyed per deployment tier so the latest of each is one
     click away in the Prefect UI (the deployment's description links it; Artifacts → key); the
-    health of every source under ``source-health``, only when it changed (not 144 times a day)."""
+    health of every source under ``source-health``, only when it changed (not 144 times a day).
+    What they say is ``services.run_report``'s; this only publishes it."""
     scope = tier or "all"
     summary.finished_at = utcnow()
     artifact_id = create_markdown_artifact(
-        markdown=summary_markdown(summary),
+        markdown=run_report.summary_markdown(summary),
         key=f"monitor-{scope}-summary",
-        description=f"Monitor run summary ({scope}), {second(summary.finished_at)}",
+        description=f"Monitor run summary ({scope}), {run_report.second(summary.finished_at)}",
     )
     create_table_artifact(
-        table=[
-            {  # what an operator scans first comes first: which source, did it work, and why not
-                "source": s.source_id,
-                "status": s.status,
-                "error": str(s.as_dict().get("error") or "")[:160],
-                "http": s.http_status or "",
-                "new_items": s.new_items,
-                "duplicates": s.duplicates,
-                "new_events": s.new_events,
-                "alerts_queued": s.alerts_queued,
-                "items_seen": s.items_seen,
-                "already_stored": s.already_stored,
-                "bytes": s.bytes,
-                "kind": s.kind,
-            }
-            for s in sorted(summary.sources, key=lambda r: r.status != "failed")
-        ]
-        or [{"source": "(none)", "status": "no source due"}],
+        table=run_report.source_table(summary),
         key=f"monitor-{scope}-sources",
         description="Per-source results of this run, failed sources first",
     )
     link_latest_summary(artifact_id, summary)
-    rows = health_rows()
-    description = f"Health of every source (published when it changes; state {health_fingerprint(rows)})"
+    rows = run_report.health_table()
+    description = run_report.health_description(rows)
     if _latest_health_description() != description:
         create_table_artifact(table=rows or [{"source": "(none)"}], key=HEALTH_KEY, description=description)
 
@@ -536,10 +407,7 @@ def record_failure_task(source: Source, error: str, retry_after: float | None = 
 @task(name="expected-events", cache_policy=NO_CACHE)
 def expected_task(subs: Subscriptions) -> list[int]:
     """Expected events whose date passed with no report become overdue, and are told once."""
-    with session_factory().begin() as session:
-        overdue = mark_overdue(session)
-        queue_overdue(session, overdue, subs)
-    return overdue
+    return overdue_events(session_factory(), subs)
 
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
@@ -550,173 +418,6 @@ def deliver_task(subs: Subscriptions) -> DeliveryReport:
 @task(name="deliver-digests", cache_policy=NO_CACHE)
 def digest_task(subs: Subscriptions) -> DigestReport:
     return deliver_digests(session_factory(), subs)
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-
-
-def md(text: object, limit: int | None = None) -> str:
-    """Text from the web or an error, inert in Markdown: one line, special characters escaped
-    (a title cannot become a link, an image, a heading or a table cell), cut at ``limit``."""
-    line = " ".join(str(text or "").split())
-    if limit is not None and len(line) > limit:
-        line = line[: limit - 1] + "…"
-    return _MD_SPECIAL.sub(r"\\\1", line)
-
-
-def md_link(title: object, url: str | None) -> str:
-    """``[title](url)`` for an http(s) URL (characters that would end the link percent-encoded);
-    the escaped title alone otherwise."""
-    label = md(title, 110) or "(no title)"
-    if not url or urlsplit(url).scheme not in ("http", "https"):
-        return label
-    safe = "".join(f"%{ord(c):02X}" if c in " ()<>[]|\\\"'`" or ord(c) < 33 else c for c in url)
-    return f"[{label}]({safe})"
-
-
-def second(when: datetime | None) -> str:
-    """A time to the second in UTC: ``2026-12-07 04:15:02Z``."""
-    if when is None:
-        return ""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z"
-
-
-MAX_ROWS = 50
-
-
-def new_items_markdown(summary: RunSummary) -> list[str]:
-    """The items this run stored, by source: title (a link) and published time."""
-    if not any(s.new_items for s in summary.sources):
-        return []
-    from models.tables import Item
-
-    ids = [s.source_id for s in summary.sources if s.new_items]
-    with session_factory()() as session:  # timestamps are bound as UTC (models.base.UTCDateTime)
-        rows = session.execute(
-            select(Item.source_id, Item.title, Item.url, Item.published)
-            .where(Item.source_id.in_(ids), Item.fetched_at >= summary.started_at)
-            .order_by(Item.source_id, Item.id)
-            .limit(MAX_ROWS + 1)
-        ).all()
-    total = sum(s.new_items for s in summary.sources)
-    # A list per source, not a table: a headline wraps in a list item, where a table column of
-    # headlines overflowed the 1,280-px page (the UI cuts it off at the right).
-    lines = ["", f"## New items ({total})"]
-    shown = rows[:MAX_ROWS]
-    for k, (source_id, title, url, published) in enumerate(shown):
-        if k == 0 or shown[k - 1][0] != source_id:
-            lines += ["", f"**{md(source_id)}**", ""]
-        when = f" · {second(published)}" if published else ""
-        lines.append(f"- {md_link(title, url)}{when}")
-    if total > MAX_ROWS:
-        lines += ["", f"… and {total - MAX_ROWS} more (`policywatch items`)."]
-    return lines
-
-
-def new_events_markdown(summary: RunSummary) -> list[str]:
-    """The run's new events: what the subscribers are about to hear."""
-    ids = [eid for s in summary.sources for eid in s.new_event_ids]
-    if not ids:
-        return []
-    from models.tables import Event
-
-    with session_factory()() as session:
-        events = session.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.id)).all()
-    lines = ["", f"## New events ({len(events)})", ""]
-    lines += ["| type | event | date | place | status |", "|---|---|---|---|---|"]
-    for ev in events:
-        lines.append(
-            f"| {md(ev.type)} | {md(ev.name, 90)} | {md(ev.date)} | {md(ev.location, 40)} | {md(ev.status)} |"
-        )
-    return lines
-
-
-def alerts_markdown(summary: RunSummary) -> list[str]:
-    """Alerts queued or sent during this run, by subscriber, channel and status, and why any failed."""
-    from models.tables import Alert
-
-    since = summary.started_at
-    with session_factory()() as session:
-        rows = session.execute(
-            select(Alert.subscriber, Alert.channel, Alert.status, func.count(), func.max(Alert.last_error))
-            .where(or_(Alert.created_at >= since, Alert.sent_at >= since))
-            .group_by(Alert.subscriber, Alert.channel, Alert.status)
-            .order_by(Alert.subscriber, Alert.channel, Alert.status)
-        ).all()
-    if not rows and not summary.alerts.errors:
-        return []
-    lines = ["", "## Alerts", "", "| subscriber | channel | status | alerts |", "|---|---|---|---|"]
-    order = {"failed": 0, "pending": 1, "sending": 2, "sent": 3}
-    for subscriber, channel, status, count, _error in sorted(rows, key=lambda r: order.get(r[2], 9)):
-        lines.append(f"| {md(subscriber, 40)} | {md(channel, 30)} | {md(status)} | {count} |")
-    errors = summary.alerts.errors + summary.digests.errors
-    if errors:
-        lines += ["", "Delivery problems:", ""] + [f"- {md(e, 600)}" for e in errors]
-    return lines
-
-
-def counted(n: int, noun: str) -> str:
-    """ "1 new item", "2 new items": the operator's page reads as sentences."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def summary_markdown(summary: RunSummary) -> str:
-    """The operator's page: what failed and why first, then what is new, then who was told.
-    Columns are short so the page fits a 1,280-pixel screen; long text comes below the tables."""
-    t = summary.totals
-    failed = [s for s in summary.sources if s.status == "failed"]
-    finished = summary.finished_at or utcnow()
-    took = max(0, round((finished - summary.started_at).total_seconds()))
-    lines = [
-        "# AI Policy Watch — monitor run",
-        "",
-        f"{second(summary.started_at)} → {second(finished)} ({took} s) · "
-        + (f"**{len(failed)} of {t['sources_polled']} sources failed** · " if failed else "")
-        + f"{t['sources_polled']} polled ({t['not_modified']} unchanged) · "
-        f"**{counted(t['new_items'], 'new item')}** · "
-        f"{counted(t['duplicates_dropped'], 'duplicate')} dropped · "
-        f"**{counted(t['new_events'], 'new event')}** · {counted(t['alerts_sent'], 'alert')} sent"
-        + (
-            f" · {t['alerts_retrying']} retrying · {t['alerts_failed']} failed"
-            if t["alerts_retrying"] or t["alerts_failed"]
-            else ""
-        ),
-    ]
-    if failed:
-        lines += ["", f"## Failed sources ({len(failed)})", ""]
-        for s in failed:
-            http = f" (HTTP {s.http_status})" if s.http_status else ""
-            lines.append(f"- **{md(s.source_id)}**{http}: {md(s.as_dict().get('error') or 'failed', 1000)}")
-    lines += (
-        []
-        if not summary.sources
-        else [
-            "",
-            "## Sources",
-            "",
-            "| source | status | HTTP | seen | new | dup | events | alerts |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-    )
-    rank = {"failed": 0, "partial": 1}
-    for s in sorted(summary.sources, key=lambda r: rank.get(r.status, 2)):  # stable: sources.yaml order
-        lines.append(
-            f"| {md(s.source_id)} | {md(s.status)} | {s.http_status or ''} | {s.items_seen} | "
-            f"{s.new_items} | {s.duplicates} | {s.new_events} | {s.alerts_queued} |"
-        )
-    partial = [s for s in summary.sources if s.status != "failed" and s.error]
-    if partial:
-        lines += [""] + [f"- {md(s.source_id)}: {md(s.as_dict().get('error'), 600)}" for s in partial]
-    if summary.not_due:
-        lines += ["", not_due_line(summary.as_dict()) + " (adaptive polling)"]  # our own text: ids, times
-    lines += new_items_markdown(summary)
-    lines += new_events_markdown(summary)
-    lines += alerts_markdown(summary)
-    if summary.health_notices:
-        lines += ["", "## Source health changes", ""] + [f"- {md(n, 600)}" for n in summary.health_notices]
-    return "\n".join(lines) + "\n"
 
 
 def batch_reports(batch: HostBatch, state: State[Any]) -> dict[str, SourceReport]:

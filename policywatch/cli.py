@@ -484,7 +484,8 @@ def run(
     with friendly_errors(), _stopped_exits():
         from core.config import current
         from core.settings import max_poll_interval
-        from flows.monitor import load_inputs, not_due_line, run_monitor
+        from flows.monitor import load_inputs, run_monitor
+        from services.run_summary import not_due_line
 
         base_url = current().base_url  # {base} in the sources file, as `serve` reads it
         # read before any fetch: a mistake is a configuration error
@@ -580,27 +581,14 @@ def sources_list(
 ) -> None:
     """Every configured source with its kind, tier, fixture (real capture or synthetic, with the
     reason) and health (from the store, when known)."""
-    from sqlalchemy import select
-    from sqlalchemy.exc import DBAPIError
-
     from core.settings import sources_path
     from core.sources_config import load_sources
-    from models.db import StoreUnavailable, get_engine, session_factory
-    from models.tables import Source
     from pipeline.urls import mask_secrets
+    from services.lookups import stored_source_states
 
     with friendly_errors():
         configured = load_sources(sources or sources_path(), base_url="http://127.0.0.1")
-        state: dict[str, Source] = {}
-        try:
-            get_engine().connect().close()
-            with session_factory()() as session:
-                state = {s.id: s for s in session.scalars(select(Source))}
-        except (DBAPIError, StoreUnavailable):
-            # The list is of the configuration; the store only adds health, so a store that is
-            # unreachable or not created yet leaves every source "never polled". Any other error
-            # is a bug and is raised.
-            state = {}
+        state = stored_source_states()  # {} without a store: every source "never polled"
     table = Table(title="Sources")
     for col in ("id", "kind", "tier", "enabled", "fixture", "health", "last polled", "url"):
         add_column(table, col)
@@ -726,25 +714,14 @@ def reclassify(
 @app.command()
 def explain(item_id: Annotated[int, typer.Argument(help="Item id (see `policywatch items`).")]) -> None:
     """Why an item was classified as it was: labels, events, matched rules and evidence."""
-    from sqlalchemy import select
-
-    from models.db import check_connection, get_engine, session_factory
-    from models.tables import Event, EventMention, Item, Label
+    from services.lookups import explain_item
 
     with friendly_errors():
-        check_connection(get_engine())
-        with session_factory()() as session:
-            item = session.get(Item, item_id)
-            if item is None:
-                err.print(f"No item with id {item_id}.")
-                raise typer.Exit(1)
-            labels = session.scalars(select(Label).where(Label.item_id == item_id).order_by(Label.id)).all()
-            events = session.scalars(
-                select(Event)
-                .join(EventMention, EventMention.event_id == Event.id)
-                .where(EventMention.item_id == item_id)
-                .order_by(Event.id)
-            ).all()
+        found = explain_item(item_id)
+        if found is None:
+            err.print(f"No item with id {item_id}.")
+            raise typer.Exit(1)
+    item, labels, events = found.item, found.labels, found.events
     out.print(f"[bold]Item {item.id}[/]: {plain(item.title)}", highlight=False)
     out.print(
         f"{plain(item.url)}  (source {plain(item.source_id)}, published {item.published or 'unknown'})",

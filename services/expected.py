@@ -13,8 +13,10 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.outbox import queue_overdue
+from alerts.subscriptions import Subscriptions
 from core.vocabulary import EventStatus
 from models.base import utcnow
 from models.tables import Event
@@ -54,4 +56,13 @@ def mark_overdue(session: Session, now: datetime | None = None) -> list[int]:
             event.status, event.updated_at = EventStatus.OVERDUE, now
             event.revision = (event.revision or 0) + 1
             overdue.append(event.id)
+    return overdue
+
+
+def overdue_events(factory: sessionmaker[Session], subs: Subscriptions) -> list[int]:
+    """Mark the expected events whose date passed with no report overdue, and queue their alerts
+    in the same transaction (told once); the ids marked."""
+    with factory.begin() as session:
+        overdue = mark_overdue(session)
+        queue_overdue(session, overdue, subs)
     return overdue

@@ -15,8 +15,9 @@ from pathlib import Path
 import httpx
 
 from core.vocabulary import PollStatus
-from flows.monitor import RunSummary, md, md_link, summary_markdown
 from services.ingest import SourceReport
+from services.run_report import md, md_link, summary_markdown
+from services.run_summary import RunSummary
 from spiders.runner import CrawlResult
 
 PW = Path(sys.executable).parent / "policywatch"
@@ -135,10 +136,10 @@ def test_new_items_are_a_list_per_source_that_wraps_instead_of_a_wide_table(tmp_
 
     from alerts.subscriptions import Subscriptions
     from core.sources_config import JsonlSource
-    from flows.monitor import new_items_markdown
     from models.db import session_factory
     from models.migrate import upgrade
     from services.ingest import import_items, read_jsonl
+    from services.run_report import new_items_markdown
 
     upgrade()
     started = datetime.now(UTC)

@@ -15,12 +15,14 @@ from core.health import DUE_SLACK, MAX_INTERVAL, due_at, is_due, next_poll_at
 from core.settings import max_poll_interval
 from core.vocabulary import PollStatus
 from core.yamlconf import ConfigError
-from flows.monitor import RunSummary, due_sources, failure_message, not_due_line, run_name
+from flows.monitor import run_name
 from models import sources_repo
 from models.db import session_factory
 from models.migrate import upgrade
 from models.tables import Source
+from services.due import due_sources
 from services.ingest import SourceReport
+from services.run_summary import RunSummary, failure_message, not_due_line
 
 NOW = datetime(2026, 12, 7, 4, 10, tzinfo=UTC)
 MIN = 60.0
@@ -200,6 +202,6 @@ def test_failure_message() -> None:
 
 @pytest.mark.parametrize(("n", "text"), [(0, "0 new items"), (1, "1 new item"), (2, "2 new items")])
 def test_the_operator_page_counts_in_words(n: int, text: str) -> None:
-    from flows.monitor import counted
+    from services.run_report import counted
 
     assert counted(n, "new item") == text
