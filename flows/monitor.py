@@ -3,15 +3,15 @@
 Thin orchestration only: each task calls plain functions from ``services`` (``ingest`` runs an
 item's stages, ``due`` picks the sources an adaptive run polls, ``expected``, ``operators``) or
 ``alerts.deliver``; the run's summary is ``services.run_summary``'s and every line of Markdown it
-publishes is ``services.run_report``'s. No SQL here. Feeds are polled in batches, one task per batch of up to 50 feeds of one host
-(``flows.host_batches``): a task run costs Prefect API round trips, and one fetch and one store
-task per feed made a run over 1,000 unchanged feeds take 107 s. Inside a batch each source is
-fetched, retried when the failure is transient (timeouts, 5xx; backoff and jitter; a 404 or a
-document that is not a feed fails at once) and stored on its own; a batch with a failed source
-ends Failed, naming it. Crawls keep their own task per source. A failing source is named in the
-run summary; the others carry on. Only at the very end, after delivery and the artifacts, does a
-run with failed sources end Failed ("2 of 6 sources failed: a, b"), so the Prefect dashboard
-counts it.
+publishes is ``services.run_report``'s. No SQL here. Feeds are polled in batches, one task per
+batch of up to 50 feeds of one host (``flows.host_batches``): a task run costs Prefect API round
+trips, and one fetch and one store task per feed made a run over 1,000 unchanged feeds take 107 s.
+Inside a batch each source is fetched, retried when the failure is transient (timeouts, 5xx;
+backoff and jitter; a 404 or a document that is not a feed fails at once) and stored on its own; a
+batch with a failed source ends Failed, naming it. Crawls keep their own task per source. A
+failing source is named in the run summary; the others carry on. Only at the very end, after
+delivery and the artifacts, does a run with failed sources end Failed ("2 of 6 sources failed: a,
+b"), so the Prefect dashboard counts it.
 """
 
 from __future__ import annotations
