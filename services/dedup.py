@@ -2,7 +2,7 @@
 stage (an item the store has is neither fetched again nor analysed) and by text before the
 analyse stage (a syndicated copy under a new link is not classified).
 
-Plain reads: ``models.repository.store_items`` checks again inside the write transaction (the
+Plain reads: ``models.items_repo.store_items`` checks again inside the write transaction (the
 unique indexes), so two workers racing on one story still store it once; these checks only
 spare the network and the classifier the work.
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import repository as repo
+from models import items_repo
 from pipeline.types import LinkedItem, PreparedItem
 
 
@@ -23,8 +23,8 @@ def drop_known_links(
     """The items whose canonical URL (or the source's GUID) the store does not have, each link
     once; and how many were dropped (the report's ``already_stored``)."""
     with factory() as session:
-        known = repo.stored_urls(session, (i.canonical_url for i in items))
-        known_guids = repo.stored_guids(session, source_id, (i.raw.guid for i in items if i.raw.guid))
+        known = items_repo.stored_urls(session, (i.canonical_url for i in items))
+        known_guids = items_repo.stored_guids(session, source_id, (i.raw.guid for i in items if i.raw.guid))
     fresh: list[LinkedItem] = []
     seen: set[str] = set()
     for item in items:
@@ -42,7 +42,7 @@ def drop_known_texts(
     """The items whose content hash neither the store nor an earlier item of the batch has; and
     how many were dropped (the report's ``duplicates``)."""
     with factory() as session:
-        known = repo.stored_hashes(session, (i.content_hash for i in items))
+        known = items_repo.stored_hashes(session, (i.content_hash for i in items))
     unique: list[PreparedItem] = []
     for item in items:
         if item.content_hash in known:

@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.subscriptions import Subscriptions
 from core.sources_config import FeedSource, JsonlSource, Source
 from core.vocabulary import PollStatus
-from models import repository as repo
-from models import run_queries
+from models import run_queries, sources_repo
 from models.db import writing
 from pipeline.articles import ArticlePages, PageGate, fetch_article_pages
 from pipeline.feeds import NotAFeed
@@ -43,12 +42,12 @@ def poll_state(factory: sessionmaker[Session], source: Source) -> tuple[str | No
     """The validators for a conditional GET. A plain read: many fetches run at once, and a write
     here would queue them all on SQLite's single writer lock."""
     with factory() as session:
-        row = repo.get_source(session, source.id)
+        row = sources_repo.get_source(session, source.id)
         if row is not None and (row.kind, row.url, row.name) == (source.kind, source.url, source.label):
             return row.etag, row.last_modified
     with writing(factory) as session:  # first poll, or the source's declaration changed
-        repo.ensure_source(session, source.id, source.kind, source.url, source.label)
-        row = repo.get_source(session, source.id)
+        sources_repo.ensure_source(session, source.id, source.kind, source.url, source.label)
+        row = sources_repo.get_source(session, source.id)
         return (row.etag, row.last_modified) if row else (None, None)
 
 
@@ -74,8 +73,8 @@ def record_failure(
     retry_after: float | None = None,
 ) -> None:
     with writing(factory) as session:
-        repo.ensure_source(session, source.id, source.kind, source.url, source.label)
-        repo.record_poll(
+        sources_repo.ensure_source(session, source.id, source.kind, source.url, source.label)
+        sources_repo.record_poll(
             session, source.id, ok=False, status=status, error=mask_secrets(error), retry_after=retry_after
         )
 
@@ -145,7 +144,7 @@ def ingest_feed_response(
     if result.not_modified:
         report.status = PollStatus.NOT_MODIFIED
         with writing(factory) as session:
-            repo.record_poll(
+            sources_repo.record_poll(
                 session,
                 source.id,
                 ok=True,
@@ -338,7 +337,7 @@ def crawl_state(
 ) -> tuple[set[str], str | None]:
     """What a re-crawl may skip: the source's stored URLs, and its newest published date."""
     with writing(factory) as session:
-        repo.ensure_source(session, source.id, source.kind, source.url, source.label)
+        sources_repo.ensure_source(session, source.id, source.kind, source.url, source.label)
         urls = run_queries.recent_urls(session, source.id, limit)
         newest = run_queries.newest_published(session, source.id)
     return urls, newest.isoformat() if newest else None

@@ -1,5 +1,5 @@
 """The store stage and what rides in its transaction: items, labels, stories, events and
-mentions (``models.repository.store_items``), the matching and the outbox (``alerts.outbox``),
+mentions (``models.items_repo.store_items``), the matching and the outbox (``alerts.outbox``),
 and the source's poll state.
 
 It receives analysed items and touches no network: every page was fetched in the enrich stage
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.outbox import queue_alerts, queue_follow_ups
 from alerts.subscriptions import Subscriptions
 from core.sources_config import JsonlSource, Source
-from models import repository as repo
+from models import items_repo, sources_repo
 from models.base import utcnow
 from models.db import retry_on_conflict, writing
 from pipeline.types import ProcessedItem
@@ -52,14 +52,14 @@ def store_batch(
     so the next run fetches the same document again: nothing is lost, nothing doubled.
     """
 
-    def commit_batch() -> tuple[repo.StoreOutcome, int]:
+    def commit_batch() -> tuple[items_repo.StoreOutcome, int]:
         with writing(factory) as session:
-            repo.ensure_source(session, source.id, source.kind, source.url, source.label)
-            outcome = repo.store_items(session, processed, fetched_at=utcnow())
+            sources_repo.ensure_source(session, source.id, source.kind, source.url, source.label)
+            outcome = items_repo.store_items(session, processed, fetched_at=utcnow())
             # updated events too: one whose confidence rose may now pass a subscriber's threshold
             queued = queue_alerts(session, outcome.new_event_ids + outcome.updated_event_ids, subs)
             queued += queue_follow_ups(session, outcome.updated_event_ids, subs)
-            repo.record_poll(
+            sources_repo.record_poll(
                 session,
                 source.id,
                 ok=True,
