@@ -127,11 +127,21 @@ class Settings(BaseSettings):
         "to a day",
         "7200 (2 h)",
     )
-    cron_feeds: str = _var(
-        "*/15 * * * *", "schedule of the served `feeds` deployment (cron)", "`*/15 * * * *`"
+    cron_feeds: str | None = _var(
+        None,
+        "schedule of the served `feeds` deployment (cron), in place of `deployments/prefect.yaml`'s",
+        "prefect.yaml's (`*/15 * * * *`)",
     )
-    cron_sites: str = _var("7 * * * *", "schedule of the served `sites` deployment (cron)", "`7 * * * *`")
-    cron_apis: str = _var("37 * * * *", "schedule of the served `apis` deployment (cron)", "`37 * * * *`")
+    cron_sites: str | None = _var(
+        None,
+        "schedule of the served `sites` deployment (cron), in place of prefect.yaml's",
+        "prefect.yaml's (`7 * * * *`)",
+    )
+    cron_apis: str | None = _var(
+        None,
+        "schedule of the served `apis` deployment (cron), in place of prefect.yaml's",
+        "prefect.yaml's (`37 * * * *`)",
+    )
     every_feeds: float | None = _var(
         None, "seconds between `feeds` runs, in place of the cron (cron cannot go below a minute)"
     )

@@ -24,9 +24,14 @@ from typing import Any
 import httpx
 
 from core.config import current
+from deployments.shipped import shipped_deployments
 
 _SETTINGS = current()
-SCHEDULES = {"feeds": _SETTINGS.cron_feeds, "sites": _SETTINGS.cron_sites, "apis": _SETTINGS.cron_apis}
+SHIPPED = {d.tier: d for d in shipped_deployments()}
+"""The deployments of deployments/prefect.yaml by tier: names, schedules, descriptions, tags."""
+_CRON_OVERRIDES = {"feeds": _SETTINGS.cron_feeds, "sites": _SETTINGS.cron_sites, "apis": _SETTINGS.cron_apis}
+SCHEDULES = {tier: _CRON_OVERRIDES.get(tier) or d.cron for tier, d in SHIPPED.items()}
+"""Each tier's cron: prefect.yaml's, unless ``POLICYWATCH_CRON_<TIER>`` says otherwise here."""
 INTERVALS = {
     tier: every
     for tier, every in (
@@ -53,28 +58,19 @@ def one_at_a_time() -> Any:
     return ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
 
 
-def deployment_description(tier: str) -> str:
-    """Shown (as Markdown) on the deployment's page: the latest run summary is one click away."""
-    return (
-        f"Poll the {tier} tier of sources.yaml, store new items and events, send alerts.\n\n"
-        f"**[Latest run summary](/artifacts/key/monitor-{tier}-summary)**: failed sources and why, "
-        f"new items, alerts sent · [per-source table](/artifacts/key/monitor-{tier}-sources) · "
-        "[source health](/artifacts/key/source-health)"
-    )
-
-
 def build_deployments() -> list[Any]:
     from flows.monitor import monitor
 
     deployments = [
         monitor.to_deployment(
-            name=f"monitor-{tier}",
+            name=SHIPPED[tier].name,
             cron=None if tier in INTERVALS else cron,
             interval=INTERVALS.get(tier),
             parameters={"tier": tier, "adaptive": ADAPTIVE},
             concurrency_limit=one_at_a_time(),
-            tags=["policywatch", f"tier:{tier}"],
-            description=deployment_description(tier),
+            tags=list(SHIPPED[tier].tags),
+            # the latest run summary is one click away on the deployment's page
+            description=SHIPPED[tier].description,
         )
         for tier, cron in SCHEDULES.items()
     ]

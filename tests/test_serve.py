@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from models.db import session_factory
@@ -278,3 +279,44 @@ def test_prefect_yaml_runs_one_at_a_time_like_serve() -> None:
         assert spec.limit == served.limit == 1
         assert ConcurrencyLimitStrategy(spec.collision_strategy) == served.collision_strategy
         assert served.collision_strategy is ConcurrencyLimitStrategy.CANCEL_NEW
+
+
+def test_served_deployments_are_prefect_yamls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A schedule is written once: `serve` builds each deployment from prefect.yaml's entry (its
+    name, cron, description and tags), and POLICYWATCH_CRON_<TIER> overrides only the served one."""
+    import importlib
+
+    import yaml
+
+    import deployments.serve as serve
+
+    for tier in ("FEEDS", "SITES", "APIS"):
+        monkeypatch.delenv(f"POLICYWATCH_CRON_{tier}", raising=False)
+        monkeypatch.delenv(f"POLICYWATCH_EVERY_{tier}", raising=False)
+    raw = yaml.safe_load((Path(__file__).resolve().parents[1] / "deployments" / "prefect.yaml").read_text())
+    by_name = {d["name"]: d for d in raw["deployments"]}
+    try:
+        serve = importlib.reload(serve)
+        built = {d.name: d for d in serve.build_deployments()}
+        assert set(built) == set(by_name)
+        for name, entry in by_name.items():
+            deployment = built[name]
+            assert [s.schedule.cron for s in deployment.schedules] == [entry["schedules"][0]["cron"]]
+            assert deployment.description == entry["description"]
+            assert deployment.tags == entry["tags"]
+            assert deployment.parameters["tier"] == entry["parameters"]["tier"]
+        monkeypatch.setenv("POLICYWATCH_CRON_SITES", "5 * * * *")
+        serve = importlib.reload(serve)
+        assert serve.SCHEDULES == {"feeds": "*/15 * * * *", "sites": "5 * * * *", "apis": "37 * * * *"}
+    finally:
+        monkeypatch.delenv("POLICYWATCH_CRON_SITES", raising=False)
+        importlib.reload(serve)
+
+
+def test_a_prefect_yaml_entry_serve_cannot_run_is_named(tmp_path: Path) -> None:
+    from deployments.shipped import shipped_deployments
+
+    bad = tmp_path / "prefect.yaml"
+    bad.write_text("deployments:\n  - name: monitor-x\n    parameters: {tier: x}\n    schedules: []\n")
+    with pytest.raises(ValueError, match="monitor-x"):
+        shipped_deployments(bad)

@@ -64,7 +64,7 @@ def test_defaults_are_what_the_code_used_before(monkeypatch: pytest.MonkeyPatch)
     assert (s.fetch_retries, s.fetch_retry_delay, s.retry_after_cap) == (2, 5.0, 60.0)
     assert (s.domain_concurrency, s.feeds_per_task, s.crawl_timeout, s.crawl_fast) == (2, 50, 900.0, False)
     assert (s.alert_max_attempts, s.alert_backoff_seconds, s.max_poll_interval) == (8, 60.0, 7200.0)
-    assert (s.cron_feeds, s.cron_sites, s.cron_apis) == ("*/15 * * * *", "7 * * * *", "37 * * * *")
+    assert (s.cron_feeds, s.cron_sites, s.cron_apis) == (None, None, None)  # prefect.yaml's
     assert (s.adaptive, s.prefect_port, s.demo_port, s.scrapy_log_level) == (True, 4200, 8765, "INFO")
     assert s.database_url is None and s.workers is None and s.every_feeds is None
 
