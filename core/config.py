@@ -12,10 +12,12 @@ flags into these variables (``--sources`` sets ``POLICYWATCH_SOURCES``), the dem
 its own folder, and tests set them per test. An empty value counts as unset
 (``POLICYWATCH_DATABASE_URL=`` gives the default store back).
 
-Still read straight from ``os.environ`` (declared here all the same): the variables the program
-passes to its own crawl processes (``stats_file``, ``known_urls``, ``crawl_private_network``),
-the fetch and crawl knobs in ``flows/monitor.py``, and ``corpus`` in ``pipeline/intel/corpus.py``
-(both being reworked in parallel; they are next to move to ``current()``).
+No module below the CLI reads ``os.environ`` for one of these: the environment is read here,
+at the edge, and the values are passed in. That holds in the crawl processes too: they inherit
+the environment, their Scrapy settings (``spiders/settings.py``) take ``stats_file``,
+``contact_url`` and the like from ``current()``, and ``spiders.crawl_one`` passes a source's
+``private_network`` to the resolver as a Scrapy setting (``crawl_private_network`` is its
+default).
 """
 
 from __future__ import annotations

@@ -12,9 +12,18 @@ import os
 import sys
 
 from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.project import get_project_settings
 
-from spiders.netguard import PRIVATE_NETWORK_ENV
+from spiders.netguard import PRIVATE_NETWORK_SETTING
+
+
+def allow_private_network(settings: Settings, spidercls: type) -> None:
+    """Pass the spider's ``private_network`` to the reactor's resolver (a setting, since the
+    resolver is built from the process's settings before the crawl starts)."""
+    source = getattr(spidercls, "source", None)
+    settings.set(PRIVATE_NETWORK_SETTING, bool(getattr(source, "private_network", False)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,21 +36,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE")
     args = ap.parse_args(argv)
 
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")  # Scrapy's own variable
     settings = get_project_settings()
     settings.set("FEEDS", {args.items: {"format": "jsonlines", "encoding": "utf-8", "overwrite": True}})
     settings.set("POLICYWATCH_STATS_FILE", args.stats)
-    process = CrawlerProcess(settings)
+    # The spider is found before the process is built: its source decides whether the reactor's
+    # resolver (spiders.netguard) may answer internal addresses, a setting passed in here.
+    loader = get_spider_loader(settings)
     try:
-        spidercls = process.spider_loader.load(args.source_id)
+        spidercls = loader.load(args.source_id)
     except KeyError:
-        print(f"unknown spider {args.source_id!r}; known: {process.spider_loader.list()}", file=sys.stderr)
+        print(f"unknown spider {args.source_id!r}; known: {loader.list()}", file=sys.stderr)
         return 2
-    source = getattr(spidercls, "source", None)
-    if getattr(source, "private_network", False):
-        os.environ[PRIVATE_NETWORK_ENV] = "1"  # read by the reactor's resolver (spiders.netguard)
-    else:
-        os.environ.pop(PRIVATE_NETWORK_ENV, None)
+    allow_private_network(settings, spidercls)
+    process = CrawlerProcess(settings)
     kwargs: dict[str, str] = dict(pair.split("=", 1) for pair in args.spider_args)
     if args.known_urls:
         kwargs["known_urls"] = args.known_urls

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from core.config import current
 from pipeline.urls import mask_secrets
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,9 @@ class StatsFileWriter:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StatsFileWriter:
-        path = crawler.settings.get("POLICYWATCH_STATS_FILE") or os.environ.get("POLICYWATCH_STATS_FILE", "")
+        # crawl_one sets the Scrapy setting; the variable (through core.config) serves a crawl
+        # started another way, such as ``scrapy crawl``
+        path = crawler.settings.get("POLICYWATCH_STATS_FILE") or str(current().stats_file or "")
         return cls(crawler, path)
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
@@ -63,9 +62,11 @@ class PrivateAddressMiddleware:
         raise IgnoreRequest(message)
 
 
-PRIVATE_NETWORK_ENV = "POLICYWATCH_CRAWL_PRIVATE_NETWORK"
-"""Set to 1 by ``spiders.crawl_one`` for a source with ``private_network: true``: one crawl per
-process, so the reactor's resolver serves one source."""
+PRIVATE_NETWORK_SETTING = "POLICYWATCH_CRAWL_PRIVATE_NETWORK"
+"""The Scrapy setting (true for a source with ``private_network: true``) the resolver reads.
+``spiders.crawl_one`` sets it from the crawl's source before the reactor starts: one crawl per
+process, so the reactor's resolver serves one source. Its default (``spiders.settings``) is the
+variable of the same name, read through ``core.config``."""
 
 
 class PublicAddressResolver(CachingThreadedResolver):
@@ -73,9 +74,19 @@ class PublicAddressResolver(CachingThreadedResolver):
     them. Twisted connects to the address this returns (literal addresses never reach a
     resolver: the middleware refuses those)."""
 
+    private_network: bool = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: Any) -> Self:
+        # Scrapy builds the resolver from the process's settings (it passes the CrawlerProcess),
+        # once, before any crawl: the value is read here and kept, not looked up per answer.
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.private_network = crawler.settings.getbool(PRIVATE_NETWORK_SETTING)
+        return resolver
+
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
         found = super().getHostByName(name, timeout)
-        if os.environ.get(PRIVATE_NETWORK_ENV) != "1":
+        if not self.private_network:
             found.addCallback(_public_only, name)
         return found
 

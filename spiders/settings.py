@@ -60,6 +60,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 # ``private_network: true`` (before robots.txt is fetched: order 50 < RobotsTxtMiddleware's 100).
 # ... and again where each connection is made, which goes to the address checked (no DNS rebinding).
 TWISTED_DNS_RESOLVER = "spiders.netguard.PublicAddressResolver"
+# Whether that resolver may answer internal addresses: crawl_one sets it from the crawl's source.
+POLICYWATCH_CRAWL_PRIVATE_NETWORK = current().crawl_private_network == "1"
 # `scrapy check` answers a contract's @url from the stored fixture (@fixture), never the network.
 DOWNLOADER_MIDDLEWARES = {
     "spiders.contracts.FixtureResponseMiddleware": 1,

@@ -14,14 +14,37 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+"""Our own fixtures, written for this project in the real formats: every test runs on them."""
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "corpus" / "seeds"
 REAL = SHARED / "corpus" / "real"
 
+NEWS_CORPUS_REASON = "needs the real-news corpus ../shared/corpus/news"
+"""The one reason a test may skip for want of ``../shared``: the labelled real news cannot be
+written by us (its figures are about real reporting). Everything else runs on ``FIXTURES``."""
 
-def need_shared() -> None:
-    if not SHARED.is_dir():
-        pytest.skip("../shared (the shared corpus) is not beside the project root")
+
+def need_news_corpus() -> None:
+    """Skip, saying why, unless the labelled real news is there (``POLICYWATCH_CORPUS`` or
+    ``../shared/corpus/news``)."""
+    from pipeline.intel.corpus import news_path
+
+    if news_path() is None:
+        pytest.skip(f"{NEWS_CORPUS_REASON} (or POLICYWATCH_CORPUS naming a folder with news.jsonl)")
+
+
+def our_case(path: Path, *values: object) -> pytest.ParameterSet:
+    """A test case on one of our fixtures (its id says so: ``ours:sources/x.atom``)."""
+    return pytest.param(path, *values, id=f"ours:{path.relative_to(FIXTURES).as_posix()}")
+
+
+def real_cases(name: str, *values: object) -> list[pytest.ParameterSet]:
+    """The same test on the real capture ``../shared/corpus/real/NAME``, as an extra case when
+    it is there, and no case at all when it is not (never a skip): parsers must hold on real
+    pages, and a clone without ``../shared`` still runs every test on our fixtures."""
+    path = REAL / name
+    return [pytest.param(path, *values, id=f"real:{name}")] if path.is_file() else []
 
 
 @pytest.fixture(autouse=True)

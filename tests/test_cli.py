@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, SHARED, need_shared
+from tests.seeds import labels, seed_folders, seed_jsonl
 
 PW = Path(sys.executable).parent / "policywatch"
 
@@ -24,34 +24,26 @@ def pw(*args: str, env: dict[str, str] | None = None, check: bool = True) -> sub
     return proc
 
 
-@pytest.fixture
-def seeds_jsonl(tmp_path: Path) -> Path:
-    need_shared()
-    out = subprocess.run(
-        [sys.executable, str(SHARED / "tools" / "seeds_jsonl.py"), str(SEEDS)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    path = tmp_path / "seeds.jsonl"
-    path.write_text(out.stdout, encoding="utf-8")
-    return path
+@pytest.fixture(params=[folder for _, folder in seed_folders()], ids=[tag for tag, _ in seed_folders()])
+def seeds(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, Path]:
+    """(the seeds folder, its seeds as JSON lines): ours always, the real seeds when present."""
+    folder: Path = request.param
+    return folder, seed_jsonl(folder, tmp_path / "seeds.jsonl")
 
 
-def test_classify_prints_one_json_line_per_input(seeds_jsonl: Path) -> None:
+def test_classify_prints_one_json_line_per_input(seeds: tuple[Path, Path]) -> None:
+    folder, seeds_jsonl = seeds
     proc = pw("classify", str(seeds_jsonl))
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert len(rows) == 5
+    assert len(rows) == len(labels(folder)) == 5
     for row in rows:
         assert {"id", "ai_policy", "event_type", "jurisdictions", "events", "evidence"} <= set(row)
         assert all({"type", "name", "date", "location"} <= set(e) for e in row["events"])
-    labels = json.loads((SEEDS / "labels.json").read_text())
-    assert {r["id"]: r["event_type"] for r in rows} == {
-        k: v["primary"] for k, v in labels.items() if not k.startswith("_")
-    }
+    assert {r["id"]: r["event_type"] for r in rows} == {k: v["primary"] for k, v in labels(folder).items()}
 
 
-def test_import_then_views(seeds_jsonl: Path) -> None:
+def test_import_then_views(seeds: tuple[Path, Path]) -> None:
+    folder, seeds_jsonl = seeds
     pw("db", "upgrade")
     first = pw("import", str(seeds_jsonl))
     assert "5 new items" in first.stdout
@@ -62,9 +54,11 @@ def test_import_then_views(seeds_jsonl: Path) -> None:
     need = {"id", "external_id", "url", "title", "published", "source", "event_type", "story_id", "event_ids"}
     assert all(need <= set(row) for row in items)
     by_ext = {row["external_id"]: row for row in items}
-    wp = by_ext["003_9a28a8427220db8b.txt"]
-    assert wp["url"].startswith("https://ioplus.nl/archive/en/unraveling")
-    assert wp["published"] == "2023-11-16T13:00:00Z" and wp["source"] == "import"
+    (wp_name,) = [n for n in labels(folder) if (folder / n).read_text("utf-8").lstrip().startswith("{")]
+    post = json.loads((folder / wp_name).read_text("utf-8"))  # the WordPress post keeps its link and date
+    wp = by_ext[wp_name]
+    assert wp["url"] == post["link"] and wp["url"].startswith("https://")
+    assert wp["published"] == post["date_gmt"] + "Z" and wp["source"] == "import"
     events = [json.loads(line) for line in pw("events", "--json").stdout.splitlines()]
     assert events and all({"id", "type", "name", "date", "location", "item_ids"} <= set(e) for e in events)
     linked = {i for e in events for i in e["item_ids"]}

@@ -18,12 +18,11 @@ from pipeline.evaluate import evaluate
 from pipeline.intel.corpus import corpus_sha256, news_path, published_date, read_labelled
 from pipeline.intel.cues import load_cues
 from pipeline.intel.model import load_model
+from tests.conftest import NEWS_CORPUS_REASON
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = news_path()
-needs_corpus = pytest.mark.skipif(
-    NEWS is None, reason="real-news corpus not found at ../shared/corpus/news (the shared folder is absent)"
-)
+needs_corpus = pytest.mark.skipif(NEWS is None, reason=NEWS_CORPUS_REASON)
 
 COMMITTED_DEV_MACRO_F1 = 0.776
 """macro-F1 on dev when this model was committed; a change may not fall more than 0.02 below it."""

@@ -1,7 +1,11 @@
-"""Feed parsing on real captures, canonical URLs, and conditional GET against a loopback server."""
+"""Feed parsing on our fixtures in every feed version and encoding (and on the real captures
+of ../shared/corpus/real as extra cases when they are there), canonical URLs, and conditional
+GET against a loopback server."""
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +14,7 @@ from pipeline.feeds import NotAFeed, parse_feed
 from pipeline.fetch import FetchError, fetch, make_client
 from pipeline.urls import canonical_url
 from policywatch.demo.server import DemoWeb
-from tests.conftest import REAL, need_shared
+from tests.conftest import FIXTURES, our_case, real_cases
 
 
 @pytest.mark.parametrize(
@@ -32,31 +36,68 @@ def test_canonical_url(url: str, expected: str) -> None:
     assert canonical_url(url) == expected
 
 
+def first_entry_title(body: bytes, encoding: str) -> str:
+    """The first entry's ``<title>`` read straight from the bytes in their known encoding: what
+    the parser must give (so a real capture's expectation is computed, never copied here)."""
+    found = re.search(r"<(?:item|entry)\b.*?<title[^>]*>(.*?)</title>", body.decode(encoding), re.S)
+    assert found, "no entry title in the file"
+    title = re.sub(r"<!\[CDATA\[(.*?)\]\]>", r"\1", found.group(1), flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", "", html.unescape(title)).split())  # escaped markup goes
+
+
+FEEDS = FIXTURES / "feeds"
+SOURCES = FIXTURES / "sources"
+
+
 @pytest.mark.parametrize(
-    ("name", "version", "count", "first_title"),
+    ("path", "version", "count", "encoding"),
     [
-        ("feeds/ec_presscorner_rss_10items.xml", "rss20", 10, "Daily News 04 / 09 / 2026"),
-        ("feeds/govuk_fcdo_organisation.atom", "atom10", 3, "UN Human Rights Council 63: UK Statement"),
-        ("feeds/heise_rdf_rss090.xml", "rss090", 60, None),
-        ("feeds/craigslist_rss10.rdf", "rss10", 25, None),
-        ("feeds/cerclepsy_latin1_no_decl.rss", "rss20", 9, "Perturbateurs endocriniens : quels effet"),
-        ("feeds/ibash_windows-1251.rss", "rss20", 50, "Цитата #17703"),
+        our_case(SOURCES / "ec-presscorner.xml", "rss20", 5, "utf-8"),
+        our_case(SOURCES / "govuk-fcdo.atom", "atom10", 3, "utf-8"),
+        our_case(FEEDS / "newsticker-rss090.rdf", "rss090", 4, "utf-8"),
+        our_case(SOURCES / "jp-mic.rdf", "rss10", 4, "shift_jis"),  # RSS 1.0 in Shift_JIS
+        our_case(FEEDS / "latin1-no-declaration.rss", "rss20", 3, "iso-8859-1"),  # no XML declaration
+        our_case(FEEDS / "windows-1251.rss", "rss20", 3, "cp1251"),
+        *real_cases("feeds/ec_presscorner_rss_10items.xml", "rss20", 10, "utf-8"),
+        *real_cases("feeds/govuk_fcdo_organisation.atom", "atom10", 3, "utf-8"),
+        *real_cases("feeds/heise_rdf_rss090.xml", "rss090", 60, "utf-8"),
+        *real_cases("feeds/craigslist_rss10.rdf", "rss10", 25, "utf-8"),
+        *real_cases("feeds/cerclepsy_latin1_no_decl.rss", "rss20", 9, "iso-8859-1"),
+        *real_cases("feeds/ibash_windows-1251.rss", "rss20", 50, "cp1251"),
     ],
 )
-def test_real_feeds_parse(name: str, version: str, count: int, first_title: str | None) -> None:
-    need_shared()
-    parsed = parse_feed((REAL / name).read_bytes(), "src")
+def test_feeds_parse_in_every_version_and_encoding(
+    path: Path, version: str, count: int, encoding: str
+) -> None:
+    body = path.read_bytes()
+    parsed = parse_feed(body, "src")
     assert parsed.version == version
     assert len(parsed.items) == count
     assert all(item.url.startswith("http") for item in parsed.items)
-    if first_title:
-        assert parsed.items[0].title.startswith(first_title)
+    assert parsed.items[0].title == first_entry_title(body, encoding)  # decoded, not mojibake
+    assert not any("\ufffd" in item.title for item in parsed.items)
     assert parsed.error is None
 
 
-def test_ec_presscorner_items_have_dates_and_guids() -> None:
-    need_shared()
-    parsed = parse_feed((REAL / "feeds/ec_presscorner_rss_10items.xml").read_bytes(), "ec")
+def test_our_legacy_encoded_feeds_really_are_legacy_encoded() -> None:
+    """The fixtures test what they claim: bytes a strict UTF-8 decode refuses, titles we know."""
+    for name in ("latin1-no-declaration.rss", "windows-1251.rss"):
+        with pytest.raises(UnicodeDecodeError):
+            (FEEDS / name).read_bytes().decode("utf-8")
+    assert not (FEEDS / "latin1-no-declaration.rss").read_bytes().startswith(b"<?xml")
+    titles = [i.title for i in parse_feed((FEEDS / "windows-1251.rss").read_bytes(), "ru").items]
+    assert titles[1] == "Кодекс этики в сфере ИИ подписали ещё двенадцать компаний"
+    french = parse_feed((FEEDS / "latin1-no-declaration.rss").read_bytes(), "fr").items
+    assert french[1].title == "Sommet franco-japonais sur l'IA : rendez-vous à Kyoto… en octobre"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [our_case(SOURCES / "ec-presscorner.xml"), *real_cases("feeds/ec_presscorner_rss_10items.xml")],
+)
+def test_ec_presscorner_items_have_dates_and_guids(path: Path) -> None:
+    parsed = parse_feed(path.read_bytes(), "ec")
+    assert parsed.items
     assert all(item.published is not None and item.published.year == 2026 for item in parsed.items)
     assert all(item.guid for item in parsed.items)
 

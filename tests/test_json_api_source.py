@@ -6,8 +6,8 @@ The Regulations.gov fixture (tests/fixtures/json_api/regulations-gov-v4-document
 written by us in the v4 ``/documents`` format as the API serves it (JSON:API style, Jackson
 pretty-printed with `` : ``): five made-up AI documents, three notices and two "Supporting &
 Related Material" records, and a ``meta`` page block. The real response it follows
-(../shared/corpus/real/jsonapi/regulations_gov_v4_documents.json) is read in place by the
-tests below, never copied here; they skip without ../shared. The shipped
+(../shared/corpus/real/jsonapi/regulations_gov_v4_documents.json) is read in place, never
+copied here, as an extra case of the tests that run on ours. The shipped
 ``regulations-gov-ai`` source is disabled (it needs a key), so it is tested here rather than in
 test_shipped_sources.py.
 """
@@ -37,12 +37,11 @@ from services.dryrun import parse_fixture
 from spiders import runner
 from spiders.crawlreport import SecretMaskFilter
 from spiders.parsing import expand_url_template, json_api_next_url, json_date
-from tests.conftest import REAL, need_shared
+from tests.conftest import our_case, real_cases
 from tests.faultserver import closed_port
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "json_api" / "regulations-gov-v4-documents.json"
-REAL_CAPTURE = REAL / "jsonapi" / "regulations_gov_v4_documents.json"
 PW = Path(sys.executable).parent / "policywatch"
 KEY = "k3y-VALUE-8f1e2d"  # fake: what an operator exports; must never be printed
 
@@ -103,21 +102,18 @@ def test_regulations_gov_fixture_next_page_is_page_number_two() -> None:
     assert json_api_next_url(source.url, data, source.pagination, page=3, records=5) is None  # max_pages
 
 
-# --------------------------------------------------------------------------- the real capture (read in place)
+# --------------------------------------------------------------------------- ours and the real capture
+
+V4_RESPONSES = [our_case(FIXTURE), *real_cases("jsonapi/regulations_gov_v4_documents.json")]
+"""Our v4 response, and the real one as an extra case when ../shared is there."""
 
 
-def real_regulations_gov() -> dict[str, Any]:
-    need_shared()
-    data = json.loads(REAL_CAPTURE.read_bytes())
-    assert isinstance(data, dict)
-    return data
-
-
-def test_real_regulations_gov_capture_parses_with_the_shipped_source() -> None:
-    """The shipped field paths, URL template, date format and filter on a real v4 response."""
-    data = real_regulations_gov()
-    records = data["data"]
-    result = parse_fixture(shipped("regulations-gov-ai"), REAL_CAPTURE.read_bytes())
+@pytest.mark.parametrize("path", V4_RESPONSES)
+def test_v4_response_parses_with_the_shipped_source(path: Path) -> None:
+    """The shipped field paths, URL template, date format and filter on a v4 response, the
+    expectation computed from its records."""
+    records = json.loads(path.read_bytes())["data"]
+    result = parse_fixture(shipped("regulations-gov-ai"), path.read_bytes())
     material = [r for r in records if r["attributes"]["documentType"] == "Supporting & Related Material"]
     assert material and len(result.kept) == len(records) - len(material)
     assert result.dropped == {"exclude.category '^Supporting & Related Material$'": len(material)}
@@ -130,8 +126,9 @@ def test_real_regulations_gov_capture_parses_with_the_shipped_source() -> None:
         assert item.categories == [record["attributes"]["documentType"]]
 
 
-def test_real_regulations_gov_capture_has_a_next_page() -> None:
-    data = real_regulations_gov()
+@pytest.mark.parametrize("path", V4_RESPONSES)
+def test_v4_response_has_a_next_page(path: Path) -> None:
+    data = json.loads(path.read_bytes())
     source = shipped("regulations-gov-ai")
     assert data["meta"]["hasNextPage"] is True
     nxt = json_api_next_url(source.url, data, source.pagination, page=1, records=len(data["data"]))

@@ -7,8 +7,9 @@ so it is stored once.
 The pages are served on loopback and fetched for real by each path: the spider in its own
 Scrapy process (``spiders.runner.crawl``), the feed path by ``ingest_feed_response``. Our own
 pages test the traps (a headline repeated at the top of the body, a Shift_JIS page behind a
-wrong ``charset=ISO-8859-1`` header); the real article pages of ../shared/corpus/real/html are
-then taken through the same paths (skipped without ../shared).
+wrong ``charset=ISO-8859-1`` header); our news-site pages (tests/fixtures/articles) and, when
+../shared is there, the real article pages of ../shared/corpus/real/html are then taken through
+the same paths.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pipeline.types import RawItem
 from services.ingest import import_items, ingest_crawl_result, ingest_feed_response, read_jsonl
 from spiders import parsing, runner
 from spiders.items import to_raw_item
-from tests.conftest import REAL, need_shared
+from tests.conftest import FIXTURES, REAL
 
 Page = tuple[bytes, str]  # body as served, Content-Type header
 
@@ -289,13 +290,25 @@ def test_one_date_parser_for_spiders_feeds_and_imports(tmp_path: Path, value: st
     assert next(read_jsonl(line)).published == parsed
 
 
-# --------------------------------------------------------------------------- real pages
+# --------------------------------------------------------------------------- news-site pages, ours and real
+
+ARTICLES = FIXTURES / "articles"
+"""Our article pages in news-site markup (JSON-LD, figure captions, related links, rankings; in
+English, Japanese and Korean), written for this project."""
+
+
+def news_site_pages() -> dict[str, Page]:
+    return {
+        f"/ours/{path.name}": (path.read_bytes(), "text/html; charset=utf-8")
+        for path in sorted(ARTICLES.glob("*.html"))
+    }
 
 
 def real_pages() -> dict[str, Page]:
-    need_shared()
+    """The real article pages of ../shared/corpus/real/html, when they are there (else none)."""
     pages: dict[str, Page] = {}
-    for path in sorted((REAL / "html" / "articles").iterdir()):
+    folder = REAL / "html" / "articles"
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         body = path.read_bytes()
         if path.suffix == ".gz":
             body = gzip.decompress(body)  # fundus stores pages re-encoded as UTF-8
@@ -303,23 +316,53 @@ def real_pages() -> dict[str, Page]:
     return pages
 
 
-def test_real_pages_hash_alike_by_spider_and_by_feed_path() -> None:
-    """Every real article page: the spider's item and the feed path's item, same URL, same hash
-    (6 of 8 differed when the issue was filed: the feed path dropped a repeated headline)."""
-    pages = real_pages()
-    assert len(pages) >= 8
-    differing = []
-    for path, (body, ctype) in pages.items():
-        url = f"https://www.example.org{path}?utm_source=rss"
-        page = decode_html(body, ctype)
-        spider = prepare_item(to_raw_item(parsing.parse_article(page, url, source_id="site")))
-        feed = prepare_item(RawItem(source_id="feed", url=url, title=spider.raw.title, html=page))
-        assert spider.text, path
-        if (spider.canonical_url, spider.content_hash) != (feed.canonical_url, feed.content_hash):
-            differing.append(path)
-    assert not differing
+EVERY_PAGE = {**OUR_PAGES, **news_site_pages(), **real_pages()}
 
 
-def test_real_pages_are_stored_once_whichever_path_brings_them(tmp_path: Path) -> None:
-    with serving(real_pages()) as site:
+@pytest.mark.parametrize("path", sorted(EVERY_PAGE))
+def test_pages_hash_alike_by_spider_and_by_feed_path(path: str) -> None:
+    """Every page: the spider's item and the feed path's item, same URL, same hash (6 of 8 real
+    pages differed when the issue was filed: the feed path dropped a repeated headline)."""
+    body, ctype = EVERY_PAGE[path]
+    url = f"https://www.example.org{path}?utm_source=rss"
+    page = decode_html(body, ctype)
+    spider = prepare_item(to_raw_item(parsing.parse_article(page, url, source_id="site")))
+    feed = prepare_item(RawItem(source_id="feed", url=url, title=spider.raw.title, html=page))
+    assert spider.text
+    assert (spider.canonical_url, spider.content_hash) == (feed.canonical_url, feed.content_hash)
+
+
+def test_our_news_site_pages_keep_the_story_and_drop_the_site() -> None:
+    """The traps our news-site pages hold are really there, and the main text skips them."""
+    texts = {
+        path.rsplit("/", 1)[1]: prepare_item(
+            RawItem(source_id="f", url=f"https://x.org{path}", html=page.decode())
+        )
+        for path, (page, _) in news_site_pages().items()
+    }
+    assert len(texts) == 3
+    en = texts["en-news-site.html"].text
+    assert "evaluate advanced models together" in en
+    assert not any(junk in en for junk in ("Most read", "Cup final", "All rights reserved", "Search"))
+    assert (
+        "意見募集を始めた" in texts["ja-news-site.html"].text
+        and "アクセスランキング" not in texts["ja-news-site.html"].text
+    )
+    assert (
+        "공동으로 평가" in texts["ko-news-site.html"].text
+        and "무단전재" not in texts["ko-news-site.html"].text
+    )
+
+
+@pytest.mark.parametrize(
+    "pages",
+    [
+        pytest.param(news_site_pages(), id="ours"),
+        *([pytest.param(real_pages(), id="real")] if real_pages() else []),
+    ],
+)
+def test_news_site_pages_are_stored_once_whichever_path_brings_them(
+    pages: dict[str, Page], tmp_path: Path
+) -> None:
+    with serving(pages) as site:
         assert_stored_once(site, tmp_path)

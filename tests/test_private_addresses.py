@@ -351,19 +351,27 @@ def test_the_crawl_resolver_refuses_an_internal_answer(monkeypatch: pytest.Monke
     from twisted.internet import reactor
     from twisted.internet.error import DNSLookupError
 
-    from spiders.netguard import PRIVATE_NETWORK_ENV, PublicAddressResolver
+    from spiders.crawl_one import allow_private_network
+    from spiders.netguard import PRIVATE_NETWORK_SETTING, PublicAddressResolver
 
     monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "spiders.settings")
     assert get_project_settings()["TWISTED_DNS_RESOLVER"] == "spiders.netguard.PublicAddressResolver"
-    resolver = PublicAddressResolver(reactor, cache_size=100, timeout=1.0)  # type: ignore[arg-type]
+
+    def resolver_for(private_network: bool) -> PublicAddressResolver:
+        """Built as Scrapy builds it, from the process's settings after crawl_one set them."""
+        settings = get_project_settings()
+        source = SimpleNamespace(private_network=private_network)
+        allow_private_network(settings, type("Spider", (), {"source": source}))
+        assert settings.getbool(PRIVATE_NETWORK_SETTING) is private_network
+        return PublicAddressResolver.from_crawler(SimpleNamespace(settings=settings), reactor)  # type: ignore[arg-type]
+
     dnscache["rebind.example"] = "127.0.0.1"  # the answer the connection would get
     dnscache["news.example"] = "93.184.216.34"
     outcomes: list[object] = []
-    monkeypatch.delenv(PRIVATE_NETWORK_ENV, raising=False)
-    resolver.getHostByName("rebind.example").addBoth(outcomes.append)
-    resolver.getHostByName("news.example").addBoth(outcomes.append)
-    monkeypatch.setenv(PRIVATE_NETWORK_ENV, "1")
-    resolver.getHostByName("rebind.example").addBoth(outcomes.append)
+    public_only = resolver_for(False)
+    public_only.getHostByName("rebind.example").addBoth(outcomes.append)
+    public_only.getHostByName("news.example").addBoth(outcomes.append)
+    resolver_for(True).getHostByName("rebind.example").addBoth(outcomes.append)
     refused, public, allowed = outcomes
     assert getattr(refused, "type", None) is DNSLookupError
     assert "private_network: true" in str(getattr(refused, "value", ""))

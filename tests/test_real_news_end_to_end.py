@@ -37,6 +37,7 @@ import pytest
 from sqlalchemy import select
 
 from testkit.loopback import Receiver
+from tests.conftest import need_news_corpus
 
 WANTED = ("dpc_meeting", "summit")
 SPLIT = "dev"
@@ -395,12 +396,9 @@ def print_report(figures: dict[str, Any]) -> None:
 def real_news(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     from pipeline.intel.corpus import news_path, published_date, read_labelled
 
+    need_news_corpus()
     path = news_path()
-    if path is None:
-        pytest.skip(
-            "the shared corpus is missing: ../shared/corpus/news/news.jsonl is not beside the project "
-            "(or POLICYWATCH_CORPUS names no news.jsonl)"
-        )
+    assert path is not None
     items = read_labelled(path, SPLIT)
     gold = {i.id: i for i in items}
     label = gold_groups(items, path.parent / "pairs.jsonl")

@@ -18,7 +18,7 @@ Fixtures are written by us in each site's format (the project never copies real 
 repo), so every shipped source says so in sources.yaml (``synthetic: true`` and a
 ``synthetic_reason``; ``policywatch sources list`` shows it). Where a real capture of the same
 site or format exists in ../shared/corpus/real, tests/test_real_captures.py runs the shipped
-source's parser on it in place.
+source's parser on it in place, as an extra case beside our fixture.
 """
 
 from __future__ import annotations

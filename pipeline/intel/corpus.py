@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core.config import current
 from core.yamlconf import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -24,9 +24,10 @@ SPLITS = ("train", "dev", "test")
 
 
 def corpus_dir() -> Path:
-    """``POLICYWATCH_CORPUS`` or ``../shared/corpus/news`` beside the project root."""
-    env = os.environ.get("POLICYWATCH_CORPUS")
-    return Path(env) if env else PROJECT_ROOT.parent / "shared" / "corpus" / "news"
+    """``POLICYWATCH_CORPUS`` (read through ``core.config``, the one place the environment is
+    read, when asked: a CLI flag or a test may set it after import) or ``../shared/corpus/news``
+    beside the project root."""
+    return current().corpus or PROJECT_ROOT.parent / "shared" / "corpus" / "news"
 
 
 def news_path() -> Path | None:

@@ -8,7 +8,6 @@ request. ``after`` is the newest published date already stored (ISO), for APIs t
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,6 +17,7 @@ import scrapy
 from scrapy.http import Response
 from w3lib.url import add_or_replace_parameters
 
+from core.config import current
 from pipeline.urls import is_web_url
 from spiders.crawlreport import install_log_masking
 from spiders.items import ArticleItem, item_from_dict
@@ -47,7 +47,7 @@ class SourceSpider(scrapy.Spider):
     def __init__(self, *args: Any, known_urls: str | None = None, after: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         install_log_masking()  # Scrapy's handlers exist by now; keys never reach the log
-        self.known_urls = load_known_urls(known_urls or os.environ.get("POLICYWATCH_KNOWN_URLS"))
+        self.known_urls = load_known_urls(known_urls or str(current().known_urls or ""))
         self.after = after or None
         self.local_counts: dict[str, int] = {}
         if self.source is not None and BASE_PLACEHOLDER in self.source.url:
