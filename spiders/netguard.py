@@ -18,7 +18,6 @@ import ipaddress
 import logging
 import os
 from collections.abc import Sequence
-from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
@@ -80,7 +79,7 @@ class PublicAddressResolver(CachingThreadedResolver):
         return found
 
 
-def _public_only(address: Any, name: str) -> Any:
+def _public_only(address: str, name: str) -> str:
     try:
         addr = ipaddress.ip_address(str(address))
     except ValueError:
