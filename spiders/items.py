@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 from pipeline.published import parse_published
 from pipeline.types import RawItem
@@ -32,12 +32,7 @@ class ArticleItem:
     categories: list[str] = field(default_factory=list)
 
 
-class ItemFields(TypedDict):
-    """The dict a parsing function returns for one item: ``ArticleItem``'s fields, by name, so a
-    test compares it with a literal and a spider adds to it with ``{**data, ...}``. A typed dict,
-    not ``dict[str, Any]``: a misspelt key or a date left as a ``datetime`` fails mypy, not a crawl.
-    ``categories`` only where the source gives them."""
-
+class _ItemKeys(TypedDict):
     source_id: str
     url: str
     title: str
@@ -47,7 +42,16 @@ class ItemFields(TypedDict):
     html: str
     guid: str | None
     language: str | None
-    categories: NotRequired[list[str]]
+
+
+class ItemFields(_ItemKeys, total=False):
+    """The dict a parsing function returns for one item: ``ArticleItem``'s fields, by name, so a
+    test compares it with a literal and a spider adds to it with ``{**data, ...}``. A typed dict,
+    not ``dict[str, Any]``: a misspelt key or a date left as a ``datetime`` fails mypy, not a crawl.
+    ``categories`` only where the source gives them (a base class, not ``NotRequired``, so that
+    ``__optional_keys__`` says so at run time too, under ``from __future__ import annotations``)."""
+
+    categories: list[str]
 
 
 class LinkHint(TypedDict):

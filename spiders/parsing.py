@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 from urllib.parse import quote, urldefrag, urljoin
 
 from lxml import etree
@@ -333,15 +333,18 @@ def maybe_gunzip(body: bytes, max_size: int = 50 * 1024 * 1024) -> bytes:
     return data
 
 
-class SitemapEntry(TypedDict):
+class _SitemapKeys(TypedDict):
+    loc: str
+    lastmod: str | None
+
+
+class SitemapEntry(_SitemapKeys, total=False):
     """One ``<url>`` or ``<sitemap>`` of a sitemap; a Google News sitemap adds the ``news:``
     title, publication date and language."""
 
-    loc: str
-    lastmod: str | None
-    title: NotRequired[str]
-    published: NotRequired[str | None]
-    language: NotRequired[str | None]
+    title: str
+    published: str | None
+    language: str | None
 
 
 @dataclass
