@@ -126,7 +126,9 @@ def send_rendered(channel: Channel, title: str, bodies: Bodies) -> tuple[bool, s
     with apprise.LogCapture(level=logging.WARNING) as logs:
         try:
             ok = bool(sender.notify(body=body, title=title, body_format=body_format))
-        except Exception as exc:  # a plugin bug must not stop the other alerts
+        # A plugin bug is this alert's failure (recorded on its row, retried with backoff).
+        # boundary: the delivery of one alert; it must not stop the other alerts.
+        except Exception as exc:
             ok = False
             logs.write(f"{type(exc).__name__}: {exc}\n")
         captured = logs.getvalue().strip()

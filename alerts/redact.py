@@ -85,7 +85,7 @@ class _SecretFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # a broken log call is not ours to fix; leave it alone
+        except Exception:  # boundary: a broken log call is logging's to report (handleError), not ours
             return True
         masked = self._mask(message, every_url=record.name.split(".")[0] == "apprise")
         if masked != message:

@@ -198,7 +198,7 @@ def pipeline_only(cfg: Config) -> list[Figure]:
                     result = fetch_feed(factory, source)
                     ingest_feed_response(factory, source, result, subs, rules)
                     deliver_pending(factory, subs)
-                except Exception as exc:  # keep polling, as the served deployment would
+                except Exception as exc:  # boundary: logged; keep polling, as the served deployment would
                     log(f"poll failed: {exc}")
                 stop.wait(max(0.0, POLL_INTERVAL - (time.monotonic() - started)))
 

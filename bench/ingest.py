@@ -46,7 +46,7 @@ def poll_all(factory: Any, sources: list[Any], subs: Any, rules: Any, pool: int 
     def one(src: Any) -> Any:
         try:
             result = fetch_feed(factory, src)
-        except Exception as exc:  # a failed fetch is reported, as the flow does
+        except Exception as exc:  # boundary: per-source isolation; the failure is reported, as the flow does
             return fetch_error_report(src, exc)
         return ingest_feed_response(factory, src, result, subs, rules)
 

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             module = importlib.import_module(f"bench.{name}")
             figs += module.run(cfg)
-        except Exception:
+        except Exception:  # boundary: one benchmark's crash is printed and listed; the others still run
             traceback.print_exc()
             crashed.append(name)
         print(f"  ({name} took {time.perf_counter() - t:.0f} s)", flush=True)

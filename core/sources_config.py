@@ -153,13 +153,14 @@ class ListingSelectors(BaseModel):
         """A typo in a selector fails at start-up, with its line, not deep inside a crawl."""
         if value is None:
             return value
+        from cssselect import SelectorError
         from parsel import Selector
 
         probe = Selector(text="<html><body></body></html>")
         is_xpath = value.lstrip().startswith(("/", "("))
         try:
             probe.xpath(value) if is_xpath else probe.css(value)
-        except Exception as exc:  # cssselect and lxml raise several error types
+        except (SelectorError, ValueError) as exc:  # cssselect's errors; parsel's for a bad XPath
             kind = "XPath" if is_xpath else "CSS"
             raise ValueError(f"invalid {kind} selector {value!r}: {exc}") from None
         return value

@@ -149,7 +149,7 @@ def ensure_domain_limits(
 
             with get_client(sync_client=True) as api:
                 usable, created = apply_limits(api, names, slots, resize, free)
-    except Exception as exc:
+    except Exception as exc:  # boundary: no API, or it failed: politeness falls back to this process
         logger.warning(
             "per-host limits not available (%s: %s); politeness stays within this process",
             type(exc).__name__,

@@ -204,7 +204,7 @@ def poll_batch(
             return
         try:
             record_failure(sources[i], report.error or "fetch failed", getattr(exc, "retry_after", None))
-        except Exception as record_exc:  # the store went away: the report still says what failed
+        except Exception as record_exc:  # boundary: the store went away; the report says what failed
             log.warning("%s: failure not recorded: %s", sources[i].id, record_exc)
         done(i, report)
 

@@ -99,7 +99,7 @@ def prefect_slots(name: str, occupy: int) -> Iterator[None]:
         finally:
             try:
                 client.release_concurrency_slots_with_lease(lease_id)
-            except Exception as exc:  # the server went away: it frees them when the lease ends
+            except Exception as exc:  # boundary: the server went away; it frees them when the lease ends
                 log.warning(
                     "%s: slots not given back now (%s); their lease ends within a minute",
                     name,
@@ -163,7 +163,7 @@ def host_slots(
                     held = False  # stopping: nothing more is fetched, nothing to wait for
                     break
                 delay = min(delay * 2, MAX_PAUSE)
-            except Exception as exc:
+            except Exception as exc:  # boundary: the API failed: polite within this process, logged
                 logger.warning(
                     "%s: slots not available (%s); polite within this process only", name, _first_line(exc)
                 )

@@ -242,7 +242,7 @@ def _crawl_retryable(task_: Any, task_run: Any, state: State[Any]) -> bool:
         state.result()
     except CrawlFailed as exc:
         return exc.transient
-    except Exception:
+    except Exception:  # boundary: the task's own error, of any type: only a transient crawl retries
         return False
     return False
 
@@ -350,7 +350,8 @@ def _latest_health_description() -> str | None:
                 limit=1,
             )
         return latest[0].description if latest else None
-    except Exception:  # no API: publish, as before
+    except Exception as exc:  # boundary: no API (or it failed): publish the health table, as before
+        logging.getLogger(__name__).debug("latest health artifact not read: %s", exc)
         return None
 
 
@@ -371,7 +372,7 @@ def link_latest_summary(artifact_id: Any, summary: RunSummary) -> None:
             client.update_deployment(
                 deployment.id, DeploymentUpdate(description=f"{base}\n\n**Latest run:** {link}")
             )
-    except Exception as exc:  # the link is a convenience: never fail a run for it
+    except Exception as exc:  # boundary: the link is a convenience: never fail a run for it
         logging.getLogger(__name__).debug("deployment description not updated: %s", exc)
 
 
@@ -435,7 +436,8 @@ def batch_reports(batch: HostBatch, state: State[Any]) -> dict[str, SourceReport
             report = fetch_error_report(src, error)
             try:
                 record_failure(session_factory(), src, report.error or "fetch failed")
-            except Exception as exc:  # the store is what failed: the summary still names the source
+            # boundary: the store is what failed; the summary still names the source and its error
+            except Exception as exc:
                 logging.getLogger(__name__).warning("%s: failure not recorded: %s", src.id, exc)
             reports[src.id] = report
     return reports

@@ -10,16 +10,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, FromClause, TableClause, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Session
 
 MAX_PARAMS = 30_000
 """Bound parameters per statement: below SQLite's 32,766 and PostgreSQL's 65,535."""
 
 
-def dialect_insert(session: Session, table: Any) -> Any:
-    """The dialect's INSERT, which has ``on_conflict_do_nothing`` on SQLite and PostgreSQL."""
+def dialect_insert(
+    session: Session, table: type[DeclarativeBase] | FromClause
+) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing`` on SQLite and PostgreSQL (the
+    calls both take are all the repositories use, so the union type-checks each of them).
+    ``table`` is a mapped class or its ``__table__`` (typed ``FromClause`` by SQLAlchemy)."""
+    if not isinstance(table, type | TableClause):
+        raise TypeError(f"an INSERT needs a table or a mapped class, not {type(table).__name__}")
     name = session.get_bind().dialect.name
     if name == "postgresql":
         return postgresql.insert(table)
@@ -28,7 +34,7 @@ def dialect_insert(session: Session, table: Any) -> Any:
     raise RuntimeError(f"unsupported database dialect {name!r} (use SQLite or PostgreSQL)")
 
 
-def placeholder(conn: Any) -> str:
+def placeholder(conn: Connection) -> str:
     """The DBAPI's bound-parameter mark for plain SQL: ``?`` (sqlite3) or ``%s`` (psycopg)."""
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
@@ -63,5 +69,5 @@ def insert_values(
         )
 
 
-def count_rows(session: Session, model: Any) -> int:
+def count_rows(session: Session, model: type[DeclarativeBase] | FromClause) -> int:
     return int(session.scalar(select(func.count()).select_from(model)) or 0)

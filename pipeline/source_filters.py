@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from core.sources_config import ItemFilter, compiled_pattern
 from pipeline.types import RawItem
@@ -25,7 +24,9 @@ from pipeline.types import RawItem
 NO_INCLUDE_MATCH = "include: no pattern matched"
 
 
-def has_filters(source: Any) -> bool:
+def has_filters(source: object) -> bool:
+    """Whether the source entry has ``include`` or ``exclude`` patterns. Any entry will do
+    (``object``, read with ``getattr``): a kind without filters, or none at all, keeps everything."""
     return bool(getattr(source, "include", None)) or bool(getattr(source, "exclude", None))
 
 
@@ -47,7 +48,7 @@ def _matches(spec: ItemFilter, title: str, url: str, categories: Sequence[str]) 
 
 
 def drop_reason(
-    source: Any, title: str, url: str, categories: Sequence[str] = (), *, excludes_only: bool = False
+    source: object, title: str, url: str, categories: Sequence[str] = (), *, excludes_only: bool = False
 ) -> str | None:
     """Why the source's filters drop this item (``exclude.url '/foreign-travel-advice/'``), or None
     to keep it. ``excludes_only`` checks the exclude patterns alone: a listing link is checked
@@ -76,7 +77,7 @@ class FilterResult:
         return "; ".join(f"{n} dropped by {reason}" for reason, n in self.dropped.most_common())
 
 
-def apply_filters(source: Any, items: Iterable[RawItem]) -> FilterResult:
+def apply_filters(source: object, items: Iterable[RawItem]) -> FilterResult:
     """The items the source's filters keep, and the count each filter dropped."""
     items = list(items)
     if not has_filters(source):

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline.source_filters import apply_filters, has_filters
@@ -66,7 +65,7 @@ class Screened:
     """Items dropped by the source's ``include``/``exclude`` filters in sources.yaml."""
 
 
-def screen(raws: Iterable[RawItem], source: Any = None) -> Screened:
+def screen(raws: Iterable[RawItem], source: object = None) -> Screened:
     """Stage 3: every item cleaned (``clean_raw``: no control characters, so no poison item),
     those whose link is not http(s) dropped (a ``javascript:`` or ``file:`` link is never stored
     or shown), then the source's filters; each kept item gets its canonical URL, once."""

@@ -8,16 +8,19 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from core.vocabulary import HealthState
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 from policywatch.terminal import HEADERS, add_column, err, out, plain, print_fitted, print_summary
 
 
@@ -286,7 +289,7 @@ def import_(
     )
 
 
-def _print_rows(rows: Iterator[dict[str, Any]], as_json: bool, columns: list[str], title: str) -> None:
+def _print_rows(rows: Iterator[Mapping[str, object]], as_json: bool, columns: list[str], title: str) -> None:
     if as_json:
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -341,7 +344,7 @@ _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 
 def _view(
-    fn: Callable[[Any], Iterator[dict[str, Any]]], as_json: bool, columns: list[str], title: str
+    fn: Callable[[Session], Iterator[Mapping[str, object]]], as_json: bool, columns: list[str], title: str
 ) -> None:
     from models.db import check_connection, get_engine, session_factory
 
@@ -919,7 +922,11 @@ def sources_health(as_json: JsonOpt = False) -> None:
     table = Table(title="Source health")
     for col in ("source", "health", "last ok", "last new", "rhythm", "next poll"):
         add_column(table, col)
-    colour = {HealthState.OK: "green", HealthState.FAILING: "red", HealthState.SILENT: "yellow"}
+    colour: dict[str, str] = {
+        HealthState.OK: "green",
+        HealthState.FAILING: "red",
+        HealthState.SILENT: "yellow",
+    }
     for row in data:
         failures = row["consecutive_failures"]
         health = plain(row["health"]) + (f" x{failures}" if failures else "")

@@ -1,10 +1,14 @@
-"""Read-only views of the store as plain dicts (the `items/events/alerts --json` lines)."""
+"""Read-only views of the store as plain dicts (the `items/events/alerts --json` lines).
+
+Each row is a ``TypedDict``: the keys and value types of a ``--json`` line, which scripts read,
+are written down once here, and mypy checks every reader (the CLI's tables, the health artifact).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,11 +19,74 @@ from models.tables import Alert, Event, Item
 _PAGE = 1000
 
 
+class ItemRow(TypedDict):
+    id: int
+    external_id: str | None
+    url: str
+    canonical_url: str
+    title: str
+    published: str | None
+    source: str
+    ai_policy: bool
+    event_type: str
+    jurisdictions: list[str]
+    topics: list[str]
+    evidence: str
+    story_id: int | None
+    event_ids: list[int]
+    fetched_at: str | None
+
+
+class EventRow(TypedDict):
+    id: int
+    key: str
+    type: str
+    name: str
+    series: str | None
+    ordinal: int | None
+    date: str | None
+    location: str | None
+    status: str | None
+    jurisdictions: list[str]
+    confidence: float
+    evidence: str
+    item_ids: list[int]
+    created_at: str | None
+    updated_at: str | None
+
+
+class AlertRow(TypedDict):
+    id: int
+    subscriber: str
+    event_id: int
+    channel: str
+    """The channel as it may be shown (its secrets masked)."""
+    channel_name: str
+    status: str
+    attempts: int
+    reason: str
+    last_error: str | None
+    created_at: str | None
+    sent_at: str | None
+
+
+class SourceHealthRow(TypedDict):
+    source: str
+    health: str
+    consecutive_failures: int
+    last_status: str | None
+    last_success: str | None
+    last_new_item: str | None
+    rhythm: str | None
+    next_poll: str | None
+    last_error: str | None
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def item_rows(session: Session) -> Iterator[dict[str, Any]]:
+def item_rows(session: Session) -> Iterator[ItemRow]:
     last_id = 0
     while True:
         items = session.scalars(select(Item).where(Item.id > last_id).order_by(Item.id).limit(_PAGE)).all()
@@ -47,7 +114,7 @@ def item_rows(session: Session) -> Iterator[dict[str, Any]]:
         last_id = items[-1].id
 
 
-def event_rows(session: Session) -> Iterator[dict[str, Any]]:
+def event_rows(session: Session) -> Iterator[EventRow]:
     events = session.scalars(select(Event).order_by(Event.id)).all()
     mentions = events_repo.event_item_ids(session, [e.id for e in events])
     for ev in events:
@@ -70,7 +137,7 @@ def event_rows(session: Session) -> Iterator[dict[str, Any]]:
         }
 
 
-def alert_rows(session: Session) -> Iterator[dict[str, Any]]:
+def alert_rows(session: Session) -> Iterator[AlertRow]:
     for al in session.scalars(select(Alert).order_by(Alert.id)):
         yield {
             "id": al.id,
@@ -87,7 +154,7 @@ def alert_rows(session: Session) -> Iterator[dict[str, Any]]:
         }
 
 
-def source_health_rows(session: Session) -> Iterator[dict[str, Any]]:
+def source_health_rows(session: Session) -> Iterator[SourceHealthRow]:
     """Every source's health as the operator reads it (CLI `sources health` and the run artifact)."""
     from core.health import _human
     from models.tables import Source

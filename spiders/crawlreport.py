@@ -32,7 +32,7 @@ class SecretMaskFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # a malformed record: leave it to the handler's own error path
+        except Exception:  # boundary: a malformed record is left to the handler's own error path
             return True
         masked = mask_secrets(message)
         if masked != message:
@@ -118,7 +118,7 @@ class _SpiderErrorLog(logging.Handler):
             return
         try:
             message = mask_secrets(record.getMessage().strip().splitlines()[0][:500])
-        except Exception:  # last resort: a log handler must never raise into the crawl it watches;
+        except Exception:  # boundary: a log handler must never raise into the crawl it watches;
             return  # a malformed record is reported by the other handlers' own error path
         lines = list(stats.get_value(LOG_ERRORS_KEY, []))
         if len(lines) < MAX_ERRORS:

@@ -91,7 +91,7 @@ class PublicAddressResolver(CachingThreadedResolver):
         return found
 
 
-def _public_only(address: Any, name: str) -> Any:
+def _public_only(address: str, name: str) -> str:
     try:
         addr = ipaddress.ip_address(str(address))
     except ValueError:

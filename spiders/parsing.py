@@ -17,18 +17,20 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote, urldefrag, urljoin
 
 from lxml import etree
 from parsel import Selector, SelectorList
 from w3lib.url import add_or_replace_parameters
 
+from core.sources_config import JsonApiFields, JsonApiPagination, ListingSelectors
 from pipeline.published import parse_published
 from pipeline.published import to_iso as to_iso  # re-exported: the spiders' and tests' name
 from pipeline.text import decode_html as decode_html  # re-exported, as above
 from pipeline.text import extract_article, html_to_text
 from pipeline.urls import is_web_url
+from spiders.items import ItemFields, LinkHint
 
 # --------------------------------------------------------------------------- text, dates, charsets
 # One text path for every way a page arrives (see pipeline.text): the charset reader, the
@@ -103,12 +105,17 @@ class ListingSpec:
     article_body: str | None = None
 
     @classmethod
-    def of(cls, value: Any) -> ListingSpec:
+    def of(cls, value: SpecLike) -> ListingSpec:
         """Accept a ListingSpec, a pydantic ListingSelectors or a plain mapping."""
         if isinstance(value, ListingSpec):
             return value
-        data = value.model_dump() if hasattr(value, "model_dump") else dict(value)
+        data: dict[str, Any] = dict(value) if isinstance(value, Mapping) else value.model_dump()
         return cls(**data)
+
+
+SpecLike = ListingSpec | ListingSelectors | Mapping[str, str | int | None]
+"""What the listing parsers take as selectors: the source's own ``ListingSelectors``, a
+``ListingSpec`` or a plain mapping of the same names (tests, the scaffold)."""
 
 
 def web_link(base_url: str, href: str) -> str | None:
@@ -122,19 +129,19 @@ def web_link(base_url: str, href: str) -> str | None:
 
 
 def listing_links(
-    page: str | Selector, base_url: str, spec: Any, rejected: list[str] | None = None
-) -> list[dict[str, Any]]:
+    page: str | Selector, base_url: str, spec: SpecLike, rejected: list[str] | None = None
+) -> list[LinkHint]:
     """Article links on a listing page, in page order, deduplicated, with title/date hints.
 
     ``spec.links`` may select ``<a>`` elements or href strings (``a::attr(href)``); the
     optional ``title``/``date`` selectors are evaluated relative to each link (see _relative).
     Only http(s) links are kept: the others are appended to ``rejected`` when it is given.
     """
-    spec = ListingSpec.of(spec)
+    selectors = ListingSpec.of(spec)
     sel = page if isinstance(page, Selector) else Selector(text=page, base_url=base_url)
-    out: list[dict[str, Any]] = []
+    out: list[LinkHint] = []
     seen: set[str] = set()
-    for node in select(sel, spec.links):
+    for node in select(sel, selectors.links):
         href = node.root if isinstance(node.root, str) else node.attrib.get("href", "")
         href = href.strip()
         if not href or href.startswith("#"):
@@ -151,9 +158,9 @@ def listing_links(
         published = None
         if not isinstance(node.root, str):
             title = _node_text(node)
-            if spec.title and (found := _relative(node, spec.title)) is not None:
+            if selectors.title and (found := _relative(node, selectors.title)) is not None:
                 title = _node_text(found)
-            if spec.date and (found := _relative(node, spec.date)) is not None:
+            if selectors.date and (found := _relative(node, selectors.date)) is not None:
                 published = _node_date(found)
         out.append({"url": url, "title": title, "published": published})
     return out
@@ -184,11 +191,11 @@ def parse_article(
     url: str,
     *,
     source_id: str = "",
-    spec: Any = None,
-    hint: Mapping[str, Any] | None = None,
+    spec: SpecLike | None = None,
+    hint: Mapping[str, object] | None = None,
     language: str | None = None,
     keep_html: bool = False,
-) -> dict[str, Any]:
+) -> ItemFields:
     """One article page (already decoded text) → a RawItem-shaped dict.
 
     Main text, title and date come from ``pipeline.text.extract_article``, the one trafilatura
@@ -207,17 +214,17 @@ def parse_article(
     summary = clean_text(doc.description)
     if hint.get("title"):
         title = clean_text(str(hint["title"]))
-    if hint.get("published"):
-        published = to_iso(hint["published"]) or published
+    if hinted := hint.get("published"):
+        published = to_iso(hinted if isinstance(hinted, str | datetime) else str(hinted)) or published
     if not title:
         title = clean_text(sel.xpath("//title/text()").get())
     if spec is not None:
-        spec = ListingSpec.of(spec)
-        if spec.article_title and (nodes := select(sel, spec.article_title)):
+        selectors = ListingSpec.of(spec)
+        if selectors.article_title and (nodes := select(sel, selectors.article_title)):
             title = _node_text(nodes[0]) or title
-        if spec.article_date and (nodes := select(sel, spec.article_date)):
+        if selectors.article_date and (nodes := select(sel, selectors.article_date)):
             published = _node_date(nodes[0]) or published
-        if spec.article_body and (nodes := select(sel, spec.article_body)):
+        if selectors.article_body and (nodes := select(sel, selectors.article_body)):
             body = "\n".join(fragment_text(n.get()) for n in nodes).strip() or body
     return {
         "source_id": source_id,
@@ -264,15 +271,13 @@ def wp_after_param(after: str, margin_hours: float = 24.0) -> str:
     return dt.isoformat(timespec="seconds")
 
 
-def _rendered(value: Any) -> str:
+def _rendered(value: object) -> str:
     if isinstance(value, Mapping):
         value = value.get("rendered", "")
     return str(value or "")
 
 
-def parse_wp_post(
-    post: Mapping[str, Any], source_id: str = "", language: str | None = None
-) -> dict[str, Any]:
+def parse_wp_post(post: Mapping[str, object], source_id: str = "", language: str | None = None) -> ItemFields:
     """One ``/wp/v2/posts`` object → RawItem-shaped dict (title unescaped, date_gmt as UTC)."""
     date = post.get("date_gmt") or post.get("date")
     return {
@@ -289,7 +294,7 @@ def parse_wp_post(
     }
 
 
-def _wp_terms(post: Mapping[str, Any]) -> list[str]:
+def _wp_terms(post: Mapping[str, object]) -> list[str]:
     """Category and tag names of a post fetched with ``_embed`` (``_embedded["wp:term"]``)."""
     embedded = post.get("_embedded")
     groups = embedded.get("wp:term") if isinstance(embedded, Mapping) else None
@@ -302,8 +307,11 @@ def _wp_terms(post: Mapping[str, Any]) -> list[str]:
     return names
 
 
-def parse_wp_posts(data: Any, source_id: str = "", language: str | None = None) -> list[dict[str, Any]]:
-    """A posts response (a list, or a single post object) → items; posts without a link are skipped."""
+def parse_wp_posts(data: object, source_id: str = "", language: str | None = None) -> list[ItemFields]:
+    """A posts response (a list, or a single post object) → items; posts without a link are skipped.
+
+    ``data`` is decoded JSON of any shape: what is not a post is passed over, so it is ``object``
+    (checked here), not ``Any`` (trusted)."""
     posts = data if isinstance(data, list) else [data] if isinstance(data, Mapping) else []
     items = [parse_wp_post(p, source_id, language) for p in posts if isinstance(p, Mapping)]
     return [i for i in items if i["url"]]
@@ -325,14 +333,28 @@ def maybe_gunzip(body: bytes, max_size: int = 50 * 1024 * 1024) -> bytes:
     return data
 
 
+class _SitemapKeys(TypedDict):
+    loc: str
+    lastmod: str | None
+
+
+class SitemapEntry(_SitemapKeys, total=False):
+    """One ``<url>`` or ``<sitemap>`` of a sitemap; a Google News sitemap adds the ``news:``
+    title, publication date and language."""
+
+    title: str
+    published: str | None
+    language: str | None
+
+
 @dataclass
 class SitemapDoc:
     kind: str
     """``urlset``, ``sitemapindex`` or ``invalid``."""
-    entries: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[SitemapEntry] = field(default_factory=list)
 
 
-def _local(tag: Any) -> str:
+def _local(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
@@ -350,11 +372,11 @@ def parse_sitemap(body: bytes) -> SitemapDoc:
         return SitemapDoc("invalid")
     if root is None or _local(root.tag) not in ("urlset", "sitemapindex"):
         return SitemapDoc("invalid")
-    entries: list[dict[str, Any]] = []
+    entries: list[SitemapEntry] = []
     for node in root:
         if _local(node.tag) not in ("url", "sitemap"):
             continue
-        entry: dict[str, Any] = {"loc": "", "lastmod": None}
+        entry: SitemapEntry = {"loc": "", "lastmod": None}
         for child in node:
             name = _local(child.tag)
             if name == "loc":
@@ -376,12 +398,12 @@ def parse_sitemap(body: bytes) -> SitemapDoc:
 
 
 def recent_entries(
-    entries: Iterable[Mapping[str, Any]],
+    entries: Iterable[SitemapEntry],
     *,
     now: datetime,
     max_age_days: int,
     url_filter: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[SitemapEntry]:
     """Entries newer than ``now - max_age_days`` (news date, else lastmod) that match ``url_filter``.
 
     An entry with no date at all is kept: small sites often omit lastmod, and dedup will
@@ -389,22 +411,25 @@ def recent_entries(
     """
     cutoff = now - timedelta(days=max_age_days)
     pattern = re.compile(url_filter) if url_filter else None
-    kept: list[dict[str, Any]] = []
+    kept: list[SitemapEntry] = []
     for entry in entries:
         if pattern is not None and not pattern.search(str(entry.get("loc", ""))):
             continue
         when = parse_published(entry.get("published") or entry.get("lastmod"))
         if when is not None and when < cutoff:
             continue
-        kept.append(dict(entry))
+        kept.append(entry.copy())
     return kept
 
 
 # --------------------------------------------------------------------------- JSON APIs
 
 
-def dotted_get(data: Any, path: str | None) -> Any:
-    """Follow ``a.b.0.c`` through dicts and lists; None when any step is missing. Empty path → data."""
+def dotted_get(data: object, path: str | None) -> object:
+    """Follow ``a.b.0.c`` through dicts and lists; None when any step is missing. Empty path → data.
+
+    Decoded JSON in, one of its values out: ``object``, not ``Any``, so every caller checks the
+    kind of value it got (an API that sends a list where a string was declared is common)."""
     if not path:
         return data
     current = data
@@ -421,7 +446,7 @@ def dotted_get(data: Any, path: str | None) -> Any:
     return current
 
 
-def json_date(value: Any, date_format: str | None = None) -> str | None:
+def json_date(value: object, date_format: str | None = None) -> str | None:
     """An API's date as ISO-8601 with an offset (no zone → UTC), read with the declared format:
     a strptime format, ``iso``, ``epoch`` (seconds) or ``epoch_ms``; guessed when none is
     declared. None when the value does not fit the format."""
@@ -431,6 +456,8 @@ def json_date(value: Any, date_format: str | None = None) -> str | None:
         return to_iso(str(value))
     try:
         if date_format in ("epoch", "epoch_ms"):
+            if not isinstance(value, str | int | float):  # float() of anything else: TypeError
+                return None
             seconds = float(value) / (1000 if date_format == "epoch_ms" else 1)
             return datetime.fromtimestamp(seconds, UTC).isoformat()
         text = str(value).strip()
@@ -445,7 +472,7 @@ def json_date(value: Any, date_format: str | None = None) -> str | None:
 _TEMPLATE_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
-def expand_url_template(template: str, record: Any) -> str | None:
+def expand_url_template(template: str, record: object) -> str | None:
     """``https://www.regulations.gov/document/{id}`` with each ``{dotted.path}`` read from the
     record and URL-quoted (a value cannot add a path or a query); None when a value is missing."""
     missing = False
@@ -462,30 +489,31 @@ def expand_url_template(template: str, record: Any) -> str | None:
     return None if missing else url
 
 
-def _categories(value: Any) -> list[str]:
+def _categories(value: object) -> list[str]:
     values = value if isinstance(value, list) else [value]
     return [clean_text(str(v)) for v in values if isinstance(v, str | int | float) and str(v).strip()]
 
 
 def parse_json_api(
-    data: Any,
-    fields: Any,
+    data: object,
+    fields: JsonApiFields | Mapping[str, str | None],
     source_id: str = "",
     language: str | None = None,
     base_url: str = "",
     url_template: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ItemFields]:
     """Records under ``fields.list`` → items using the declared dotted paths (title, url, date,
     text, id, category). ``url_template`` builds the public page URL from the record's fields
     (an API's own ``self`` link is rarely the page a reader wants)."""
-    spec = fields.model_dump() if hasattr(fields, "model_dump") else dict(fields)
+    spec: dict[str, Any] = dict(fields) if isinstance(fields, Mapping) else fields.model_dump()
     records = dotted_get(data, spec.get("list"))
     if isinstance(records, Mapping):
         records = [records]
     if not isinstance(records, list):
         records = []
-    items: list[dict[str, Any]] = []
+    items: list[ItemFields] = []
     for record in records:
+        url: object
         if url_template:
             url = expand_url_template(url_template, record)
         else:
@@ -513,13 +541,15 @@ def parse_json_api(
     return items
 
 
-def _falsy_flag(value: Any) -> bool:
+def _falsy_flag(value: object) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("false", "0", "no", "")
     return value is False or value == 0
 
 
-def json_api_next_url(url: str, data: Any, pagination: Any, page: int, records: int) -> str | None:
+def json_api_next_url(
+    url: str, data: object, pagination: JsonApiPagination | None, page: int, records: int
+) -> str | None:
     """The URL of the page after page number ``page`` (1 = the first request), or None to stop.
 
     ``pagination`` is the source's ``JsonApiPagination`` (None: one page). Stops after
@@ -533,14 +563,15 @@ def json_api_next_url(url: str, data: Any, pagination: Any, page: int, records: 
     if kind == "next_url":
         nxt = dotted_get(data, pagination.next_url)
         return urljoin(url, nxt.strip()) if isinstance(nxt, str) and nxt.strip() else None
+    size = pagination.size or 0  # the schema requires a size for offsets
     if kind == "page":
-        value: Any = pagination.start + page
+        value: object = pagination.start + page
     elif kind == "offset":
-        if records < pagination.size:
+        if records < size:
             return None
-        value = pagination.start + page * pagination.size
+        value = pagination.start + page * size
     else:
         value = dotted_get(data, pagination.cursor)
         if value in (None, "") or isinstance(value, Mapping | list | bool):
             return None
-    return str(add_or_replace_parameters(url, {pagination.param: str(value)}))
+    return str(add_or_replace_parameters(url, {str(pagination.param): str(value)}))

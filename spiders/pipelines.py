@@ -8,12 +8,16 @@ writes exactly what ``policywatch run`` would store. Each drop is counted in the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from pipeline.source_filters import drop_reason, has_filters
+
+Item = TypeVar("Item")
+"""Whatever a spider yields (our spiders: ``ArticleItem``; Scrapy allows dicts and others): the
+pipeline hands back the very item it was given, or drops it."""
 
 
 class SourceFilterPipeline:
@@ -24,7 +28,7 @@ class SourceFilterPipeline:
     def from_crawler(cls, crawler: Crawler) -> SourceFilterPipeline:
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    def process_item(self, item: Item) -> Item:
         source = getattr(self.crawler.spider, "source", None)
         if source is None or not has_filters(source):
             return item

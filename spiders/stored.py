@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
@@ -20,6 +20,10 @@ from core.yamlconf import ConfigError
 from spiders.items import ArticleItem
 from spiders.loader import SITES_PACKAGE
 from spiders.sources import REPO_ROOT
+
+if TYPE_CHECKING:
+    from core.sources_config import SpiderSource
+    from spiders.spiders.base import SourceSpider
 
 SOURCE_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "sources"
 
@@ -62,7 +66,7 @@ def source_fixture(source_id: str) -> Path:
     return found[0]
 
 
-def site_spider_class(source_id: str) -> type[Any]:
+def site_spider_class(source_id: str) -> type[SourceSpider]:
     """The hand-written spider of a ``kind: spider`` source: ``sites/<id with _>.py``, ``name`` = id."""
     module_name = f"{SITES_PACKAGE}.{source_id.replace('-', '_')}"
     try:
@@ -76,15 +80,16 @@ def site_spider_class(source_id: str) -> type[Any]:
         ) from None
     for value in vars(module).values():
         if isinstance(value, type) and getattr(value, "name", None) == source_id and hasattr(value, "parse"):
-            return value
+            spider_class: type[SourceSpider] = value  # a SiteSpider, as every scaffold makes it
+            return spider_class
     raise ConfigError(f"source {source_id}: {module_name} has no spider class with name = {source_id!r}")
 
 
-def spider_output(spider: Any, response: Response) -> list[dict[str, Any]]:
+def spider_output(spider: SourceSpider, response: Response) -> list[dict[str, object]]:
     """What ``spider.parse`` yields for this response, as item dicts: its items, and the hint
     (``cb_kwargs["hint"]``: the listing's title, url and date) of each request that follows a
     link. Other requests (a next page) are not followed: a stored response is one page."""
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, object]] = []
     for out in spider.parse(response) or ():
         if isinstance(out, ArticleItem):
             rows.append(asdict(out))
@@ -93,7 +98,9 @@ def spider_output(spider: Any, response: Response) -> list[dict[str, Any]]:
     return rows
 
 
-def parse_site_fixture(source: Any, body: bytes, suffix: str | None = None) -> list[dict[str, Any]]:
+def parse_site_fixture(
+    source: SpiderSource, body: bytes, suffix: str | None = None
+) -> list[dict[str, object]]:
     """A ``kind: spider`` source's stored response through its own spider's ``parse``."""
     spider = site_spider_class(source.id)()
     spider.source = source  # the entry of the sources file given, not the default file's

@@ -204,7 +204,9 @@ class FastRx:
             parsed = parse_regex(rx.pattern, rx.flags)
             found = _factors(parsed)
             strong = _strong(parsed, bool(rx.flags & re.IGNORECASE))
-        except Exception:  # noqa: BLE001 - the prefilter is an optimisation, never a failure
+        # A pattern the analysis cannot read gets no factors and is always run: same matches.
+        # boundary: the prefilter is an optimisation; it must never fail a classification.
+        except Exception:  # noqa: BLE001
             found = None
         self.factors = tuple(sorted(found)) if found and all(found) else None
         self.fids: frozenset[int] | None = None

@@ -15,6 +15,7 @@ from urllib.parse import urldefrag
 
 import scrapy
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from w3lib.url import add_or_replace_parameters
 
 from core.config import current
@@ -42,7 +43,10 @@ def _norm(url: str) -> str:
 class SourceSpider(scrapy.Spider):
     """Base for generated and hand-written spiders; ``source`` is the pydantic source entry."""
 
-    source: ClassVar[Any] = None
+    source: Any = None
+    """The source's entry of the sources file (a pydantic model of ``core.sources_config``): set
+    on the class by a generated or hand-written spider, on an instance by a dry run. Each kind
+    reads its own fields (``listing``, ``fields``, ...), so it stays untyped here."""
 
     def __init__(self, *args: Any, known_urls: str | None = None, after: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -116,7 +120,7 @@ class SourceSpider(scrapy.Spider):
         """Response body decoded with our charset rules (see parsing.decode_html)."""
         return decode_html(response.body, response.headers.get("Content-Type"))
 
-    def emit(self, dicts: Iterable[Mapping[str, Any]]) -> Iterable[ArticleItem]:
+    def emit(self, dicts: Iterable[Mapping[str, object]]) -> Iterable[ArticleItem]:
         """Turn parser dicts into items, skipping already-known URLs and links other than http(s)
         (an API's ``javascript:`` link is never stored), counting candidates."""
         for data in dicts:
@@ -146,7 +150,7 @@ class SiteSpider(SourceSpider):
     start_url: ClassVar[str] = ""
 
     @classmethod
-    def update_settings(cls, settings: Any) -> None:
+    def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
         if cls.source is not None:  # the source's limits, as the generated spiders have them
             settings.set("DOWNLOAD_TIMEOUT", cls.source.timeout_seconds, priority="spider")
@@ -170,7 +174,7 @@ class SiteSpider(SourceSpider):
                 record_error(self.crawler, str(exc))
             return None
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         params = self.api_params()
         if params is None:
             return

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -20,6 +19,7 @@ from w3lib.url import add_or_replace_parameters
 from core.yamlconf import ConfigError
 from pipeline.urls import mask_secrets
 from spiders.crawlreport import record_error
+from spiders.items import ArticleItem
 from spiders.parsing import json_api_next_url, parse_json_api
 from spiders.spiders.base import SourceSpider
 
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 class JsonApiSpider(SourceSpider):
     """Items come straight from the API (title, url, date, abstract); no article pages fetched."""
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         try:
             self._secrets = self.source.secret_params()
         except ConfigError as exc:  # a missing key: one clear line, no request sent
@@ -51,7 +51,9 @@ class JsonApiSpider(SourceSpider):
             dont_filter=True,
         )
 
-    def parse_api(self, response: Response, page: int = 1, plain_url: str | None = None) -> Iterable[Any]:
+    def parse_api(
+        self, response: Response, page: int = 1, plain_url: str | None = None
+    ) -> Iterable[ArticleItem | scrapy.Request]:
         plain_url = plain_url or self.source.url
         try:
             data = json.loads(response.body)

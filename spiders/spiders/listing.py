@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from collections.abc import AsyncIterator, Iterable, Iterator
 
 import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
-from spiders.items import ArticleItem, item_from_dict
+from spiders.items import ArticleItem, LinkHint, item_from_dict
 from spiders.parsing import ListingSpec, listing_links, next_page_url, parse_article
 from spiders.spiders.base import SourceSpider
 
@@ -26,10 +25,10 @@ class ListingSpider(SourceSpider):
     def spec(self) -> ListingSpec:
         return ListingSpec.of(self.source.listing)
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield scrapy.Request(self.source.url, callback=self.parse_listing, cb_kwargs={"page": 1})
 
-    def parse_listing(self, response: Response, page: int = 1) -> Iterable[Any]:
+    def parse_listing(self, response: Response, page: int = 1) -> Iterator[scrapy.Request]:
         spec = self.spec
         sel = Selector(text=self.page_text(response), base_url=response.url)
         rejected: list[str] = []
@@ -52,7 +51,7 @@ class ListingSpider(SourceSpider):
         if nxt and page < max_pages:
             yield from self.web_request(nxt, self.parse_listing, page=page + 1)
 
-    def parse_article(self, response: Response, hint: dict[str, Any]) -> Iterable[ArticleItem]:
+    def parse_article(self, response: Response, hint: LinkHint) -> Iterable[ArticleItem]:
         content_type = response.headers.get("Content-Type") or b"text/html"
         if not any(kind in content_type.lower() for kind in _HTMLISH):
             # PDFs and other files are common on government listings: keep what the listing said.

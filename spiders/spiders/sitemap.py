@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -26,12 +25,12 @@ class SitemapSpider(SourceSpider):
 
     max_depth = 3
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         self._sitemaps = 0
         self._articles = 0
         yield scrapy.Request(self.source.url, callback=self.parse_sitemap, cb_kwargs={"depth": 0})
 
-    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterable[Any]:
+    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
         doc = parse_sitemap(response.body)
         if doc.kind == "invalid":
             logger.error("%s: not a sitemap: %s", self.source_id, response.url)
@@ -61,7 +60,7 @@ class SitemapSpider(SourceSpider):
             yield from self.web_request(entry["loc"], self.parse_page, hint=hint, lang=entry.get("language"))
 
     def parse_page(
-        self, response: Response, hint: dict[str, Any], lang: str | None = None
+        self, response: Response, hint: Mapping[str, object], lang: str | None = None
     ) -> Iterable[ArticleItem]:
         data = parse_article(
             self.page_text(response),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
 
 import scrapy
 from scrapy.http import Response
 
+from spiders.items import ArticleItem
 from spiders.parsing import parse_wp_posts, wp_after_param, wp_posts_url
 from spiders.spiders.base import SourceSpider
 
@@ -26,10 +26,10 @@ class WordPressSpider(SourceSpider):
             after = wp_after_param(self.after, float(getattr(self, "after_margin_hours", 24) or 0))
         return wp_posts_url(self.source.url, per_page=self.source.per_page, after=after, page=page)
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield scrapy.Request(self._url(1), callback=self.parse_posts, cb_kwargs={"page": 1})
 
-    def parse_posts(self, response: Response, page: int = 1) -> Iterable[Any]:
+    def parse_posts(self, response: Response, page: int = 1) -> Iterable[ArticleItem | scrapy.Request]:
         data = json.loads(response.body)
         yield from self.emit(parse_wp_posts(data, self.source_id, self.language))
         if page != 1:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 import scrapy
@@ -60,7 +60,20 @@ def policy_areas(categories: Iterable[str]) -> set[str]:
     return areas
 
 
-def document_item(doc: Any, hint: Mapping[str, Any]) -> dict[str, Any]:
+class ReleaseHint(TypedDict):
+    """What the feed entry says of a release, carried to its document's callback (which reads
+    any mapping: a contract's ``@cb_kwargs`` gives only ``url``)."""
+
+    url: str
+    title: str
+    published: str | None
+    summary: str
+    guid: str
+    categories: list[str]
+    language: str
+
+
+def document_item(doc: object, hint: Mapping[str, object]) -> dict[str, object]:
     """One documents-API response → an item dict; what the document lacks comes from the hint."""
     doc = doc if isinstance(doc, Mapping) else {}
     text = doc.get("docuLanguageResource")
@@ -68,7 +81,8 @@ def document_item(doc: Any, hint: Mapping[str, Any]) -> dict[str, Any]:
     reference = doc.get("refCd")
     doc_type = doc.get("docutypeResource")
     policies = doc.get("policiesResource")
-    categories = list(hint.get("categories") or [])
+    hinted = hint.get("categories") or []
+    categories: list[object] = list(hinted) if isinstance(hinted, list | tuple) else []
     if isinstance(doc_type, Mapping) and doc_type.get("description"):
         categories.append(clean_text(str(doc_type["description"])))
     for policy in policies if isinstance(policies, list) else []:
@@ -90,7 +104,7 @@ class EcPresscornerDigitalSpider(SiteSpider):
     source = source_by_id(name)
     start_url = "https://ec.europa.eu/commission/presscorner/api/rss?language=en"
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterable[Any]:
+    def parse(self, response: Response, **kwargs: Any) -> Iterable[scrapy.Request]:
         """The feed: one documents-API request per digital-policy release, the entry as its hint.
 
         @url https://ec.europa.eu/commission/presscorner/api/rss?language=en
@@ -109,7 +123,7 @@ class EcPresscornerDigitalSpider(SiteSpider):
                 self.count("skipped_shape")
                 continue
             url, title = detail_url(reference), clean_text(entry.xpath("string(title)").get())
-            hint: dict[str, Any] = {
+            hint: ReleaseHint = {
                 "url": url,
                 "title": title,
                 "published": to_iso(entry.xpath("string(pubDate)").get() or ""),
@@ -131,7 +145,7 @@ class EcPresscornerDigitalSpider(SiteSpider):
                 headers={"Accept": "application/json"},
             )
 
-    def parse_document(self, response: Response, hint: dict[str, Any]) -> Iterable[ArticleItem]:
+    def parse_document(self, response: Response, hint: Mapping[str, object]) -> Iterable[ArticleItem]:
         """The release's document: its full text, type and policy areas.
 
         @url https://ec.europa.eu/commission/presscorner/api/documents?language=en&reference=IP/26/1121

@@ -44,7 +44,7 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def bill_page(record: Mapping[str, Any]) -> str | None:
+def bill_page(record: Mapping[str, object]) -> str | None:
     """The bill's congress.gov page, or None when the record lacks a part or has an unknown type."""
     congress, kind, number = record.get("congress"), record.get("type"), record.get("number")
     slug = BILL_TYPES.get(str(kind or "").strip().upper())
@@ -53,7 +53,7 @@ def bill_page(record: Mapping[str, Any]) -> str | None:
     return BILL_PAGE.format(congress=ordinal(int(str(congress).strip())), kind=slug, number=int(str(number)))
 
 
-def bill_rows(data: Any, language: str | None = None) -> Iterator[dict[str, Any]]:
+def bill_rows(data: object, language: str | None = None) -> Iterator[dict[str, object]]:
     """The ``bills`` of a ``/v3/bill`` response as item dicts, in the response's order."""
     bills = data.get("bills") if isinstance(data, Mapping) else None
     for record in bills if isinstance(bills, list) else []:
