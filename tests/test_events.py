@@ -685,6 +685,18 @@ def test_rules_propose_an_event_reported_in_other_languages(headline: str, propo
             "Digital-Partnerschaftsrats ab, mit Schwerpunkt künstliche Intelligenz.",
             "dpc_meeting",
         ),
+        (
+            "Cumbre iberoamericana sobre inteligencia artificial se celebra en Madrid",
+            "Los ministros de 22 países se reunieron el lunes en Madrid en la cumbre sobre la "
+            "gobernanza de la inteligencia artificial.",
+            "summit",
+        ),
+        (
+            "Si apre a Roma il vertice sull'intelligenza artificiale",
+            "I ministri del digitale di 20 paesi si sono riuniti lunedì a Roma per il vertice sulla "
+            "governance dell'intelligenza artificiale.",
+            "summit",
+        ),
     ],
 )
 def test_rules_propose_events_as_other_languages_report_them(headline: str, lead: str, proposed: str) -> None:
