@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 
 import apprise
 from apprise.plugins.slack import NotifySlack, SlackMode
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.redact import scrub
@@ -34,9 +33,10 @@ from alerts.render import (
 from alerts.sinks import register_local_sinks
 from alerts.subscriptions import Channel, Subscriptions
 from core.config import current
-from core.vocabulary import AlertKind, AlertStatus, DeliveryMode
+from core.vocabulary import AlertKind, AlertStatus
+from models import alerts_repo, events_repo
 from models.base import utcnow
-from models.tables import Alert, DeliveryAttempt, Event, EventMention, Item, Source
+from models.tables import Alert, DeliveryAttempt, Event
 
 LEASE = timedelta(minutes=10)
 
@@ -61,13 +61,7 @@ class DeliveryReport:
 def event_content(session: Session, event: Event, reason: str, kind: str = AlertKind.NEW) -> AlertContent:
     """What a subscriber reads about an event: its details and every outlet that reported it
     (linked by canonical URL, without tracking parameters)."""
-    rows = session.execute(
-        select(Item.title, Item.canonical_url, Item.published, Source.name, Source.id)
-        .join(EventMention, EventMention.item_id == Item.id)
-        .join(Source, Source.id == Item.source_id)
-        .where(EventMention.event_id == event.id)
-        .order_by(Item.published, Item.id)
-    ).all()
+    rows = events_repo.event_outlets(session, event.id)
     mentions = [
         Mention(
             title=title or url,
@@ -159,17 +153,11 @@ def _as_posted_by_slack(plugin: NotifySlack, title: str, body: str) -> tuple[str
 
 
 def _claim(session: Session, alert_id: int, now: datetime) -> bool:
-    result = session.execute(
-        update(Alert)
-        .where(
-            Alert.id == alert_id,
-            Alert.status.in_((AlertStatus.PENDING, AlertStatus.SENDING)),
-            or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
-        )
-        .values(status=AlertStatus.SENDING, attempts=Alert.attempts + 1, next_attempt_at=now + LEASE)
-    )
+    """Claim the row for this worker and commit the claim before the send (see the module's
+    docstring: a send is never started on an uncommitted claim)."""
+    claimed = alerts_repo.claim(session, alert_id, now, LEASE)
     session.commit()
-    return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
+    return claimed
 
 
 def deliver_pending(
@@ -180,15 +168,7 @@ def deliver_pending(
     now = now or utcnow()
     channels = {(c.subscriber, c.name): c for chans in subs.channels.values() for c in chans}
     with factory() as session:
-        due = session.scalars(
-            select(Alert)
-            .where(
-                Alert.mode == DeliveryMode.IMMEDIATE,
-                Alert.status.in_((AlertStatus.PENDING, AlertStatus.SENDING)),
-                or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
-            )
-            .order_by(Alert.id)
-        ).all()
+        due = alerts_repo.due_immediate(session, now)
         per_channel_errors: dict[str, int] = defaultdict(int)
         for alert in due:
             channel = channels.get((alert.subscriber, alert.channel))

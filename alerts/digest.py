@@ -13,16 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliver import load_content, send_rendered
 from alerts.render import AlertContent, render_digest
 from alerts.subscriptions import DigestSchedule, Subscriptions
 from core.vocabulary import AlertStatus, DeliveryMode, DigestStatus
+from models import alerts_repo
 from models.base import utcnow
-from models.sql import dialect_insert
-from models.tables import Alert, DeliveryAttempt, Digest, Event
+from models.tables import DeliveryAttempt, Event
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -69,42 +68,13 @@ def deliver_digests(
         start = period_start(sub.digest, now)
         for channel in subs.channels.get(sub.name, []):
             with factory() as session:
-                session.execute(
-                    dialect_insert(session, Digest)
-                    .values(
-                        subscriber=sub.name,
-                        channel=channel.name,
-                        period_start=start,
-                        status=DigestStatus.PENDING,
-                    )
-                    .on_conflict_do_nothing()
-                )
-                digest = session.execute(
-                    select(Digest).where(
-                        Digest.subscriber == sub.name,
-                        Digest.channel == channel.name,
-                        Digest.period_start == start,
-                    )
-                ).scalar_one()
+                digest = alerts_repo.open_digest(session, sub.name, channel.name, start)
                 if digest.status in (DigestStatus.SENT, DigestStatus.EMPTY):
                     session.commit()
                     continue
                 # attach everything queued before this period's send time and not yet in a digest
-                session.execute(
-                    update(Alert)
-                    .where(
-                        Alert.subscriber == sub.name,
-                        Alert.channel == channel.name,
-                        Alert.mode == DeliveryMode.DIGEST,
-                        Alert.status == AlertStatus.PENDING,
-                        Alert.digest_id.is_(None),
-                        Alert.created_at <= start,
-                    )
-                    .values(digest_id=digest.id)
-                )
-                alerts = session.scalars(
-                    select(Alert).where(Alert.digest_id == digest.id).order_by(Alert.id)
-                ).all()
+                alerts_repo.attach_to_digest(session, digest, start)
+                alerts = alerts_repo.digest_alerts(session, digest.id)
                 if not alerts and not sub.digest.send_empty:
                     digest.status = DigestStatus.EMPTY
                     session.commit()

@@ -10,15 +10,14 @@ from __future__ import annotations
 from datetime import UTC
 
 from feedgen.feed import FeedGenerator
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.deliver import event_content
 from alerts.outbox import event_view
 from alerts.render import render_html
 from alerts.subscriptions import Subscriber, match
+from models import events_repo
 from models.base import utcnow
-from models.tables import Event
 from pipeline.text import strip_unsafe_chars as clean
 from pipeline.urls import is_web_url
 
@@ -35,9 +34,7 @@ def subscriber_feed(
     fg.author({"name": "AI Policy Watch"})
     fg.link(href=clean(f"{base_url}:feed:{name}"), rel="self")
     fg.language("en")
-    events = session.scalars(
-        select(Event).order_by(Event.created_at.desc(), Event.id.desc()).limit(limit * 5)
-    ).all()
+    events = events_repo.latest_events(session, limit * 5)
     chosen = [(e, r) for e in events if (r := match(sub, event_view(e))) is not None][:limit]
     for event, reason in reversed(chosen):  # feedgen prepends: add oldest first
         content = event_content(session, event, reason)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.subscriptions import EventView, Subscriber, Subscriptions, match
-from core.vocabulary import AlertKind, AlertStatus
-from models.sql import dialect_insert
-from models.tables import Alert, Event
+from core.vocabulary import AlertKind
+from models import alerts_repo, events_repo
+from models.tables import Event
 
 
 def event_view(event: Event) -> EventView:
@@ -40,23 +39,17 @@ def _insert(
 ) -> int:
     queued = 0
     for channel in subs.channels.get(sub.name, []):
-        stmt = (
-            dialect_insert(session, Alert)
-            .values(
-                subscriber=sub.name,
-                event_id=event.id,
-                channel=channel.name,
-                channel_redacted=channel.redacted,
-                reason=reason,
-                kind=kind,
-                revision=revision,
-                mode=sub.mode,
-                status=AlertStatus.PENDING,
-            )
-            .on_conflict_do_nothing()
-            .returning(Alert.id)
-        )
-        if session.execute(stmt).scalar() is not None:
+        if alerts_repo.queue_alert(
+            session,
+            subscriber=sub.name,
+            event_id=event.id,
+            channel=channel.name,
+            channel_redacted=channel.redacted,
+            reason=reason,
+            kind=kind,
+            revision=revision,
+            mode=sub.mode,
+        ):
             queued += 1
     return queued
 
@@ -73,7 +66,7 @@ def _queue(
     if not event_ids:
         return 0
     queued = 0
-    for event in session.scalars(select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id)):
+    for event in events_repo.events_by_id(session, event_ids):
         view = event_view(event)
         for sub in subs.subscribers:
             if not wants(sub, event):
@@ -100,13 +93,7 @@ def queue_follow_ups(session: Session, event_ids: Sequence[int], subs: Subscript
     """An event already alerted gained a detail: tell the subscribers who asked for follow-ups."""
     if not event_ids:
         return 0
-    alerted = set(
-        session.execute(
-            select(Alert.subscriber, Alert.event_id).where(
-                Alert.event_id.in_(list(event_ids)), Alert.kind == AlertKind.NEW
-            )
-        ).tuples()
-    )
+    alerted = alerts_repo.alerted_pairs(session, event_ids, AlertKind.NEW)
     return _queue(
         session,
         event_ids,

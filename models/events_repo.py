@@ -8,17 +8,17 @@ its key, and one that another worker created meanwhile is then merged like any s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.sql import dialect_insert
-from models.tables import Event, EventMention, Item
+from models.tables import Alert, Event, EventMention, Item, Source
 from pipeline.event_match import Mention, Report, one_key_per_event, types_to_compare
 from pipeline.event_merge import StoredEvent, merge_reports
 from pipeline.intel.identity import Identity, identity_of
@@ -205,3 +205,57 @@ def item_event_ids(session: Session, item_ids: Sequence[int]) -> dict[int, list[
     for item_id, event_id in rows:
         out[item_id].append(event_id)
     return out
+
+
+class Outlet(NamedTuple):
+    """One stored report of an event, as an alert names it."""
+
+    title: str
+    canonical_url: str
+    published: datetime | None
+    source_name: str
+    source_id: str
+
+
+def event_outlets(session: Session, event_id: int) -> list[Outlet]:
+    """Every item that mentions the event, with its source, oldest publication first."""
+    rows = session.execute(
+        select(Item.title, Item.canonical_url, Item.published, Source.name, Source.id)
+        .join(EventMention, EventMention.item_id == Item.id)
+        .join(Source, Source.id == Item.source_id)
+        .where(EventMention.event_id == event_id)
+        .order_by(Item.published, Item.id)
+    ).all()
+    return [Outlet(*row) for row in rows]
+
+
+def events_by_id(session: Session, event_ids: Collection[int]) -> list[Event]:
+    """These events, in id order."""
+    return list(session.scalars(select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id)))
+
+
+def all_events(session: Session) -> list[Event]:
+    """Every event, in id order (the CLI's ``events`` listing)."""
+    return list(session.scalars(select(Event).order_by(Event.id)).all())
+
+
+def events_with_status(session: Session, status: str) -> list[Event]:
+    """The events in one status, in id order."""
+    return list(session.scalars(select(Event).where(Event.status == status).order_by(Event.id)))
+
+
+def latest_events(session: Session, limit: int) -> list[Event]:
+    """The ``limit`` events stored last, newest first."""
+    return list(
+        session.scalars(select(Event).order_by(Event.created_at.desc(), Event.id.desc()).limit(limit)).all()
+    )
+
+
+def remove_orphans(session: Session) -> int:
+    """Delete the events that no item mentions and no alert names; how many there were."""
+    orphans = select(Event.id).where(
+        ~exists().where(EventMention.event_id == Event.id), ~exists().where(Alert.event_id == Event.id)
+    )
+    removed = len(session.scalars(orphans).all())
+    session.execute(delete(Event).where(Event.id.in_(orphans)))
+    return removed

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -21,7 +21,7 @@ from models.events_repo import EventLinks, link_events_batch
 from models.sources_repo import note_new_items
 from models.sql import dialect_insert, insert_values
 from models.stories_repo import assign_stories
-from models.tables import Item, Label
+from models.tables import EventMention, Item, Label
 from pipeline.types import Classification, ProcessedItem
 
 
@@ -154,3 +154,15 @@ def link_items(session: Session, entries: Sequence[tuple[int, Classification]]) 
         skip_conflicts=False,
     )
     return link_events_batch(session, entries)
+
+
+def items_after(session: Session, last_id: int, limit: int) -> list[Item]:
+    """The next ``limit`` items after id ``last_id``, in id order: one page of a walk over every
+    stored item that never holds more than a page in memory."""
+    return list(session.scalars(select(Item).where(Item.id > last_id).order_by(Item.id).limit(limit)).all())
+
+
+def clear_classification(session: Session, item_ids: Sequence[int]) -> None:
+    """Delete these items' labels and event mentions (before ``link_items`` writes new ones)."""
+    session.execute(delete(Label).where(Label.item_id.in_(item_ids)))
+    session.execute(delete(EventMention).where(EventMention.item_id.in_(item_ids)))

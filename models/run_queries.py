@@ -78,11 +78,6 @@ def new_items_since(
     return [NewItemRow(*row) for row in rows]
 
 
-def events_by_id(session: Session, event_ids: Collection[int]) -> list[Event]:
-    """These events, in id order."""
-    return list(session.scalars(select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id)))
-
-
 def alert_counts_since(session: Session, since: datetime) -> list[AlertCount]:
     """Alerts created or sent since ``since``, counted by subscriber, channel and status."""
     rows = session.execute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.settings import max_poll_interval
@@ -27,6 +27,11 @@ def ensure_source(session: Session, source_id: str, kind: str, url: str, name: s
 
 def get_source(session: Session, source_id: str) -> Source | None:
     return session.get(Source, source_id)
+
+
+def all_sources(session: Session) -> list[Source]:
+    """Every stored source, in id order."""
+    return list(session.scalars(select(Source).order_by(Source.id)))
 
 
 def note_new_items(

@@ -12,14 +12,13 @@ import calendar
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import queue_overdue
 from alerts.subscriptions import Subscriptions
 from core.vocabulary import EventStatus
+from models import events_repo
 from models.base import utcnow
-from models.tables import Event
 
 GRACE = timedelta(days=3)
 """Reports of a meeting can trail it by a few days."""
@@ -46,9 +45,7 @@ def mark_overdue(session: Session, now: datetime | None = None) -> list[int]:
     """Move expected events past their date (plus grace) to ``overdue``; return their ids."""
     now = now or utcnow()
     overdue: list[int] = []
-    for event in session.scalars(
-        select(Event).where(Event.status == EventStatus.UPCOMING).order_by(Event.id)
-    ):
+    for event in events_repo.events_with_status(session, EventStatus.UPCOMING):
         end = last_day(event.date)
         if end is None or end < event.created_at.date():
             continue  # already past when we first read of it: old news, not an expectation

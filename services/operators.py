@@ -7,7 +7,6 @@ import html
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliver import send_rendered
@@ -15,8 +14,8 @@ from alerts.render import Bodies, slack_escape
 from alerts.subscriptions import Subscriptions
 from core.health import health_of
 from core.vocabulary import HealthState
+from models import sources_repo
 from models.base import utcnow
-from models.tables import Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +36,7 @@ def refresh_health(session: Session, failing_runs: int, now: datetime | None = N
     """Recompute every source's health; return the changes operators have not been told about."""
     now = now or utcnow()
     changes: list[HealthChange] = []
-    for src in session.scalars(select(Source).order_by(Source.id)):
+    for src in sources_repo.all_sources(session):
         health = health_of(
             consecutive_failures=src.consecutive_failures,
             last_error=src.last_error,
@@ -70,7 +69,7 @@ def notify_operators(
         results = [send_rendered(channel, title, bodies) for channel in subs.operators]
         if all(ok for ok, _err in results):  # no operator channel: the change is still recorded
             with factory.begin() as session:
-                src = session.get(Source, change.source_id)
+                src = sources_repo.get_source(session, change.source_id)
                 if src is not None:
                     src.health_notified = change.state
             told.append(change.message)

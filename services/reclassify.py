@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import queue_alerts
 from alerts.subscriptions import Subscriptions
-from models import items_repo
-from models.tables import Alert, Event, EventMention, Item, Label
+from models import events_repo, items_repo
 from pipeline.classify import classify
 from pipeline.intel.rules_schema import Rules
 from pipeline.process import classified_text, merge_jurisdictions
@@ -48,9 +46,7 @@ def reclassify(
     last_id = 0
     while True:
         with factory.begin() as session:
-            items = session.scalars(
-                select(Item).where(Item.id > last_id).order_by(Item.id).limit(batch)
-            ).all()
+            items = items_repo.items_after(session, last_id, batch)
             if not items:
                 break
             last_id = items[-1].id
@@ -80,16 +76,11 @@ def reclassify(
             # The batch's old labels and links go, then the new ones come through the path ingest
             # takes (one decision of event identity and revisions for both).
             ids = [item.id for item in items]
-            session.execute(delete(Label).where(Label.item_id.in_(ids)))
-            session.execute(delete(EventMention).where(EventMention.item_id.in_(ids)))
+            items_repo.clear_classification(session, ids)
             links = items_repo.link_items(session, entries)
             report.new_events += len(links.new_event_ids)
             if alert:
                 report.alerts_queued += queue_alerts(session, links.new_event_ids, subs)
     with factory.begin() as session:
-        orphans = select(Event.id).where(
-            ~exists().where(EventMention.event_id == Event.id), ~exists().where(Alert.event_id == Event.id)
-        )
-        report.removed_events = len(session.scalars(orphans).all())
-        session.execute(delete(Event).where(Event.id.in_(orphans)))
+        report.removed_events = events_repo.remove_orphans(session)
     return report

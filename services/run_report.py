@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import run_queries
+from models import events_repo, run_queries
 from models.base import utcnow
 from models.db import session_factory
 from models.run_queries import AlertCount, NewItemRow
@@ -88,7 +88,7 @@ def run_facts(summary: RunSummary, factory: sessionmaker[Session] | None = None)
         if sources:
             facts.new_items = run_queries.new_items_since(session, sources, summary.started_at, MAX_ROWS + 1)
         if events:
-            facts.new_events = run_queries.events_by_id(session, events)
+            facts.new_events = events_repo.events_by_id(session, events)
         facts.alerts = run_queries.alert_counts_since(session, summary.started_at)
     return facts
 

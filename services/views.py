@@ -10,11 +10,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import events_repo
-from models.tables import Alert, Event, Item
+from models import alerts_repo, events_repo, items_repo, sources_repo
 
 _PAGE = 1000
 
@@ -89,7 +87,7 @@ def _iso(value: datetime | None) -> str | None:
 def item_rows(session: Session) -> Iterator[ItemRow]:
     last_id = 0
     while True:
-        items = session.scalars(select(Item).where(Item.id > last_id).order_by(Item.id).limit(_PAGE)).all()
+        items = items_repo.items_after(session, last_id, _PAGE)
         if not items:
             return
         events = events_repo.item_event_ids(session, [i.id for i in items])
@@ -115,7 +113,7 @@ def item_rows(session: Session) -> Iterator[ItemRow]:
 
 
 def event_rows(session: Session) -> Iterator[EventRow]:
-    events = session.scalars(select(Event).order_by(Event.id)).all()
+    events = events_repo.all_events(session)
     mentions = events_repo.event_item_ids(session, [e.id for e in events])
     for ev in events:
         yield {
@@ -138,7 +136,7 @@ def event_rows(session: Session) -> Iterator[EventRow]:
 
 
 def alert_rows(session: Session) -> Iterator[AlertRow]:
-    for al in session.scalars(select(Alert).order_by(Alert.id)):
+    for al in alerts_repo.all_alerts(session):
         yield {
             "id": al.id,
             "subscriber": al.subscriber,
@@ -157,9 +155,8 @@ def alert_rows(session: Session) -> Iterator[AlertRow]:
 def source_health_rows(session: Session) -> Iterator[SourceHealthRow]:
     """Every source's health as the operator reads it (CLI `sources health` and the run artifact)."""
     from core.health import _human
-    from models.tables import Source
 
-    for s in session.scalars(select(Source).order_by(Source.id)):
+    for s in sources_repo.all_sources(session):
         yield {
             "source": s.id,
             "health": s.health,
