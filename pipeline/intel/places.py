@@ -89,7 +89,7 @@ def gazetteer(curated: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> Gazettee
 
 _CAPITALISED = re.compile(r"[A-ZÀ-Þ][\w'’.-]*(?:\s+(?:[A-ZÀ-Þ][\w'’.-]*|de|da|do|di|del|la|le|am|upon|on-))*")
 _VENUE_BEFORE = re.compile(
-    r"(?:\b(?:in|at|held\s+in|hosted\s+in|host\s+city|city\s+of|venue|à|en|em|nel|nella|in\s+der)"
+    r"(?:\b(?:in|at|held\s+in|hosted\s+in|host\s+city|city\s+of|venue|à|en|em|nel|nella|in\s+der|a|no|na|nell[ao\x27’]?|ad)"
     r"\s+(?:the\s+)?(?:city\s+of\s+)?"
     r"|\b(?:sommet|cumbre|cúpula|vertice|gipfel|déclaration|declaración|declaração|dichiarazione)"
     r"\s+(?:(?:de|di|da|do|von)\s+)?(?:(?:l[ao]\s+)?IA\s+(?:de\s+)?)?"
