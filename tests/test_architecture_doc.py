@@ -4,9 +4,9 @@ must exist, every function it names must be in that file, and the README must li
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
+
 DOC = ROOT / "docs" / "ARCHITECTURE.md"
 PATH = re.compile(r"`((?:[\w.-]+/)+[\w.*-]*)(?::(\w+))?`")
 

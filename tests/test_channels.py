@@ -21,7 +21,7 @@ from models.migrate import upgrade
 from pipeline.text import content_hash
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
 from testkit.loopback import Receiver
-from tests.test_alert_delivery import queue, store_event, subs_file
+from tests.support.alerting import queue, store_event, subs_file
 
 
 @pytest.fixture

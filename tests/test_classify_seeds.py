@@ -17,8 +17,8 @@ import pytest
 
 from pipeline.classify import Reading, classify, read
 from pipeline.types import Classification, ExtractedEvent
-from tests.conftest import SEEDS
-from tests.seeds import OUR_SEEDS, every_seed, labels, seed_row
+from tests.support.paths import SEEDS
+from tests.support.seeds import OUR_SEEDS, every_seed, labels, seed_row
 
 
 def _classify(path: Path) -> Classification:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.seeds import labels, seed_folders, seed_jsonl
-
-PW = Path(sys.executable).parent / "policywatch"
+from tests.support.paths import PW
+from tests.support.seeds import labels, seed_folders, seed_jsonl
 
 
 def pw(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:

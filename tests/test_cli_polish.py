@@ -9,15 +9,13 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from core import settings
-
-PW = Path(sys.executable).parent / "policywatch"
+from tests.support.paths import PW
 
 
 def pw(

@@ -13,6 +13,7 @@ from alerts.subscriptions import load_subscriptions
 from core.settings import RULES_DIR, rule_files, rules_text
 from core.sources_config import load_sources
 from core.yamlconf import ConfigError
+from tests.support.paths import ROOT
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -22,7 +23,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_shipped_config_files_are_valid() -> None:
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     assert len(load_sources(root / "sources.yaml")) >= 5
     subs = load_subscriptions(root / "subscriptions.example.yaml", environ={})
     assert [s.name for s in subs.subscribers] == ["policy-team", "eu-asia-desk"]

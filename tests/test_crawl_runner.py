@@ -22,8 +22,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from spiders import runner
+from tests.support.paths import FIXTURES as ALL_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "spiders"
+FIXTURES = ALL_FIXTURES / "spiders"
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 LISTING_PATH = "/news/"

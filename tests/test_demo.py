@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-PW = Path(sys.executable).parent / "policywatch"
+from tests.support.paths import PW
 
 
 def test_demo_runs_in_its_own_fresh_home_and_prints_commands_that_work(tmp_path: Path) -> None:

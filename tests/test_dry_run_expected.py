@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,12 +16,10 @@ import pytest
 
 from pipeline.types import RawItem
 from services.dryrun import expected_entry, parse_fixture
-from tests.conftest import FIXTURES, our_case, real_cases
-from tests.test_shipped_sources import EXPECTED, SHIPPED, fixture_path, utc
-
-ROOT = Path(__file__).resolve().parents[1]
-PW = Path(sys.executable).parent / "policywatch"
-BIN = Path(sys.executable).parent
+from tests.support.cases import our_case, real_cases
+from tests.support.paths import BIN, FIXTURES, PW, ROOT
+from tests.support.shipped import SHIPPED, fixture_path, utc
+from tests.test_shipped_sources import EXPECTED
 
 
 def read_back(entry: str) -> dict[str, Any]:
@@ -57,7 +54,7 @@ def test_command_prints_a_pasteable_entry(source_id: str, tmp_path: Path) -> Non
     assert read_back(proc.stdout) == {source_id: EXPECTED[source_id]}
     pasted = tmp_path / "pasted.py"
     pasted.write_text(
-        "from tests.test_shipped_sources import utc\n\nEXPECTED = {\n" + proc.stdout + "}\n", encoding="utf-8"
+        "from tests.support.shipped import utc\n\nEXPECTED = {\n" + proc.stdout + "}\n", encoding="utf-8"
     )
     fmt = subprocess.run(
         [str(BIN / "ruff"), "format", "--check", "--line-length", "110", str(pasted)],

@@ -16,7 +16,7 @@ from models.tables import Alert, Event, Item, Source
 from policywatch.demo import DEMO_DIR
 from policywatch.demo.server import DemoWeb
 from testkit.loopback import smtp_server
-from tests.loopback import broken_demo
+from tests.support.loopback import broken_demo
 
 
 @pytest.fixture

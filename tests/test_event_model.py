@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +17,9 @@ from pipeline.evaluate import evaluate
 from pipeline.intel.corpus import corpus_sha256, news_path, published_date, read_labelled
 from pipeline.intel.cues import load_cues
 from pipeline.intel.model import load_model
-from tests.conftest import NEWS_CORPUS_REASON
+from tests.support.cases import NEWS_CORPUS_REASON
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 NEWS = news_path()
 needs_corpus = pytest.mark.skipif(NEWS is None, reason=NEWS_CORPUS_REASON)
 

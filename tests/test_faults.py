@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import tracemalloc
@@ -46,9 +45,17 @@ from services.ingest import (
     record_failure,
 )
 from testkit.loopback import smtp_server
-from tests.faultserver import BOMB_SIZE, ITEMS, LATIN1_TITLE, FaultServer, closed_port, gzip_bomb, item_urls
+from tests.support.faultserver import (
+    BOMB_SIZE,
+    ITEMS,
+    LATIN1_TITLE,
+    FaultServer,
+    closed_port,
+    gzip_bomb,
+    item_urls,
+)
+from tests.support.paths import PW
 
-PW = Path(sys.executable).parent / "policywatch"
 CAP = 200_000
 
 

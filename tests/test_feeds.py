@@ -14,7 +14,8 @@ from pipeline.feeds import NotAFeed, parse_feed
 from pipeline.fetch import FetchError, fetch, make_client
 from pipeline.urls import canonical_url
 from policywatch.demo.server import DemoWeb
-from tests.conftest import FIXTURES, our_case, real_cases
+from tests.support.cases import our_case, real_cases
+from tests.support.paths import FIXTURES
 
 
 @pytest.mark.parametrize(

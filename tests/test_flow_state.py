@@ -27,7 +27,7 @@ from models.migrate import upgrade
 from models.tables import Item, Source
 from policywatch.demo import DEMO_DIR
 from policywatch.demo.server import DemoWeb
-from tests.loopback import broken_demo
+from tests.support.loopback import broken_demo
 
 RUN_NAME = re.compile(r"^all \d{4}-\d\d-\d\d \d\d:\d\dZ$")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -32,9 +31,8 @@ from models.migrate import upgrade
 from pipeline.text import content_hash
 from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
 from testkit.loopback import Receiver, smtp_server
-from tests.test_alert_delivery import queue, subs_file
-
-PW = Path(sys.executable).parent / "policywatch"
+from tests.support.alerting import queue, subs_file
+from tests.support.paths import PW
 
 SCRIPT = "<script>alert(1)</script>"
 FAKE_LINK = "[Fake](https://evil.example/x)"

@@ -18,11 +18,8 @@ import json
 import logging
 import os
 import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -37,12 +34,12 @@ from services.dryrun import parse_fixture
 from spiders import runner
 from spiders.crawlreport import SecretMaskFilter
 from spiders.parsing import expand_url_template, json_api_next_url, json_date
-from tests.conftest import our_case, real_cases
-from tests.faultserver import closed_port
+from tests.support.cases import our_case, real_cases
+from tests.support.faultserver import closed_port
+from tests.support.json_api import FakeApi
+from tests.support.paths import FIXTURES, PW, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "json_api" / "regulations-gov-v4-documents.json"
-PW = Path(sys.executable).parent / "policywatch"
+FIXTURE = FIXTURES / "json_api" / "regulations-gov-v4-documents.json"
 KEY = "k3y-VALUE-8f1e2d"  # fake: what an operator exports; must never be printed
 
 
@@ -299,64 +296,6 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
 
 
 # --------------------------------------------------------------------------- a real crawl on loopback
-
-
-class FakeApi:
-    """A JSON:API-style endpoint on loopback: 3 pages of 2 records, or a fixed error status."""
-
-    def __init__(self, status: int = 200) -> None:
-        self.status = status
-        self.requests: list[str] = []
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                return
-
-            def do_GET(self) -> None:  # noqa: N802
-                if self.path.startswith("/robots.txt"):
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                api.requests.append(self.path)
-                query = parse_qs(urlsplit(self.path).query)
-                page = int(query.get("page[number]", ["1"])[0])
-                body = json.dumps(
-                    {
-                        "data": [
-                            {
-                                "id": f"DOC-{page}-{n}",
-                                "attributes": {
-                                    "title": f"Document {page}.{n}",
-                                    "postedDate": f"2026-05-0{page}T0{n}:00:00Z",
-                                    "documentType": "Supporting & Related Material" if n == 2 else "Rule",
-                                },
-                            }
-                            for n in (1, 2)
-                        ],
-                        "meta": {"hasNextPage": page < 3},
-                    }
-                ).encode()
-                self.send_response(api.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> FakeApi:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def keyed_sources(path: Path, base: str, max_pages: int = 2) -> Path:

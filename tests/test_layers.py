@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("configuration and vocabulary", ("core",)),

@@ -19,8 +19,8 @@ import pytest
 from pydantic import ValidationError
 
 from core.sources_config import ListingSelectors
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = (
     "core",
     "pipeline",

@@ -38,7 +38,7 @@ from pipeline.types import RawItem
 from services.ingest import import_items, ingest_crawl_result, ingest_feed_response, read_jsonl
 from spiders import parsing, runner
 from spiders.items import to_raw_item
-from tests.conftest import FIXTURES, REAL
+from tests.support.paths import FIXTURES, REAL
 
 Page = tuple[bytes, str]  # body as served, Content-Type header
 

@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,8 +18,7 @@ from services.ingest import SourceReport
 from services.run_report import md, md_link, summary_markdown
 from services.run_summary import RunSummary
 from spiders.runner import CrawlResult
-
-PW = Path(sys.executable).parent / "policywatch"
+from tests.support.paths import PW
 
 
 def test_failures_first_with_the_whole_error_below_short_columns() -> None:

@@ -23,7 +23,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
+
 APP_PACKAGES = ("core", "pipeline", "spiders", "models", "alerts", "services", "flows", "deployments")
 
 

@@ -29,7 +29,7 @@ from pipeline.types import RawItem
 from services.ingest import fetch_feed
 from spiders import runner
 from spiders.netguard import REFUSED_KEY, PrivateAddressMiddleware
-from tests.faultserver import FaultServer
+from tests.support.faultserver import FaultServer
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
 <item><title>AI Act guidelines</title><link>https://example.org/a</link></item></channel></rss>"""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -15,8 +14,7 @@ from models.migrate import upgrade
 from models.tables import Alert, Event, Item
 from policywatch.demo import DEMO_DIR
 from policywatch.demo.server import DemoWeb
-
-PW = Path(sys.executable).parent / "policywatch"
+from tests.support.paths import PW
 
 
 def test_two_concurrent_runs_store_and_alert_once(postgres_url: str, tmp_path: Path) -> None:

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,10 +29,9 @@ from core.sources_config import ListingSource, Source, load_sources
 from core.yamlconf import ConfigError
 from pipeline.types import RawItem
 from services.dryrun import parse_stored_response
-from tests.conftest import FIXTURES, our_case, real_cases
+from tests.support.cases import our_case, real_cases
+from tests.support.paths import FIXTURES, PW, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-PW = Path(sys.executable).parent / "policywatch"
 ALL: dict[str, Source] = {s.id: s for s in load_sources(ROOT / "sources.yaml")}
 SOURCES = FIXTURES / "sources"
 

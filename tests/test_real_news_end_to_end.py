@@ -37,7 +37,7 @@ import pytest
 from sqlalchemy import select
 
 from testkit.loopback import Receiver
-from tests.conftest import need_news_corpus
+from tests.support.cases import need_news_corpus
 
 WANTED = ("dpc_meeting", "summit")
 SPLIT = "dev"

@@ -13,8 +13,7 @@ import pytest
 from core.settings import RULES_DIR
 from core.yamlconf import ConfigError
 from pipeline.intel.rules_loading import load_rules
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
 
 
 def test_the_checkouts_rules_yaml_names_the_shipped_folder() -> None:

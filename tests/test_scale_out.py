@@ -47,12 +47,12 @@ from models.migrate import upgrade
 from models.tables import Alert, Event, Item
 from policywatch.demo import DEMO_DIR
 from testkit.loopback import Receiver, free_port
-from tests.conftest import _postgres_base_url, _reachable
-from tests.prefect_server import _database_url, create_flow_run
+from tests.support.paths import ROOT
+from tests.support.postgres import postgres_base_url, reachable
+from tests.support.prefect_server import _database_url, create_flow_run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 
-ROOT = Path(__file__).resolve().parents[1]
 PREFECT = str(Path(sys.executable).parent / "prefect")  # the entry point beside this Python
 SLOTS = 2
 FEEDS_PER_TIER = 4
@@ -203,8 +203,8 @@ def databases() -> Iterator[tuple[str, str]]:
     the test whatever happened. Skipped without PostgreSQL unless POLICYWATCH_REQUIRE_POSTGRES."""
     import psycopg
 
-    base = _postgres_base_url()
-    if not _reachable(base):
+    base = postgres_base_url()
+    if not reachable(base):
         pytest.skip(f"PostgreSQL at {base} is not reachable")
     suffix = uuid.uuid4().hex[:12]
     store, server = f"pw_scaleout_{suffix}", f"pw_prefect_{suffix}"

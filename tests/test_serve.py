@@ -9,14 +9,11 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -28,26 +25,9 @@ from models.tables import Item
 from policywatch.demo import DEMO_DIR
 from policywatch.demo.server import DemoWeb
 from testkit.loopback import free_port
-from tests.prefect_server import create_flow_run
-
-PW = Path(sys.executable).parent / "policywatch"
-
-
-def wait_for(what: str, check: Any, timeout: float = 300.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = check()
-        except httpx.HTTPError:
-            value = None
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-EMPTY_FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>gate</title>
-<link>http://127.0.0.1/</link><description>held</description></channel></rss>"""
+from tests.support.paths import PW, ROOT
+from tests.support.prefect_server import create_flow_run
+from tests.support.serving import EMPTY_FEED, finished, run_to_the_end, running, wait_for
 
 
 @contextmanager
@@ -79,40 +59,6 @@ def gated_feed() -> Iterator[tuple[str, threading.Event, threading.Event]]:
         gate.set()
         server.shutdown()
         server.server_close()
-
-
-def finished(api: str, run_id: str) -> Any:
-    state = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()["state"]
-    return state if state and state["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
-
-
-def running(api: str, deployment_id: str) -> list[str]:
-    runs = httpx.post(
-        f"{api}/flow_runs/filter",
-        json={
-            "deployments": {"id": {"any_": [deployment_id]}},
-            "flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}},
-        },
-        timeout=10,
-    ).json()
-    return [r["id"] for r in runs]
-
-
-def run_to_the_end(api: str, trigger: str, deployment_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Trigger a run and wait for its end. A run refused because a scheduled run of the
-    deployment was running at that moment (one at a time) is triggered again once it is over."""
-    for _attempt in range(5):
-        # a busy fresh server may answer 503 while it schedules the first runs: try again
-        run: dict[str, Any] = wait_for(
-            "the server to accept a triggered run",
-            lambda: (r := httpx.post(trigger, json={}, timeout=10)) and r.status_code == 201 and r.json(),
-            timeout=120,
-        )
-        final = wait_for("the triggered flow run to finish", lambda rid=run["id"]: finished(api, rid))
-        if final["type"] != "CANCELLED":
-            return run, final
-        wait_for("the other run to end", lambda: not running(api, deployment_id) or None)
-    raise AssertionError("every triggered run was refused")
 
 
 def test_served_deployments_run_on_trigger(tmp_path: Path) -> None:
@@ -269,7 +215,7 @@ def test_prefect_yaml_runs_one_at_a_time_like_serve() -> None:
 
     from deployments.serve import SCHEDULES, one_at_a_time
 
-    raw = yaml.safe_load((Path(__file__).resolve().parents[1] / "deployments" / "prefect.yaml").read_text())
+    raw = yaml.safe_load((ROOT / "deployments" / "prefect.yaml").read_text())
     model = PrefectYamlModel.model_validate(raw)
     served = one_at_a_time()
     assert {d.name for d in model.deployments} == {f"monitor-{tier}" for tier in SCHEDULES}
@@ -293,7 +239,7 @@ def test_served_deployments_are_prefect_yamls(monkeypatch: pytest.MonkeyPatch) -
     for tier in ("FEEDS", "SITES", "APIS"):
         monkeypatch.delenv(f"POLICYWATCH_CRON_{tier}", raising=False)
         monkeypatch.delenv(f"POLICYWATCH_EVERY_{tier}", raising=False)
-    raw = yaml.safe_load((Path(__file__).resolve().parents[1] / "deployments" / "prefect.yaml").read_text())
+    raw = yaml.safe_load((ROOT / "deployments" / "prefect.yaml").read_text())
     by_name = {d["name"]: d for d in raw["deployments"]}
     try:
         serve = importlib.reload(serve)

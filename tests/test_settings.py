@@ -12,8 +12,8 @@ import pytest
 
 from core.config import Settings, current, env_name, internal_names, markdown_table
 from core.yamlconf import ConfigError
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 NAME = re.compile(r"\bPOLICYWATCH_[A-Z0-9_]*[A-Z0-9]\b")
 SCANNED = ("*.py", "*.yaml", "*.toml", "*.ini", "*.cfg", "Makefile")
 

@@ -25,22 +25,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import time_machine
 
-from core.sources_config import ListingSource, Source, load_sources
+from core.sources_config import ListingSource
 from pipeline.feeds import parse_feed
 from services.dryrun import parse_stored_response
 from spiders import parsing
+from tests.support.paths import PW, ROOT
+from tests.support.shipped import FIXTURES, SHIPPED, fixture_path, utc
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCES_FILE = ROOT / "sources.yaml"
-FIXTURES = ROOT / "tests" / "fixtures" / "sources"
-PW = Path(sys.executable).parent / "policywatch"
 FROZEN_NOW = datetime(2026, 5, 15, 12, 0, tzinfo=UTC)
 MAX_FIXTURE_BYTES = 20_000
 EXTENSIONS = {
@@ -52,14 +49,7 @@ EXTENSIONS = {
     "spider": {".html", ".json", ".xml"},
 }
 
-# Every enabled source, and every site spider enabled or not: its code ships either way (and
-# loads, so `scrapy check` runs it), so its fixture and its row are checked either way.
-SHIPPED: dict[str, Source] = {s.id: s for s in load_sources(SOURCES_FILE) if s.enabled or s.kind == "spider"}
 PLACEHOLDER = b"POLICYWATCH-PLACEHOLDER"
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 # (published in UTC, title, url), in document order.
@@ -476,16 +466,6 @@ EXPECTED: dict[str, list[tuple[datetime, str, str]]] = {
     ],
     # policywatch new-source adds its row above this line
 }
-
-
-def fixture_path(source_id: str) -> Path:
-    found = sorted(FIXTURES.glob(f"{source_id}.*"))
-    if len(found) != 1:
-        pytest.fail(
-            f"source {source_id!r}: expected exactly one fixture tests/fixtures/sources/{source_id}.<ext>,"
-            f" found {[p.name for p in found]}"
-        )
-    return found[0]
 
 
 # --------------------------------------------------------------------------- the table

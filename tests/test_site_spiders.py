@@ -19,7 +19,7 @@ from spiders.runner import REPO_ROOT
 from spiders.spiders.sites import ec_presscorner_digital as ec
 from spiders.spiders.sites.us_congress_bills import bill_page, ordinal
 from spiders.stored import site_spider_class
-from tests.test_shipped_sources import SHIPPED
+from tests.support.shipped import SHIPPED
 
 SITE_SPIDERS = sorted(sid for sid, src in SHIPPED.items() if src.kind == "spider")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -30,13 +29,12 @@ from pipeline.source_filters import NO_INCLUDE_MATCH, apply_filters
 from pipeline.types import RawItem
 from services.ingest import ingest_feed_response
 from spiders import runner
-from tests.conftest import our_case, real_cases
-from tests.test_json_api_source import FakeApi
+from tests.support.cases import our_case, real_cases
+from tests.support.json_api import FakeApi
+from tests.support.paths import PW, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 FCDO = ROOT / "tests" / "fixtures" / "sources" / "govuk-fcdo.atom"
 EC = ROOT / "tests" / "fixtures" / "sources" / "ec-presscorner.xml"
-PW = Path(sys.executable).parent / "policywatch"
 KEPT = [
     "https://www.gov.uk/government/news/uk-and-kenya-launch-partnership-on-ai-skills-for-public-servants",
     "https://www.gov.uk/government/speeches/un-security-council-open-debate-on-artificial-intelligence-uk-statement",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,9 +20,9 @@ from models.tables import Source
 from pipeline.fetch import FetchError
 from pipeline.urls import mask_secrets
 from services.ingest import fetch_error_report, fetch_feed, record_failure
-from tests.faultserver import FaultServer, closed_port
+from tests.support.faultserver import FaultServer, closed_port
+from tests.support.paths import PW
 
-PW = Path(sys.executable).parent / "policywatch"
 SECRET = "SECRET123"
 
 

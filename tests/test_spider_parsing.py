@@ -21,10 +21,11 @@ import pytest
 
 from spiders import parsing
 from spiders.items import ArticleItem, item_from_dict, to_raw_item
-from tests.conftest import FIXTURES as FIXTURES_ROOT
-from tests.conftest import REAL, SEEDS, our_case, real_cases
+from tests.support.cases import our_case, real_cases
+from tests.support.paths import FIXTURES as FIXTURES_ROOT
+from tests.support.paths import REAL, SEEDS
 
-FIXTURES = Path(__file__).parent / "fixtures" / "spiders"
+FIXTURES = FIXTURES_ROOT / "spiders"
 SOURCES = FIXTURES_ROOT / "sources"
 LISTINGS = FIXTURES_ROOT / "listings"
 SITEMAPS = FIXTURES_ROOT / "sitemaps"

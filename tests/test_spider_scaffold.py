@@ -20,9 +20,8 @@ import pytest
 
 from spiders.scaffold import EXPECTED_MARKER, new_source
 from spiders.spiders.base import SiteSpider, SourceSpider
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 COPIED = (
     "policywatch",
     "core",

@@ -30,8 +30,7 @@ from models.tables import Alert, Item
 from pipeline.stages import enrich, link, prepare, screen
 from pipeline.types import EnrichedItem, LinkedItem, PreparedItem, ProcessedItem, RawItem
 from services.storing import PollState, store_batch
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
 
 TEASER = "Ministers meet in Tokyo."
 PAGE_TEXT = (

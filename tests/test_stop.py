@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,9 +28,9 @@ from models.tables import Event, Item, Source
 from policywatch.demo import DEMO_DIR
 from policywatch.demo.server import DemoWeb
 from testkit.loopback import free_port
-from tests.test_serve import EMPTY_FEED, run_to_the_end, running, wait_for
+from tests.support.paths import PW
+from tests.support.serving import EMPTY_FEED, run_to_the_end, running, wait_for
 
-PW = Path(sys.executable).parent / "policywatch"
 HELD = 2  # feeds whose requests are held open
 DEMO_ITEMS = 9  # what the demo web yields (tests/test_end_to_end.py)
 

@@ -17,49 +17,9 @@ from models.migrate import check, upgrade
 from models.tables import Event, EventMention, Item, Label, Source
 from pipeline.fetch import FetchResult
 from pipeline.intel.rules_loading import load_rules
-from pipeline.text import content_hash
-from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
-from pipeline.types import Label as LabelT
-from pipeline.urls import canonical_url
+from pipeline.types import ExtractedEvent
 from services.ingest import ingest_feed_response
-
-DPC = ExtractedEvent(
-    type="dpc_meeting",
-    name="EU-Japan Digital Partnership Council",
-    key="dpc_meeting:eu-japan-digital-partnership-council:4",
-    evidence="The fourth meeting will take place in Tokyo.",
-    series="EU-Japan Digital Partnership Council",
-    ordinal=4,
-)
-
-
-def processed(
-    url: str, text: str, guid: str | None = None, events: tuple[ExtractedEvent, ...] = ()
-) -> ProcessedItem:
-    raw = RawItem(
-        source_id="src",
-        url=url,
-        title=f"Title of {url}",
-        published=datetime(2026, 11, 16, tzinfo=UTC),
-        body=text,
-        guid=guid,
-    )
-    cls = Classification(
-        ai_policy=True,
-        event_type=events[0].type if events else "none",
-        jurisdictions=["EU", "JP"],
-        topics=["ai_regulation"],
-        labels=[LabelT("jurisdiction", "EU", "jurisdiction:EU", "The European Union and Japan...")],
-        events=list(events),
-        evidence=events[0].evidence if events else "",
-    )
-    return ProcessedItem(
-        raw=raw,
-        canonical_url=canonical_url(url),
-        text=text,
-        content_hash=content_hash("", text),
-        classification=cls,
-    )
+from tests.support.items import DPC, processed
 
 
 def test_migrations_match_models(store_url: str) -> None:

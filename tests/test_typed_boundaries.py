@@ -22,7 +22,7 @@ from models.tables import Item
 from services.views import EventRow, ItemRow, SourceHealthRow, event_rows, item_rows, source_health_rows
 from spiders import parsing
 from spiders.items import ArticleItem, ItemFields, LinkHint, item_from_dict, to_raw_item
-from tests.test_store import DPC, processed
+from tests.support.items import DPC, processed
 
 LISTING = """<html><body><ul>
 <li><a class="x" href="/news/1.html">First</a><time datetime="2026-10-03">3 Oct</time></li>

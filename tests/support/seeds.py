@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURES, SEEDS
+from tests.support.paths import FIXTURES, SEEDS
 
 OUR_SEEDS = FIXTURES / "seeds"
 
