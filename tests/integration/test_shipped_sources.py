@@ -17,7 +17,7 @@ and paste what it prints (after checking it) into ``EXPECTED``: the items are th
 Fixtures are written by us in each site's format (the project never copies real captures into the
 repo), so every shipped source says so in sources.yaml (``synthetic: true`` and a
 ``synthetic_reason``; ``policywatch sources list`` shows it). Where a real capture of the same
-site or format exists in ../shared/corpus/real, tests/test_real_captures.py runs the shipped
+site or format exists in ../shared/corpus/real, tests/integration/test_real_captures.py runs the shipped
 source's parser on it in place, as an extra case beside our fixture.
 """
 
@@ -476,7 +476,9 @@ EXPECTED: dict[str, list[tuple[datetime, str, str]]] = {
 def test_shipped_source_extracts_exactly_the_expected_items(source_id: str) -> None:
     source = SHIPPED[source_id]
     if source_id not in EXPECTED:
-        pytest.fail(f"source {source_id!r} has no row in EXPECTED (tests/test_shipped_sources.py)")
+        pytest.fail(
+            f"source {source_id!r} has no row in EXPECTED (tests/integration/test_shipped_sources.py)"
+        )
     path = fixture_path(source_id)
     items = parse_stored_response(source, path.read_bytes(), path.suffix)
     got = [(item.published, item.title, item.url) for item in items]
@@ -519,7 +521,7 @@ def test_every_enabled_source_has_a_fixture_and_expected_items() -> None:
 
 def test_every_crawled_kind_is_shipped_and_covered() -> None:
     """The table runs each kind's own parser; every kind but sitemap has a shipped source (the
-    sitemap parser is covered by tests/test_spider_parsing.py and tests/test_crawl_runner.py)."""
+    sitemap parser is covered by tests/unit/test_spider_parsing.py and tests/integration/test_crawl_runner.py)."""
     kinds = {source.kind for source in SHIPPED.values()}
     assert kinds >= {"feed", "listing", "wordpress", "json_api", "spider"}, kinds
 

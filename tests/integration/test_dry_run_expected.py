@@ -1,5 +1,5 @@
 """`policywatch sources dry-run ID --fixture FILE --format expected` (issue 16): the EXPECTED
-entry of tests/test_shipped_sources.py, ready to paste. What it prints for each shipped source,
+entry of tests/integration/test_shipped_sources.py, ready to paste. What it prints for each shipped source,
 read back as Python, is that source's row of EXPECTED; pasted, it is already ruff-formatted.
 """
 
@@ -16,10 +16,10 @@ import pytest
 
 from pipeline.types import RawItem
 from services.dryrun import expected_entry, parse_fixture
+from tests.integration.test_shipped_sources import EXPECTED
 from tests.support.cases import our_case, real_cases
 from tests.support.paths import BIN, FIXTURES, PW, ROOT
 from tests.support.shipped import SHIPPED, fixture_path, utc
-from tests.test_shipped_sources import EXPECTED
 
 
 def read_back(entry: str) -> dict[str, Any]:

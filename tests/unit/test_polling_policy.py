@@ -1,7 +1,7 @@
 """What a poll or a batch of new items decides about a source's schedule, as tables: the source's
 state and the outcome in, the failure streak, next poll time and rhythm out. The store
 (``models/sources_repo.py``) only loads the source and writes these; the interval maths itself is
-``tests/test_poll_bounds.py``'s."""
+``tests/unit/test_poll_bounds.py``'s."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Our own seed-like articles (``tests/fixtures/seeds``, written for this project in the seeds'
 formats, labelled in the same ``labels.json`` shape) are always read; the five real articles the
 project was created from (``../shared/corpus/seeds``) are extra cases when they are there. Rows
-are built the way ``shared/tools/seeds_jsonl.py`` builds them (``tests.seeds``), so this test
+are built the way ``shared/tools/seeds_jsonl.py`` builds them (``tests.support.seeds``), so this test
 reads the same text the acceptance script feeds to ``policywatch classify``.
 """
 

@@ -28,7 +28,7 @@ def test_every_path_and_function_the_map_names_exists() -> None:
 
 
 def test_every_layer_folder_is_on_the_map() -> None:
-    from tests.test_layers import LAYERS
+    from tests.unit.test_layers import LAYERS
 
     text = DOC.read_text(encoding="utf-8")
     packages = [p for _, layer in LAYERS for p in layer if p != "hatch_build"]

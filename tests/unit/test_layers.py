@@ -30,7 +30,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 """Bottom to top. A package imports packages of its own layer or lower ones; within a layer the
 imports between packages may go one way only (the cycle check). ``bench`` sits below ``tests``:
 the tests may check a benchmark's helpers, a benchmark never leans on the test suite (what both
-need is in ``testkit``)."""
+need is in ``testkit``). A module's layer is its top-level folder's, so everything under
+``tests/`` (``unit/``, ``integration/``, ``flows/``, ``support/``) is ``tests``."""
 
 LAYER_OF = {package: index for index, (_, packages) in enumerate(LAYERS) for package in packages}
 
@@ -187,9 +188,12 @@ IMPORTS = project_imports(MODULES)
 
 def test_every_package_has_a_layer() -> None:
     unmapped = sorted({top(m) for m in MODULES} - set(LAYER_OF))
-    assert not unmapped, f"packages with no layer in tests/test_layers.py's LAYERS: {unmapped}"
+    assert not unmapped, f"packages with no layer in tests/unit/test_layers.py's LAYERS: {unmapped}"
     required = {"core", "pipeline", "spiders", "models", "alerts", "services", "flows", "policywatch"}
     assert required <= {top(m) for m in MODULES}, "the scan missed a package: it would check nothing there"
+    # the suite's own folders are scanned too, so an import of tests.support from bench is seen
+    scanned = {m.split(".")[1] for m in MODULES if m.startswith("tests.") and m.count(".") >= 2}
+    assert {"unit", "integration", "flows", "support"} <= scanned, f"tests/ subpackages scanned: {scanned}"
 
 
 def test_no_import_runs_up_the_layers() -> None:
@@ -216,7 +220,8 @@ def test_no_cycle_between_modules() -> None:
 
 def test_the_checker_sees_what_it_must(tmp_path: Path) -> None:
     """The checker itself, on a made-up project: an upward import inside a function, a relative
-    import, a cycle, and a typing-only import that must not count as a module cycle."""
+    import, a cycle, a typing-only import that must not count as a module cycle, and a benchmark
+    leaning on the test suite's support package."""
     (tmp_path / "core").mkdir()
     (tmp_path / "core" / "__init__.py").write_text("")
     (tmp_path / "core" / "a.py").write_text("def f():\n    from services.b import g\n")
@@ -227,10 +232,20 @@ def test_the_checker_sees_what_it_must(tmp_path: Path) -> None:
         "from typing import TYPE_CHECKING\nimport core.a\nif TYPE_CHECKING:\n    from services.d import X\n"
     )
     (tmp_path / "services" / "d.py").write_text("from services.b import g\n")
+    (tmp_path / "tests" / "support").mkdir(parents=True)
+    (tmp_path / "tests" / "__init__.py").write_text("")
+    (tmp_path / "tests" / "support" / "__init__.py").write_text("")
+    (tmp_path / "tests" / "support" / "paths.py").write_text("import core.a\n")
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "__init__.py").write_text("")
+    (tmp_path / "bench" / "run.py").write_text("from tests.support.paths import ROOT\n")
     imports = project_imports(project_modules(tmp_path))
     pairs = {(i.source, i.target, i.runtime) for i in imports}
     assert ("core.c", "core.a", True) in pairs
     assert ("services.b", "services.d", False) in pairs
-    assert [(i.source, i.target, i.line) for i in upward(imports)] == [("core.a", "services.b", 2)]
+    assert [(i.source, i.target, i.line) for i in upward(imports)] == [
+        ("bench.run", "tests.support.paths", 1),  # a nested tests/ package is still the tests layer
+        ("core.a", "services.b", 2),
+    ]
     assert package_cycles(imports) == [["core", "services"]]
     assert module_cycles(imports) == [["core.a", "services.b"]]

@@ -32,7 +32,7 @@ from tests.support.paths import PW
 from tests.support.serving import EMPTY_FEED, run_to_the_end, running, wait_for
 
 HELD = 2  # feeds whose requests are held open
-DEMO_ITEMS = 9  # what the demo web yields (tests/test_end_to_end.py)
+DEMO_ITEMS = 9  # what the demo web yields (tests/flows/test_end_to_end.py)
 
 
 class HeldFeeds:

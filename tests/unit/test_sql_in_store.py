@@ -17,9 +17,10 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
+
 PACKAGES = ("services", "alerts", "flows", "policywatch", "deployments")
-"""Every shipped package above the store (``tests/test_layers.py``'s services and top layers)."""
+"""Every shipped package above the store (``tests/unit/test_layers.py``'s services and top layers)."""
 
 BUILDERS = frozenset({"select", "update", "delete", "insert", "text", "exists", "func", "or_", "and_"})
 """Names that build SQL, whichever SQLAlchemy module (or dialect) they are imported from."""

@@ -45,9 +45,15 @@ def scratch_project(tmp_path: Path) -> Path:
     for name in ("sources.yaml", "rules.yaml", "scrapy.cfg", "pyproject.toml", "subscriptions.example.yaml"):
         if (ROOT / name).exists():
             shutil.copy2(ROOT / name, root / name)
-    (root / "tests").mkdir()
-    for name in ("__init__.py", "conftest.py", "test_shipped_sources.py"):
+    (root / "tests" / "integration").mkdir(parents=True)
+    for name in (
+        "__init__.py",
+        "conftest.py",
+        "integration/__init__.py",
+        "integration/test_shipped_sources.py",
+    ):
         shutil.copy2(ROOT / "tests" / name, root / "tests" / name)
+    shutil.copytree(ROOT / "tests" / "support", root / "tests" / "support", ignore=ignore)
     shutil.copytree(ROOT / "tests" / "fixtures" / "sources", root / "tests" / "fixtures" / "sources")
     return root
 
@@ -72,7 +78,7 @@ def pytest_in(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "-q",
         "-p",
         "no:cacheprovider",
-        "tests/test_shipped_sources.py",
+        "tests/integration/test_shipped_sources.py",
         *args,
     )
 
@@ -169,7 +175,7 @@ def test_scaffold_refuses_what_exists_and_bad_input(tmp_path: Path) -> None:
         "spiders/spiders/sites/meti_press.py",
         "tests/fixtures/sources/meti-press.html",
         "sources.yaml",
-        "tests/test_shipped_sources.py",
+        "tests/integration/test_shipped_sources.py",
     ]
     with pytest.raises(FileExistsError, match="refusing to overwrite"):
         new_source("meti-press", "https://www.meti.go.jp/english/press/", root, "json")
