@@ -106,7 +106,8 @@ def test_new_source_refuses_what_is_not_a_url_in_one_line() -> None:
         assert proc.returncode == 2, proc.stdout
         assert proc.stderr.count("\n") == 1 and repr(url) in proc.stderr, proc.stderr
     assert not (settings.PROJECT_ROOT / "spiders" / "spiders" / "sites" / "fine_id.py").exists()
-    assert not (settings.PROJECT_ROOT / "tests" / "test_source_fine_id.py").exists()
+    shipped = settings.PROJECT_ROOT / "tests" / "integration" / "test_shipped_sources.py"
+    assert '"fine-id"' not in shipped.read_text(encoding="utf-8")  # no EXPECTED row either
 
 
 def test_relative_times_are_one_token() -> None:

@@ -147,7 +147,7 @@ def test_scaffold_fails_until_filled_in_then_passes(fmt: str, tmp_path: Path) ->
     assert row.returncode == 0, row.stderr
     assert '"AI code of practice adopted"' in row.stdout and f'"{url}"' in row.stdout
     assert 'utc("2026-05-12T00:00:00")' in row.stdout
-    shipped = root / "tests" / "test_shipped_sources.py"
+    shipped = root / "tests" / "integration" / "test_shipped_sources.py"
     code = shipped.read_text(encoding="utf-8")
     start = code.index("    # TODO: write tests/fixtures/sources/")
     end = code.index(f'    "{sid}": [],\n') + len(f'    "{sid}": [],\n')
@@ -162,8 +162,9 @@ def test_scaffold_fails_until_filled_in_then_passes(fmt: str, tmp_path: Path) ->
 def test_scaffold_refuses_what_exists_and_bad_input(tmp_path: Path) -> None:
     root = tmp_path
     (root / "sources.yaml").write_text("sources:\n  - id: taken\n    kind: feed\n    url: https://x.org/f\n")
-    (root / "tests").mkdir()
-    (root / "tests" / "test_shipped_sources.py").write_text("EXPECTED = {\n" + EXPECTED_MARKER + "}\n")
+    (root / "tests" / "integration").mkdir(parents=True)
+    shipped = root / "tests" / "integration" / "test_shipped_sources.py"
+    shipped.write_text("EXPECTED = {\n" + EXPECTED_MARKER + "}\n")
     with pytest.raises(ValueError, match="must match"):
         new_source("Bad Id", "https://x.example/", root)
     with pytest.raises(ValueError, match="format 'csv'"):
@@ -179,7 +180,7 @@ def test_scaffold_refuses_what_exists_and_bad_input(tmp_path: Path) -> None:
     ]
     with pytest.raises(FileExistsError, match="refusing to overwrite"):
         new_source("meti-press", "https://www.meti.go.jp/english/press/", root, "json")
-    (root / "tests" / "test_shipped_sources.py").write_text("EXPECTED = {}\n")
+    shipped.write_text("EXPECTED = {}\n")
     with pytest.raises(ValueError, match="is missing from EXPECTED"):
         new_source("other-id", "https://x.example/", root)
 
