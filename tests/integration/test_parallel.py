@@ -17,9 +17,7 @@ from pipeline.feeds import parse_feed
 from pipeline.intel.rules_loading import default_rules_path, load_rules
 from pipeline.process import analyse_items, prepare_item
 from pipeline.types import RawItem
-from tests.support.paths import DATA
-
-DEVSET = DATA / "devset.jsonl"
+from testkit.datasets import DEVSET
 
 
 def _prepared() -> list:  # type: ignore[type-arg]
