@@ -1,4 +1,5 @@
 # Two commands do all set-up: `make demo` (the main job, offline) and `make test` (the suite).
+# `make test-unit`, `make test-integration` and `make test-flows` run one folder of tests/ each.
 # The interpreter: the first of PYTHON=... (if given) and these that is Python 3.11 or 3.12
 # (pyproject.toml's requires-python); each one passed over is named. A .venv made with any other
 # version is rebuilt.
@@ -8,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 12))
 
-.PHONY: demo test install lint bench serve clean FORCE
+.PHONY: demo test test-unit test-integration test-flows install lint bench serve clean FORCE
 
 # An existing .venv whose Python is outside the range (or no longer runs) is rebuilt, whatever
 # the stamp says: a failed first install with the wrong Python used to stick until `make clean`.
@@ -51,10 +52,26 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/policywatch demo
 
-test: $(STAMP)
-	PREFECT_HOME=$$(mktemp -d) PREFECT_SERVER_ANALYTICS_ENABLED=false \
+# A fresh PREFECT_HOME per run, no telemetry, a generous start-up budget for Prefect's server.
+PYTEST := PREFECT_HOME=$$(mktemp -d) PREFECT_SERVER_ANALYTICS_ENABLED=false \
 	PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=90 \
 	$(BIN)/python -m pytest
+
+# Everything (pyproject.toml's testpaths): what .ci/run runs.
+test: $(STAMP)
+	$(PYTEST)
+
+# Pure functions and a temporary SQLite store: no server, no subprocess, no Prefect (seconds).
+test-unit: $(STAMP)
+	$(PYTEST) tests/unit
+
+# Loopback HTTP and SMTP servers, the real PostgreSQL (POLICYWATCH_TEST_POSTGRES_URL), the CLI.
+test-integration: $(STAMP)
+	$(PYTEST) tests/integration
+
+# Anything that starts Prefect: the session's test server, served deployments, the monitor flow.
+test-flows: $(STAMP)
+	$(PYTEST) tests/flows
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """Classification throughput on the devset, and story lookup time vs store size.
 
-1. ``classify`` (rules from rules.yaml) over tests/data/devset.jsonl repeated, the per-text
+1. ``classify`` (rules from rules.yaml) over the devset (``testkit.datasets.DEVSET``) repeated, the per-text
    caches emptied before each pass (so repeats are not cache hits); also the whole
    ``process_item`` (classification + MinHash story key + hashes) on the same items.
 2. ``models.stories_repo.assign_story`` per item on a SQLite store with a small and a large

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from testkit.datasets import DEVSET
+
 ROOT = Path(__file__).resolve().parents[1]
-DEVSET = ROOT / "tests" / "data" / "devset.jsonl"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 

@@ -7,4 +7,4 @@ Every ``POLICYWATCH_*`` variable (``config``), where config files and the store 
 masking's registry (``secrets``), source health and polling maths (``health``), the stop signal
 (``shutdown``) and the words stored and printed (``vocabulary``). Anything here may be used
 anywhere; nothing here may import the pipeline, the store, services or the CLI
-(``tests/test_layers.py``)."""
+(``tests/unit/test_layers.py``)."""

@@ -3,8 +3,8 @@
 Why one class: the variables used to be read in 13 files, each parsing its own way (a bad
 number surfaced as a traceback from deep inside a run). ``Settings`` is the one list. The
 README's table is rendered from it (``python -m core.config`` prints the table;
-``tests/test_settings.py`` checks the README holds exactly that, and that the code names no
-variable this class does not declare). ``current()`` turns a value that does not parse into one
+``tests/integration/test_settings.py`` checks the README holds exactly that, and that the code
+names no variable this class does not declare). ``current()`` turns a value that does not parse into one
 ``ConfigError`` line naming the variable.
 
 Values are read when they are needed (``current()`` each time), not at import: the CLI turns its
@@ -189,7 +189,9 @@ class Settings(BaseSettings):
         None, "benchmarks: the PostgreSQL server, when `POLICYWATCH_TEST_POSTGRES_URL` is unset", group=TESTS
     )
     e2e_report: Path | None = _var(
-        None, "`tests/test_real_news_end_to_end.py` also writes its figures to this JSON file", group=TESTS
+        None,
+        "`tests/flows/test_real_news_end_to_end.py` also writes its figures to this JSON file",
+        group=TESTS,
     )
     # -- set by the program for its child processes
     stats_file: Path | None = _var(None, "a crawl's stats file", group=INTERNAL)

@@ -26,7 +26,7 @@ MIN_WORDS = 25
 """Shorter texts (a headline, a one-line summary) say too little to call two items one story."""
 SAME_STORY = 0.5
 """Estimated Jaccard of 3-word shingles at or above which two items are one story. Calibrated on
-pairs in tests/test_stories.py: syndicated copies with other boilerplate score 0.85-1.0, light
+pairs in tests/integration/test_stories.py: syndicated copies with other boilerplate score 0.85-1.0, light
 rewrites 0.5-0.8, different stories on the same topic (two releases about one council) < 0.15."""
 _SEED = 1
 
@@ -72,7 +72,7 @@ def _sha1_32(shingles: set[bytes]) -> bytes:
 def story_keys(texts: list[str]) -> list[StoryKey | None]:
     """``story_key`` of many texts at once: one numpy pass per few thousand shingles.
 
-    Bit-for-bit what ``datasketch.MinHash.update_batch`` gives per text (tests/test_stories.py
+    Bit-for-bit what ``datasketch.MinHash.update_batch`` gives per text (tests/integration/test_stories.py
     checks it), so signatures and band keys stay comparable with those already stored; batching
     saves datasketch's per-call overhead, which dominates for feed-sized texts.
     """

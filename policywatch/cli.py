@@ -27,7 +27,7 @@ from policywatch.terminal import HEADERS, add_column, err, out, plain, print_fit
 def _hide_flag_types() -> None:
     """Typer's help prints a type after every option, ``<bool>`` too after a plain flag
     (``--json``, ``--force``, ``--help``), which takes no value: show none for flags.
-    tests/test_cli.py checks the help, so a Typer that renames this hook is noticed."""
+    tests/flows/test_cli.py checks the help, so a Typer that renames this hook is noticed."""
     from typer.core import TyperOption
 
     shown = getattr(TyperOption, "display_type_rich", None)
@@ -847,7 +847,7 @@ def new_source(
     ] = ScaffoldFormat.html,
 ) -> None:
     """Scaffold a site spider: its module, its fixture, its sources.yaml entry and an EXPECTED row
-    of tests/test_shipped_sources.py that fails until it is filled in."""
+    of tests/integration/test_shipped_sources.py that fails until it is filled in."""
     from urllib.parse import urlsplit
 
     from core.settings import PROJECT_ROOT, is_checkout
@@ -892,8 +892,10 @@ def new_source(
         f"  2. fill in {module}: why it needs code, parse(), the exact @returns counts;\n"
         f"  3. fill in the TODOs of its sources.yaml entry;\n"
         f"  4. .venv/bin/policywatch sources dry-run {sid} --fixture {fixture} --format expected\n"
-        "     and paste what it prints over its row of EXPECTED in tests/test_shipped_sources.py;\n"
-        f"  5. .venv/bin/pytest tests/test_shipped_sources.py -k {sid} && .venv/bin/scrapy check {sid}",
+        "     and paste what it prints over its row of EXPECTED in\n"
+        "     tests/integration/test_shipped_sources.py;\n"
+        f"  5. .venv/bin/pytest tests/integration/test_shipped_sources.py -k {sid}"
+        f" && .venv/bin/scrapy check {sid}",
         highlight=False,
         soft_wrap=True,
     )
@@ -960,7 +962,8 @@ def sources_dry_run(
         DryRunFormat,
         typer.Option(
             "--format",
-            help="table: for reading; expected: the EXPECTED entry of tests/test_shipped_sources.py, "
+            help="table: for reading; expected: the EXPECTED entry of "
+            "tests/integration/test_shipped_sources.py, "
             "ready to paste (every item, UTC dates); json: one JSON object per item.",
         ),
     ] = DryRunFormat.table,

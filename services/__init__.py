@@ -4,4 +4,4 @@
 (replay rules and model over stored items), ``operators`` (tell operators when a source's health
 changes), ``expected`` (announced events whose date passed unreported), ``views`` (read-only rows
 for the CLI and the flow's report) and ``dryrun`` (what a source would yield, storing nothing).
-Flows, deployments and the CLI call these; these never import them (``tests/test_layers.py``)."""
+Flows, deployments and the CLI call these; these never import them (``tests/unit/test_layers.py``)."""

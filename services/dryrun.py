@@ -215,7 +215,7 @@ def _literal(text: str) -> str:
 
 
 def expected_entry(source_id: str, items: list[RawItem], dropped: Counter[str] | None = None) -> str:
-    """The ``EXPECTED`` entry of tests/test_shipped_sources.py for these items, ready to paste
+    """The ``EXPECTED`` entry of tests/integration/test_shipped_sources.py for these items, ready to paste
     into the dict: one ``(utc("..."), "title", "url")`` tuple per item, in document order, with
     the instant in UTC. An item without a date gets ``None`` and a comment: the test fails on it
     until the source's date field (or ``date_format``) is fixed."""

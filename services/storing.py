@@ -5,7 +5,7 @@ and the source's poll state.
 It receives analysed items and touches no network: every page was fetched in the enrich stage
 (``pipeline.articles``) before this transaction opens, so a slow site never holds the store's
 write lock, and a retry of the transaction (``retry_on_conflict``) repeats no request.
-``tests/test_stages.py`` checks that this module imports no fetcher.
+``tests/integration/test_stages.py`` checks that this module imports no fetcher.
 """
 
 from __future__ import annotations

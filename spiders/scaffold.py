@@ -3,8 +3,8 @@
 A hand-written spider is the exception (decision 3); when one is needed it arrives as a
 first-class source: its module under ``spiders/spiders/sites/``, its fixture under
 ``tests/fixtures/sources/`` in the site's format, its entry in ``sources.yaml`` and an empty
-``EXPECTED`` row in ``tests/test_shipped_sources.py``. The shipped-sources test fails until the
-fixture is written and the row is filled in (``policywatch sources dry-run ID --fixture FILE
+``EXPECTED`` row in ``tests/integration/test_shipped_sources.py``. The shipped-sources test fails
+until the fixture is written and the row is filled in (``policywatch sources dry-run ID --fixture FILE
 --format expected`` prints it), so a site redesign shows up as a failing test rather than as
 silent zero-item crawls.
 """
@@ -59,7 +59,7 @@ def new_source(source_id: str, url: str, root: Path, fmt: str = "html") -> list[
     module = root / "spiders" / "spiders" / "sites" / f"{values['module']}.py"
     fixtures = root / "tests" / "fixtures" / "sources"
     sources_file = root / "sources.yaml"
-    shipped_test = root / "tests" / "test_shipped_sources.py"
+    shipped_test = root / "tests" / "integration" / "test_shipped_sources.py"
     existing = [str(p) for p in (module, *sorted(fixtures.glob(f"{source_id}.*"))) if p.exists()]
     if existing:
         raise FileExistsError(f"refusing to overwrite: {', '.join(existing)}")

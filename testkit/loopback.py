@@ -2,7 +2,7 @@
 scriptable HTTP receiver.
 
 It sits outside ``tests/`` so that ``bench/`` can use it without depending on the test suite
-(the layer test, ``tests/test_layers.py``, forbids ``bench`` -> ``tests``)."""
+(the layer test, ``tests/unit/test_layers.py``, forbids ``bench`` -> ``tests``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Shared fixtures: isolated stores (SQLite and real PostgreSQL), the shared corpus, Prefect."""
+"""Shared fixtures, for ``unit/``, ``integration/`` and ``flows/`` alike: isolated stores (SQLite
+and real PostgreSQL) and the session's Prefect server. Helpers that tests import are in
+``tests/support/``, not here."""
 
 from __future__ import annotations
 
@@ -9,42 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.postgres import postgres_base_url, reachable
+
 # Offline and quiet: no telemetry calls home, a generous start-up budget for the test server.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
-"""Our own fixtures, written for this project in the real formats: every test runs on them."""
-SHARED = ROOT.parent / "shared"
-SEEDS = SHARED / "corpus" / "seeds"
-REAL = SHARED / "corpus" / "real"
-
-NEWS_CORPUS_REASON = "needs the real-news corpus ../shared/corpus/news"
-"""The one reason a test may skip for want of ``../shared``: the labelled real news cannot be
-written by us (its figures are about real reporting). Everything else runs on ``FIXTURES``."""
-
-
-def need_news_corpus() -> None:
-    """Skip, saying why, unless the labelled real news is there (``POLICYWATCH_CORPUS`` or
-    ``../shared/corpus/news``)."""
-    from pipeline.intel.corpus import news_path
-
-    if news_path() is None:
-        pytest.skip(f"{NEWS_CORPUS_REASON} (or POLICYWATCH_CORPUS naming a folder with news.jsonl)")
-
-
-def our_case(path: Path, *values: object) -> pytest.ParameterSet:
-    """A test case on one of our fixtures (its id says so: ``ours:sources/x.atom``)."""
-    return pytest.param(path, *values, id=f"ours:{path.relative_to(FIXTURES).as_posix()}")
-
-
-def real_cases(name: str, *values: object) -> list[pytest.ParameterSet]:
-    """The same test on the real capture ``../shared/corpus/real/NAME``, as an extra case when
-    it is there, and no case at all when it is not (never a skip): parsers must hold on real
-    pages, and a clone without ``../shared`` still runs every test on our fixtures."""
-    path = REAL / name
-    return [pytest.param(path, *values, id=f"real:{name}")] if path.is_file() else []
 
 
 @pytest.fixture(autouse=True)
@@ -64,22 +35,12 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(var, raising=False)
 
 
-def _postgres_base_url() -> str:
-    url = os.environ.get("POLICYWATCH_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip(
-            "PostgreSQL tests need POLICYWATCH_TEST_POSTGRES_URL "
-            "(e.g. postgresql://postgres@127.0.0.1:5432/test; .ci/run sets it)"
-        )
-    return url
-
-
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh schema on the real PostgreSQL server, dropped afterwards."""
     import psycopg
 
-    base = _postgres_base_url()
+    base = postgres_base_url()
     schema = "pw_" + uuid.uuid4().hex[:12]
     try:
         conn = psycopg.connect(base, autocommit=True, connect_timeout=5)
@@ -122,21 +83,9 @@ def store_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
 def prefect_harness() -> Iterator[None]:
     """One Prefect test server for the whole session (it takes ~10 s to start): its state on the
     real PostgreSQL server when one is configured (as in CI), else in SQLite; it expires leases
-    as production servers do (``tests.prefect_server``)."""
-    from tests.prefect_server import prefect_test_server
+    as production servers do (``tests.support.prefect_server``)."""
+    from tests.support.prefect_server import prefect_test_server
 
     base = os.environ.get("POLICYWATCH_TEST_POSTGRES_URL")
-    with prefect_test_server(base if base and _reachable(base) else None, startup_timeout=120):
+    with prefect_test_server(base if base and reachable(base) else None, startup_timeout=120):
         yield
-
-
-def _reachable(base: str) -> bool:
-    import psycopg
-
-    try:
-        psycopg.connect(base, connect_timeout=5).close()
-    except psycopg.OperationalError:
-        if os.environ.get("POLICYWATCH_REQUIRE_POSTGRES"):
-            raise
-        return False
-    return True

@@ -114,7 +114,7 @@ def train(news: Path, cues_path: Path | None = None) -> Trained:
 
 
 def dev_figures(news: Path, model: EventTypeModel) -> dict[str, float]:
-    """The figures on ``dev`` that a later change may not fall below (tests/test_event_model.py)."""
+    """The figures on ``dev`` that a later change may not fall below (tests/unit/test_event_model.py)."""
     from pipeline.classify import classify
     from pipeline.evaluate import evaluate
 

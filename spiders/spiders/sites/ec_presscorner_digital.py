@@ -13,7 +13,7 @@ Only entries whose ``POLICY_AREA`` includes DG CONNECT or digital (``POLICY_AREA
 followed, and the feed ``ec-presscorner`` excludes the same, so each release is stored once,
 here with its text. A release whose document cannot be read is still stored, from the feed's
 title, date and summary. Checked on the real press corner RSS and documents API responses of
-../shared/corpus/real (tests/test_real_captures.py).
+../shared/corpus/real (tests/integration/test_real_captures.py).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ json_api's url_template can only paste a record's fields in, so no declarative k
 The list is every bill by latest update; the source's ``include`` keeps those whose title speaks
 of AI. The date is the latest action's (when the bill last moved), its text the summary. The API
 wants a key (``params_env``), so the source is disabled until one is set. Checked on a real
-``/v3/bill`` response in ../shared/corpus/real (tests/test_real_captures.py).
+``/v3/bill`` response in ../shared/corpus/real (tests/integration/test_real_captures.py).
 """
 
 from __future__ import annotations
