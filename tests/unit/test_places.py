@@ -13,6 +13,21 @@ from pipeline.intel.rules_loading import load_rules
 @pytest.mark.parametrize(
     ("event_type", "title", "lead", "parties", "expected"),
     [
+        # Portuguese and Italian contractions before the city ("no Porto", "a Roma")
+        (
+            "summit",
+            "Ministros reúnem-se",
+            ["A cimeira sobre inteligência artificial decorreu no Porto."],
+            ["PT"],
+            "Porto",
+        ),
+        (
+            "summit",
+            "Ministri riuniti",
+            ["Il vertice sull'intelligenza artificiale si è tenuto a Milano."],
+            ["IT"],
+            "Milan",
+        ),
         (
             "dpc_meeting",
             "Ministers meet",
