@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models.base import utcnow
 from models.sql import dialect_insert
@@ -180,30 +180,25 @@ def _recent_identities(session: Session, event_type: str) -> list[tuple[str, Ide
 
 
 def event_item_ids(session: Session, event_ids: Sequence[int]) -> dict[int, list[int]]:
-    out: dict[int, list[int]] = {eid: [] for eid in event_ids}
-    if not event_ids:
-        return out
-    rows = session.execute(
-        select(EventMention.event_id, EventMention.item_id)
-        .where(EventMention.event_id.in_(event_ids))
-        .order_by(EventMention.item_id)
-    )
-    for event_id, item_id in rows:
-        out[event_id].append(item_id)
-    return out
+    """The items that report each event, in item order."""
+    return _mentions_by(session, EventMention.event_id, EventMention.item_id, event_ids)
 
 
 def item_event_ids(session: Session, item_ids: Sequence[int]) -> dict[int, list[int]]:
-    out: dict[int, list[int]] = {iid: [] for iid in item_ids}
-    if not item_ids:
+    """The events each item reports, in event order."""
+    return _mentions_by(session, EventMention.item_id, EventMention.event_id, item_ids)
+
+
+def _mentions_by(
+    session: Session, key: InstrumentedAttribute[int], value: InstrumentedAttribute[int], ids: Sequence[int]
+) -> dict[int, list[int]]:
+    """The mention table grouped one way or the other: each id in ``ids`` (a ``key``) with its
+    ``value``s in order (an empty list when it has none)."""
+    out: dict[int, list[int]] = {i: [] for i in ids}
+    if not ids:
         return out
-    rows = session.execute(
-        select(EventMention.item_id, EventMention.event_id)
-        .where(EventMention.item_id.in_(item_ids))
-        .order_by(EventMention.event_id)
-    )
-    for item_id, event_id in rows:
-        out[item_id].append(event_id)
+    for k, v in session.execute(select(key, value).where(key.in_(ids)).order_by(value)):
+        out[k].append(v)
     return out
 
 
