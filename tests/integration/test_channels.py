@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,11 +14,9 @@ from sqlalchemy import text
 from alerts.deliver import deliver_pending
 from alerts.feed import subscriber_feed
 from alerts.subscriptions import load_subscriptions
-from models import items_repo, sources_repo
 from models.db import session_factory
 from models.migrate import upgrade
-from pipeline.text import content_hash
-from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
+from pipeline.types import ExtractedEvent
 from testkit.loopback import Receiver
 from tests.support.alerting import queue, store_event, subs_file
 
@@ -149,24 +146,13 @@ def store_hostile_event() -> None:
         status="upcoming",
     )
     title = f"EU & Japan {' '.join(PINGS)} to meet\r\n{FAKE_LINE}"
-    raw = RawItem(
-        source_id="src",
-        url="http://example.org/a",
-        title=title,
-        published=datetime(2026, 11, 16, tzinfo=UTC),
+    store_event(
+        "http://example.org/a",
+        title,
+        event=event,
         body="Body of a hostile item",
+        outlet="Outlet <!here> & co",
     )
-    cls = Classification(True, "dpc_meeting", ["EU", "JP"], [], [], [event], event.evidence)
-    item = ProcessedItem(
-        raw=raw,
-        canonical_url=raw.url,
-        text=raw.body,
-        content_hash=content_hash("", raw.body),
-        classification=cls,
-    )
-    with session_factory().begin() as s:
-        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss", name="Outlet <!here> & co")
-        items_repo.store_items(s, [item])
 
 
 def test_slack_payload_of_a_hostile_item_has_no_live_ping_or_link(

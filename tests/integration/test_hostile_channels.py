@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 from collections.abc import Callable
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -25,13 +24,11 @@ from sqlalchemy import text
 
 from alerts.deliver import deliver_pending
 from alerts.subscriptions import load_subscriptions
-from models import items_repo, sources_repo
 from models.db import session_factory
 from models.migrate import upgrade
-from pipeline.text import content_hash
-from pipeline.types import Classification, ExtractedEvent, ProcessedItem, RawItem
+from pipeline.types import ExtractedEvent
 from testkit.loopback import Receiver, smtp_server
-from tests.support.alerting import queue, subs_file
+from tests.support.alerting import queue, store_event, subs_file
 from tests.support.paths import PW
 
 SCRIPT = "<script>alert(1)</script>"
@@ -55,24 +52,14 @@ def store_hostile_item() -> None:
         location="Tokyo <@U123ABC>",
         status="upcoming",
     )
-    raw = RawItem(
-        source_id="src",
-        url="http://example.org/a",
-        title=TITLE,
-        published=datetime(2026, 11, 16, tzinfo=UTC),
+    store_event(
+        "http://example.org/a",
+        TITLE,
+        event=event,
         body="Body of a hostile item",
-    )
-    cls = Classification(True, "dpc_meeting", ["EU", "JP"], [], [], [event], event.evidence)
-    item = ProcessedItem(
-        raw=raw,
-        canonical_url=raw.url,
-        text=raw.body,
-        content_hash=content_hash("", raw.body),
-        classification=cls,
+        outlet="Outlet <!here> & co",
     )
     with session_factory().begin() as s:
-        sources_repo.ensure_source(s, "src", "feed", "http://example.org/rss", name="Outlet <!here> & co")
-        items_repo.store_items(s, [item])
         # an old row: stored before ingest dropped non-http(s) links
         s.execute(text("UPDATE items SET url = :u, canonical_url = :u"), {"u": EVIL_LINK})
 

@@ -26,22 +26,29 @@ EVENT = ExtractedEvent(
 )
 
 
-def store_event(url: str, title: str, source_id: str = "src") -> None:
+def store_event(
+    url: str,
+    title: str,
+    source_id: str = "src",
+    event: ExtractedEvent = EVENT,
+    body: str | None = None,
+    outlet: str = "Example Press <Room>",
+) -> None:
+    """One stored item reporting ``event`` (an EU-Japan council meeting unless told), from a feed
+    source named ``outlet``."""
     raw = RawItem(
         source_id=source_id,
         url=url,
         title=title,
         published=datetime(2026, 11, 16, tzinfo=UTC),
-        body=f"Body of {title}",
+        body=body if body is not None else f"Body of {title}",
     )
-    cls = Classification(True, "dpc_meeting", ["EU", "JP"], [], [], [EVENT], EVENT.evidence)
+    cls = Classification(True, "dpc_meeting", ["EU", "JP"], [], [], [event], event.evidence)
     item = ProcessedItem(
         raw=raw, canonical_url=url, text=raw.body, content_hash=content_hash("", raw.body), classification=cls
     )
     with session_factory().begin() as s:
-        sources_repo.ensure_source(
-            s, source_id, "feed", "http://example.org/rss", name="Example Press <Room>"
-        )
+        sources_repo.ensure_source(s, source_id, "feed", "http://example.org/rss", name=outlet)
         items_repo.store_items(s, [item])
 
 
