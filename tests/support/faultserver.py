@@ -37,13 +37,14 @@ import contextlib
 import email.utils
 import functools
 import hashlib
-import socket
 import threading
 import time
 import zlib
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from testkit.loopback import free_port
 
 # --- documents ----------------------------------------------------------------------------------
 
@@ -265,10 +266,8 @@ def _host_port(handler: BaseHTTPRequestHandler) -> tuple[str, int]:
 
 
 def closed_port() -> int:
-    """A loopback port where nothing listens (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port where nothing listens: a free one (bound, then released), never served."""
+    return free_port()
 
 
 class FaultServer:
