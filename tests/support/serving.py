@@ -57,4 +57,13 @@ def run_to_the_end(api: str, trigger: str, deployment_id: str) -> tuple[dict[str
         if final["type"] != "CANCELLED":
             return run, final
         wait_for("the other run to end", lambda: not running(api, deployment_id) or None)
+        # the run that held the deployment's one slot gives it back a moment after it ends (on
+        # a loaded machine, after the next trigger): wait for the slot itself, not only the run
+        wait_for("the deployment's slot to be free", lambda: free_slot(api, deployment_id) or None)
     raise AssertionError("every triggered run was refused")
+
+
+def free_slot(api: str, deployment_id: str) -> bool:
+    """No run holds the deployment's concurrency slot (its limit's active slots are 0)."""
+    deployment = httpx.get(f"{api}/deployments/{deployment_id}", timeout=10).json()
+    return int(deployment["global_concurrency_limit"]["active_slots"]) == 0
