@@ -114,7 +114,11 @@ class AliasGazetteer:
                     pos_limit = toks[n - 1].end()
                     break
         if self._cjk_rx is not None and CJK.search(text):
-            out += [(m.start(), m.end(), self.cjk[m.group()]) for m in self._cjk_rx.finditer(text)]
+            out += [
+                (m.start(), m.end(), self.cjk[m.group()])
+                for m in self._cjk_rx.finditer(text)
+                if not _inside_katakana_word(text, m.start(), m.end())
+            ]
         for rx, value in self.patterns:
             out += [(m.start(), m.end(), value) for m in rx.finditer(text) if m.end() > m.start()]
         out.sort()
@@ -122,6 +126,23 @@ class AliasGazetteer:
             self._cache.clear()
         self._cache[text] = out
         return out
+
+
+_KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
+"""Katakana, its long-vowel mark and its half-width forms: the script of loanwords (not the
+middle dot "・", which stands between two names: 日・インドネシア)."""
+
+
+def _inside_katakana_word(text: str, start: int, end: int) -> bool:
+    """A katakana alias that is part of a longer katakana word: チリ (Chile) in ブレッチリー
+    (Bletchley), イラン (Iran) in ...イランド. Japanese writes no space between words, but a loanword
+    is one run of katakana, so a country's name is found only as a whole run (or beside kanji,
+    kana particles, Latin letters or punctuation)."""
+    if not _KATAKANA.fullmatch(text, start, end):
+        return False
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    return bool(_KATAKANA.match(before) or _KATAKANA.match(after))
 
 
 def _trie(words: Iterable[str]) -> str:

@@ -18,6 +18,11 @@ ISO_CODES = {"UK": "GB"}
 MIN_LENGTH = 2
 """Shorter names (a single CJK character) are abbreviations the rules write with context."""
 
+WORDS_IN_THEIR_LANGUAGE = frozenset({"Reunião", "Reunión", "Riunione"})
+"""Countries' names that are everyday words in the language that names them: Réunion is
+"reunião", "reunión", "riunione", which is "meeting" in Portuguese, Spanish and Italian (a
+council's report says it on every line)."""
+
 
 @lru_cache(maxsize=64)
 def country_names(code: str) -> tuple[str, ...]:
@@ -32,6 +37,8 @@ def country_names(code: str) -> tuple[str, ...]:
     names: list[str] = []
     for loc in LOCALES:
         name = Locale.parse(loc).territories.get(iso)
+        if name in WORDS_IN_THEIR_LANGUAGE:
+            continue
         if name and len(name) >= MIN_LENGTH and name not in names:
             names.append(name)
     return tuple(names)

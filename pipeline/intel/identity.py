@@ -162,11 +162,19 @@ def _valid_day(day: str | None) -> str | None:
 
 
 def _days_apart(a: str, b: str) -> int:
-    """Days between two ISO dates; 0 when one is the other's month or year, else at least a month."""
-    if len(a) < 10 or len(b) < 10:
-        n = min(len(a), len(b))
-        return 0 if a[:n] == b[:n] else 31
-    return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+    """Days between two ISO dates. A day and a month: days from the day to the month (0 inside
+    it), so "2024-04-29" is two days from "2024-05": a month read from a report's date
+    (``report_month``) may be the month after a meeting held in its last days. Two months or
+    years: 0 when one is within the other, else at least a month."""
+    if len(a) >= 10 and len(b) >= 10:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+    if len(a) >= 10 or len(b) >= 10:
+        day, span = (a, b) if len(a) >= 10 else (b, a)
+        one = date.fromisoformat(day[:10])
+        first, last = day_span(span)
+        return max(0, (first - one).days, (one - last).days)
+    n = min(len(a), len(b))
+    return 0 if a[:n] == b[:n] else 31
 
 
 def contradicts(a: Identity, b: Identity) -> bool:
@@ -220,25 +228,45 @@ def same_event(a: Identity, b: Identity) -> bool:
     if not _reported_together(a, b) or not _reported_together(b, a):
         return False
     # Nothing contradicts; something must be shared. The same two parties identify a council or
-    # an MoU; a summit or a declaration needs its edition, place or series, or the same parties
-    # with a co-host; a law has many milestones and needs a stated date (above).
-    if a.ordinal and a.ordinal == b.ordinal or a.place and b.place:  # the same place: checked above
-        return a.type != EventType.LEGISLATION or bool(a.ordinal)
+    # an MoU; a summit or a declaration needs its edition, place or series, or two parties in
+    # common (a host and a co-host, a group and its host); a law has many milestones and needs
+    # the same one, and a stated date, the same acting body, or a milestone reached once.
     if a.type == EventType.LEGISLATION:
-        # the same milestone of one law (its series, or one single jurisdiction's), reported
-        # together: both reports dated (stated or published), since a law passes more than once
-        # (a parliament's vote, then the council's)
-        same_law = bool(a.series and a.series == b.series) or bool(a.parties and a.parties == b.parties)
+        # the same milestone of one law (its series, or one jurisdiction's), reported together:
+        # both reports dated (stated or published), since a law passes more than once (a
+        # parliament's vote, then the council's). Its place is no help: laws pass in capitals.
+        same_law = bool(a.series and a.series == b.series) or _same_jurisdiction(a, b)
         dated = bool((a.day or a.published) and (b.day or b.published))
         # undated, the same milestone is still one event when both name the same body that acted
-        # ("EU-Parlament beschließt AI Act", "EU-Parlament gibt grünes Licht für den AI Act")
-        same_act = dated or bool(a.body and a.body == b.body)
+        # ("EU-Parlament beschließt AI Act", "EU-Parlament gibt grünes Licht für den AI Act"), or
+        # when the milestone is one a named law reaches once (its signature, its veto)
+        same_act = dated or bool(a.body and a.body == b.body) or _once_per_law(a, b)
         return same_law and same_act and bool(a.milestone and a.milestone == b.milestone)
+    if a.ordinal and a.ordinal == b.ordinal or a.place and b.place:  # the same place: checked above
+        return True
     if a.series and a.series == b.series:
         return True
     if a.type in BILATERAL:
         return len(a.parties) == 2 and a.parties == b.parties
     return len(a.parties) >= 2 and a.parties == b.parties
+
+
+def _same_jurisdiction(a: Identity, b: Identity) -> bool:
+    """Two reports of a law from the same jurisdiction: the same parties, or one report's within
+    the other's (a Brazilian report of Brazil's law that also names the EU's, for comparison)."""
+    return bool(a.parties and b.parties and (a.parties <= b.parties or b.parties <= a.parties))
+
+
+ONCE_PER_LAW = frozenset({"signed", "published", "vetoed", "proposed"})
+"""Milestones a named law reaches once: it is proposed, signed, vetoed or published in the
+official journal one time, while it passes once per body and applies in stages (the AI Act's
+bans in February 2025, its general-purpose rules that August)."""
+
+
+def _once_per_law(a: Identity, b: Identity) -> bool:
+    """Two reports of one named law's once-only milestone (``ONCE_PER_LAW``): one event, dated or
+    not ("Biden signs executive order on AI" and "President Biden issues Executive Order")."""
+    return bool(a.series and a.series == b.series and a.milestone in ONCE_PER_LAW)
 
 
 def _without_bare_year(ident: Identity) -> Identity:

@@ -43,6 +43,28 @@ def test_a_name_inside_a_word_is_no_country() -> None:
 
 
 @pytest.mark.parametrize(
+    ("title", "absent", "present"),
+    [
+        # Chile (チリ) inside Bletchley (ブレッチリー): a katakana name is a whole katakana word
+        ("ブレッチリーパークでAI安全サミット開催", "CL", None),
+        ("チリとブラジル、AIで協力", None, "CL"),
+        # Réunion's name in Portuguese, Spanish and Italian is the word for "meeting"
+        ("Reunião do G20 sobre economia digital em Maceió", "RE", "G20"),
+        ("Reunión ministerial digital del G20", "RE", "G20"),
+        ("Riunione dei ministri del G7 a Como", "RE", "G7"),
+    ],
+)
+def test_a_word_that_spells_a_country_is_no_party(
+    title: str, absent: str | None, present: str | None
+) -> None:
+    found = classify(title, "", None, load_rules()).jurisdictions
+    if absent:
+        assert absent not in found
+    if present:
+        assert present in found
+
+
+@pytest.mark.parametrize(
     ("title", "expected"),
     [
         # India's name inside Indonesia's, in Japanese and Korean: the longer name is the country

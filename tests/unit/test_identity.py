@@ -81,6 +81,38 @@ def ident(
             ),
             False,
         ),
+        # a named law's once-only milestone (signed, vetoed, published): one event, dated or not;
+        # its passage, undated and by no named body, may be any of its votes
+        (
+            replace(ident("legislation", ("US",), day="2023-10-30", milestone="signed"), series="us eo"),
+            replace(ident("legislation", ("US",), milestone="signed"), series="us eo"),
+            True,
+        ),
+        (
+            replace(ident("legislation", ("EU",), milestone="passed"), series="eu ai act"),
+            replace(ident("legislation", ("EU",), milestone="passed"), series="eu ai act"),
+            False,
+        ),
+        (
+            replace(ident("legislation", ("EU",), milestone="signed"), series="eu ai act"),
+            replace(ident("legislation", ("EU",), milestone="signed"), series="eu data act"),
+            False,
+        ),
+        # the same body's vote in the same capital: its place does not stop the comparison, and a
+        # report that also names another jurisdiction (for comparison) is still of this one's law
+        (
+            ident("legislation", ("BR",), place="brasilia", milestone="passed", body="upper_house"),
+            ident("legislation", ("BR", "EU"), place="brasilia", milestone="passed", body="upper_house"),
+            True,
+        ),
+        (
+            ident("legislation", ("BR",), place="brasilia", milestone="passed", body="upper_house"),
+            ident("legislation", ("BR",), place="brasilia", milestone="passed", body="lower_house"),
+            False,
+        ),
+        # a month read from a report's date, and a meeting held in the last days of the month before
+        (ident(day="2024-05", place="brussels"), ident(day="2024-04-29"), True),
+        (ident(day="2025-05"), ident(day="2025-02-02"), False),
         # a bare year does not date an event, but another year contradicts it
         (
             ident("legislation", ("EU",), day="2024-03-13", published=date(2024, 3, 13), milestone="passed"),
