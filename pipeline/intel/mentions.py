@@ -107,6 +107,12 @@ def _parties(doc: Doc, idx: int, text: str, start: int, end: int, prior: list[st
     return codes[:2]
 
 
+def _multilateral(parties: list[str], rules: Rules) -> bool:
+    """Is one of the parties a group or body (the G7, the OECD, ASEAN) rather than a country or
+    the EU? A council is between two governments (LABELLING.md)."""
+    return any((j := rules.jurisdiction(code)) is not None and j.kind == "body" for code in parties)
+
+
 def _public_party(doc: Doc, idx: int, text: str) -> bool:
     """Is a government body a party (an MoU between two companies is business news, not policy)?
 
@@ -157,6 +163,8 @@ def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str
             parties = _parties(doc, idx, text, start, end, prior_parties.get(s.type, []))
             if s.type == EventType.DPC_MEETING and len(parties) == 1 and parties[0] != "EU":
                 parties = ["EU", parties[0]]
+            if s.type == EventType.DPC_MEETING and _multilateral(parties, rules):
+                continue  # the G7's digital ministers meeting is a ministerial (a summit), not a council
             named = next(
                 (
                     x

@@ -601,6 +601,52 @@ def test_rules_propose_an_event_reported_in_other_languages(headline: str, propo
 
 
 @pytest.mark.parametrize(
+    ("headline", "lead", "proposed", "parties"),
+    [
+        # a comparable bilateral council under its own name, whoever its two parties are (our own
+        # sentences; no rule names these councils)
+        (
+            "Australia and India hold first Trade and Technology Council in Canberra",
+            "Ministers of the two governments met on Tuesday to discuss critical technologies.",
+            "dpc_meeting",
+            ("Australia", "India"),
+        ),
+        (
+            "Canada-Japan TTC convenes in Ottawa",
+            "The ministers discussed semiconductors and artificial intelligence.",
+            "dpc_meeting",
+            ("Canada", "Japan"),
+        ),
+        (
+            "日豪、デジタル閣僚級会合を東京で開催",
+            "日本とオーストラリアはデジタル分野の協力について議論した。",
+            "dpc_meeting",
+            ("Australia", "Japan"),
+        ),
+        # the G7's digital ministers are a ministerial of a group: not a council between two
+        (
+            "G7 digital ministerial meeting opens in Italy",
+            "Digital ministers of the Group of Seven met to discuss artificial intelligence.",
+            "summit",
+            None,
+        ),
+    ],
+)
+def test_rules_propose_a_council_no_rule_names(
+    headline: str, lead: str, proposed: str, parties: tuple[str, str] | None
+) -> None:
+    """How a council is reported, not which councils exist: the two parties come from the text
+    (日豪 is Japan and Australia), and its name is theirs."""
+    reading = read(headline, lead, datetime(2026, 3, 17))
+    assert reading.rule_primary(True) == proposed
+    if parties:
+        council = next(e for e in reading.events if e.type == "dpc_meeting")
+        assert council.name.startswith("-".join(parties)), council.name
+    else:
+        assert not any(e.type == "dpc_meeting" for e in reading.events)
+
+
+@pytest.mark.parametrize(
     ("headline", "lead", "proposed"),
     [
         (
