@@ -20,6 +20,7 @@ from pipeline.intel.dates import event_date, news_date, report_month
 from pipeline.intel.extraction import extract_events
 from pipeline.intel.features import item_features
 from pipeline.intel.generic import body_name, generic_event, ordinal_word
+from pipeline.intel.lead import sentences_after_headline
 from pipeline.intel.milestones import reports_passage
 from pipeline.intel.model import Decision, EventTypeModel, load_model
 from pipeline.intel.places import curated_places, event_place, outside_host
@@ -62,8 +63,10 @@ def with_slots(
 ) -> ExtractedEvent:
     """The primary event's date and place, decided in one place for ``classify``, ``import`` and
     the flow: what the headline and lead state (the date resolved against the published date),
-    else none: a wrong date or place is worse than none."""
+    else none: a wrong date or place is worse than none. A page's lead is what follows its
+    headline, not the boilerplate above it (``sentences_after_headline``)."""
     pub = published.date() if isinstance(published, datetime) else published
+    sentences = sentences_after_headline(title, sentences)
     day = event_date(
         title,
         sentences,

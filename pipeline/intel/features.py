@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.intel.cues import Cues
+from pipeline.intel.lead import body_after_headline
 
 LEAD_CHARS = 350
 """About what an RSS item carries after its headline: the first one to three sentences."""
@@ -67,6 +68,8 @@ def zones(title: str, text: str) -> Zones:
     body = (text or "").strip()
     if title and body[: len(title)] == title:
         body = body[len(title) :].lstrip()
+    else:
+        body = body_after_headline(title, body)
     return Zones(title, body[:LEAD_CHARS], body[LEAD_CHARS:BODY_CHARS])
 
 
