@@ -5,8 +5,8 @@ Why these features: an event type is said by the headline and the lead ("...sign
 So every family is a feature per zone, and pairs of families that occur together in the headline
 (a summit word with a declaration word) or in headline + lead are features too: the model learns
 that "declaration" beside "adopt" outweighs "summit", which no first-match rule can. The first
-event noun of the headline (its head) is a feature of its own. Script and length stand in for
-language and shape, which a feed does not always declare.
+event noun of the headline (its head) and its last (its tail) are features of their own. Script
+and length stand in for language and shape, which a feed does not always declare.
 """
 
 from __future__ import annotations
@@ -87,6 +87,23 @@ def script(text: str) -> str:
     return "latin"
 
 
+def _tail_of_headline(title: str, found: list[str], cues: Cues) -> str | None:
+    """The last event noun of the headline: "The G7 Ministerial Meeting's Joint Statement",
+    "Ministerial Meeting on Technology and Digital: G7 Joint Statement" are reports of the
+    statement, not of the meeting that the first noun names (on train, leave-series-out
+    macro-F1 0.787 -> 0.790, and 0.753 -> 0.772 as if no series were named)."""
+    if len(found) < 2:
+        return found[0] if found else None
+    patterns = dict(cues.families)
+    # Where two end together ("digital partnership", "partnership"), the more specific family
+    # (listed first in HEAD_FAMILIES) is the noun.
+    ends = [
+        (max((m.end() for m in patterns[name].finditer(title)), default=-1), -HEAD_FAMILIES.index(name), name)
+        for name in found
+    ]
+    return max(ends)[2]
+
+
 def item_features(title: str, text: str, cues: Cues) -> dict[str, float]:
     """The feature dict of one item (names are stable: the model's weights are keyed by them)."""
     z = zones(title, text)
@@ -123,6 +140,9 @@ def item_features(title: str, text: str, cues: Cues) -> dict[str, float]:
             f["absent:" + name] = 1.0
     for zone, (_pos, name) in heads.items():
         f[f"head{zone}:{name}"] = 1.0
+    tail = _tail_of_headline(z.title, [n for n in in_title if n in HEAD_FAMILIES], cues)
+    if tail:
+        f["tailT:" + tail] = 1.0
     for i, a in enumerate(in_title):
         for b in in_title[i + 1 :]:
             f[f"TT:{min(a, b)}&{max(a, b)}"] = 1.0
