@@ -238,11 +238,28 @@ class Reading:
         return f
 
 
+_FULL_WIDTH = {
+    code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
+"""Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) to their ASCII forms."""
+
+
+def comparable(text: str | None) -> str:
+    """``text`` with full-width Latin letters and digits written as ASCII: Japanese and Korean
+    outlets write "ＡＩ安全サミット", "２０２４年", which no cue, series or date pattern matches as
+    written. (Not all of NFKC: its "!" for "！" would no longer end a Japanese sentence.) Only the
+    classifier reads this form; the item is stored as it came."""
+    if not text:
+        return ""
+    return text if text.isascii() else text.translate(_FULL_WIDTH)
+
+
 def read(title: str, text: str, published: datetime | None = None, rules: Rules | None = None) -> Reading:
     """The rule-based part of classification: candidates, AI-policy score, places, topics."""
     rules = rules or load_rules()
-    title = " ".join((title or "").split())
-    sentences = split_sentences(text or "")
+    title, text = comparable(title), comparable(text)
+    title = " ".join(title.split())
+    sentences = split_sentences(text)
     joined = Sentences(sentences)
     ai = joined.flags(rules.fast.ai)
     juris = joined.jurisdictions(rules)
