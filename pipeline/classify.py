@@ -20,8 +20,8 @@ from pipeline.intel.dates import event_date, news_date, report_month
 from pipeline.intel.extraction import extract_events
 from pipeline.intel.features import item_features
 from pipeline.intel.generic import body_name, generic_event, ordinal_word
-from pipeline.intel.lead import sentences_after_headline
-from pipeline.intel.milestones import reports_passage
+from pipeline.intel.lead import sentences_after_headline, without_captions
+from pipeline.intel.milestones import reports_delay, reports_passage
 from pipeline.intel.model import Decision, EventTypeModel, load_model
 from pipeline.intel.places import curated_places, event_place, outside_host
 from pipeline.intel.rules_loading import load_rules
@@ -66,14 +66,16 @@ def with_slots(
     else none: a wrong date or place is worse than none. A page's lead is what follows its
     headline, not the boilerplate above it (``sentences_after_headline``)."""
     pub = published.date() if isinstance(published, datetime) else published
-    sentences = sentences_after_headline(title, sentences)
+    sentences = without_captions(sentences_after_headline(title, sentences))
     day = event_date(
         title,
         sentences,
         pub,
         upcoming=event.status == "upcoming",
         edition_year=event.type == EventType.SUMMIT,
-        skip_in_force=event.type == EventType.LEGISLATION and reports_passage(title),
+        skip_in_force=event.type == EventType.LEGISLATION
+        and (reports_passage(title) or reports_delay(title)),
+        delayed=event.type == EventType.LEGISLATION and reports_delay(title),
     )
     parties = list(dict.fromkeys(code for _s, _e, code in jurisdiction_spans(title, rules)))
     if not parties and sentences:

@@ -9,6 +9,8 @@ headline is found near the top of the page; else the text is read from its start
 
 from __future__ import annotations
 
+import re
+
 HEADLINE_PROBE_CHARS = 60
 """The headline's opening, looked for in the page (a page may shorten or extend its end)."""
 HEADLINE_MIN_CHARS = 20
@@ -46,3 +48,19 @@ def sentences_after_headline(title: str, sentences: list[str]) -> list[str]:
         if probe in sentence:
             return sentences[i + 1 :] if i > 0 else sentences
     return sentences
+
+
+CAPTION = re.compile(
+    r"^\(?(?:FILE\s+PHOTO|PHOTO|Photo|Image|Foto|Caption|Photographer|Credit)s?\s*[:：|]"
+    r"|\b(?:REUTERS|AFP|Getty\s+Images|Bloomberg|EPA|Yonhap|Xinhua)\s*/"
+    r"|/\s*(?:REUTERS|AFP|File\s+Photo)\b"
+    r"|\((?:Photo(?:grapher)?|Image)\s*:"
+    r"|\[\s*사진\s*=|사진\s*=|写真[:：=]|图片来源|圖片來源",
+)
+"""A photo's caption or credit ("FILE PHOTO: ... on June 27, 2024", "(Photographer: ...)",
+"REUTERS/...", "[사진=과기정통부]"): it dates and places the photograph, not the news."""
+
+
+def without_captions(sentences: list[str]) -> list[str]:
+    """The sentences that are not a photo's caption or credit."""
+    return [s for s in sentences if not CAPTION.search(s)]
