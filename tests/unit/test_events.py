@@ -175,6 +175,11 @@ def test_places(rules: Rules, text: str, place: str | None) -> None:
         ("the council took place on Monday", "held"),
         ("the third meeting has been postponed", "postponed"),
         ("a meeting on the topic", None),
+        # a headline's present tense is what happened; "to sign", "will adopt" are still to come
+        ("The Commission and Korea sign a memorandum of understanding", "held"),
+        ("G7 adopts a code of conduct for AI developers", "held"),
+        ("EU and Korea to sign a memorandum of understanding", "upcoming"),
+        ("Ministers will adopt a declaration", "upcoming"),
     ],
 )
 def test_status(rules: Rules, text: str, status: str | None) -> None:
