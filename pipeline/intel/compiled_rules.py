@@ -62,7 +62,8 @@ class CompiledRules:
             *(rx for rx, _ in self.juris.patterns),
             *(rx for rx, _ in self.places.patterns),
         ]
-        self.index = FactorIndex(rx for rx in every if rx is not None)
+        self._every = [rx for rx in every if rx is not None]
+        self.index = FactorIndex(self._every)
         self.vetoes: list[tuple[frozenset[str], bool, re.Pattern[str], re.Pattern[str] | None]] = [
             (frozenset(n.vetoes), n.scope == "title", n.pattern, n.unless) for n in rules.negatives
         ]
@@ -72,6 +73,10 @@ class CompiledRules:
         for k, (_, rx) in enumerate(self.series):
             for f in rx.fids or ():
                 self._series_by_fid.setdefault(f, []).append(k)
+
+    def index_patterns(self) -> list[FastRx]:
+        """Every prefiltered pattern the hot path runs (those registered with ``index``)."""
+        return list(self._every)
 
     def forget_texts(self) -> None:
         """Drop what is cached per whole text (gazetteer spans, factor sets, lower-cased copies),

@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
+from pipeline.intel.sieve import GuidedRx, clear_utf8_cache
 from pipeline.regex_syntax import (
     ASSERT,
     ASSERT_NOT,
@@ -192,13 +193,15 @@ class FastRx:
     a sentence contains one of the pattern's required words ("summit", "partnership") costs
     next to nothing, and most sentences of a news article contain none of them. Once registered
     with a ``FactorIndex`` the check is a set intersection with the factors present in the text,
-    computed once per text for every pattern.
+    computed once per text for every pattern. A text that passes is searched with RE2 proposing
+    where to try the pattern (``guided``, ``pipeline.intel.sieve.GuidedRx``): the same matches.
     """
 
-    __slots__ = ("rx", "factors", "fids", "index", "exact", "caseless")
+    __slots__ = ("rx", "guided", "factors", "fids", "index", "exact", "caseless")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
+        self.guided = GuidedRx(rx)
         strong: Strong | None = None
         try:
             parsed = parse_regex(rx.pattern, rx.flags)
@@ -245,10 +248,10 @@ class FastRx:
         return any(f in low for f in self.factors) and self.strong_ok(text)
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self.rx.search(text) if self._may_match(text) else None
+        return self.guided.search(text) if self._may_match(text) else None
 
     def finditer(self, text: str) -> list[re.Match[str]]:
-        return list(self.rx.finditer(text)) if self._may_match(text) else []
+        return self.guided.finditer(text) if self._may_match(text) else []
 
     def lines(self, lines: list[str], lower: str, starts: list[int]) -> list[int]:
         """Indexes of the lines that may match, found by substring search in the joined lower text."""
@@ -360,6 +363,7 @@ def _fold(text: str) -> str:
 def clear_text_caches() -> None:
     """Forget the cached folded copies of sentences (see ``CompiledRules.forget_texts``)."""
     _fold.cache_clear()
+    clear_utf8_cache()
 
 
 def fast(rx: re.Pattern[str] | None) -> FastRx | None:

@@ -90,13 +90,13 @@ class Sentences:
 
     def matches(self, rx: FastRx) -> list[tuple[int, re.Match[str]]]:
         """(sentence index, match) for every match of ``rx``."""
-        items, finditer = self.items, rx.rx.finditer
+        items, finditer = self.items, rx.guided.finditer
         return [(i, m) for i in self.lines(rx) for m in finditer(items[i])]
 
     def flags(self, rx: FastRx) -> list[bool]:
         """For each sentence: does ``rx`` match in it?"""
         hits = [False] * len(self.items)
-        items, search = self.items, rx.rx.search
+        items, search = self.items, rx.guided.search
         for i in self.lines(rx):
             hits[i] = search(items[i]) is not None
         return hits

@@ -21,6 +21,7 @@ from pipeline.intel.features import item_features, zones
 from pipeline.intel.prefilter import FastRx
 from pipeline.intel.rules_loading import load_rules
 from pipeline.intel.sentence_index import Sentences
+from pipeline.intel.sieve import GuidedRx
 from pipeline.regex_syntax import Unsupported, parse_regex
 
 TEXTS = [
@@ -162,6 +163,43 @@ def test_edge_patterns(pattern: str) -> None:
         got = m.search(0, zone)
         assert (got and got.span()) == (want and want.span()), text
         assert m.count(0, zone, 5) == min(len(rx.findall(text)), 5), text
+
+
+def _spans(matches: list[re.Match[str]]) -> list[tuple[tuple[int, int], tuple[str | None, ...]]]:
+    return [(m.span(), m.groups()) for m in matches]
+
+
+def test_guided_search_is_pythons_for_every_rules_pattern() -> None:
+    """``GuidedRx`` (RE2 proposes, Python confirms) gives Python's matches, groups included, for
+    every pattern the rules run through ``FastRx``, from any start position."""
+    fast = load_rules().fast
+    patterns = {rx.rx.pattern: rx.rx for rx in fast.index_patterns()}
+    assert len(patterns) > 50
+    for rx in patterns.values():
+        guided = GuidedRx(rx)
+        for text in ALL_TEXTS:
+            assert _spans(guided.finditer(text)) == _spans(list(rx.finditer(text))), (rx.pattern, text)
+            for pos in (0, 1, 7):
+                want, got = rx.search(text, pos), guided.search(text, pos)
+                assert (got and got.span()) == (want and want.span()), (rx.pattern, text, pos)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\bsummits?\b",
+        r"(?<![A-Za-z])(?-i:AI)(?![A-Za-z])",
+        r"(?<![方])法(?![人])",
+        r"rat\b",
+        r"x*",
+        r"(a)\1",
+    ],
+)
+def test_guided_edge_patterns(pattern: str) -> None:
+    rx = re.compile(pattern, re.IGNORECASE)
+    guided = GuidedRx(rx)
+    for text in [*ALL_TEXTS, "AI summit \ud800 council"]:
+        assert _spans(guided.finditer(text)) == _spans(list(rx.finditer(text))), text
 
 
 def test_lone_surrogate_falls_back_to_python(cues) -> None:  # type: ignore[no-untyped-def]
