@@ -17,6 +17,7 @@ import re
 import pytest
 
 from pipeline.intel.cues import FamilyMatcher, load_cues, relaxed_source
+from pipeline.intel.dates import _patterns as date_patterns
 from pipeline.intel.features import item_features, zones
 from pipeline.intel.prefilter import FastRx
 from pipeline.intel.rules_loading import load_rules
@@ -61,6 +62,7 @@ TEXTS = [
     "G\u0037 digital ministers; G２０ digital ministers; G20\u00a0digital\u00a0ministers",
     "digital\tpartnership digital\u200bpartnership digital_partnership DIGITAL PARTNERSHIP",
     "2024年7月3日 2024년 7월 3일 ٢٠٢٤ ३ जुलाई",
+    "Held on 14. März 2024, 3 July-4 July 2024, Tuesday, heute; 令和6年7月3日, 내달 14일 개최, 来月, in May",
     # punctuation and edges
     "summit_summit summit-summit summit.summit summit/summit _summit summit_",
     "a" * 300 + " summit " + "b" * 300,
@@ -171,10 +173,11 @@ def _spans(matches: list[re.Match[str]]) -> list[tuple[tuple[int, int], tuple[st
 
 def test_guided_search_is_pythons_for_every_rules_pattern() -> None:
     """``GuidedRx`` (RE2 proposes, Python confirms) gives Python's matches, groups included, for
-    every pattern the rules run through ``FastRx``, from any start position."""
+    every pattern the rules run through ``FastRx`` and every date form, from any start position."""
     fast = load_rules().fast
     patterns = {rx.rx.pattern: rx.rx for rx in fast.index_patterns()}
     assert len(patterns) > 50
+    patterns.update({rx.pattern: rx for _kind, rx in date_patterns()})
     for rx in patterns.values():
         guided = GuidedRx(rx)
         for text in ALL_TEXTS:
