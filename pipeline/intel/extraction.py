@@ -177,7 +177,10 @@ def extract_events(
         inside = inside or flag
         boiler.append(inside)
     series: list[list[tuple[int, int, Series]]] = [[] for _ in sents.items]
-    for s, rx in rules.fast.series:
+    # Only the series whose required words the item contains (the others match nowhere), in order.
+    fast = rules.fast
+    for k in fast.series_with_factors(sents.factors(fast.index)):
+        s, rx = fast.series[k]
         for i, m in sents.matches(rx):
             if m.end() > m.start():
                 series[i].append((m.start(), m.end(), s))

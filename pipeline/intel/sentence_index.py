@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 
 from pipeline.intel.prefilter import FactorIndex, FastRx, fold
 from pipeline.intel.rules_schema import Rules
@@ -87,6 +88,12 @@ class Sentences:
             # The joined text's factors are the union of the sentences' (no factor spans the "\n"), so
             # the gazetteers' patterns over the whole text need no second scan.
             index.seed(self.text, set(inv))
+
+    def factors(self, index: FactorIndex) -> Iterable[int]:
+        """Ids of the factors of ``index`` that occur in some sentence."""
+        if self._index is not index:
+            self._build(index)
+        return self._inv.keys()
 
     def matches(self, rx: FastRx) -> list[tuple[int, re.Match[str]]]:
         """(sentence index, match) for every match of ``rx``."""

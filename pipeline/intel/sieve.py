@@ -235,6 +235,32 @@ def clear_utf8_cache() -> None:
     _utf8.cache_clear()
 
 
+def _uncased(ch: str) -> bool:
+    return ch.lower() == ch == ch.upper()
+
+
+def _skips_ahead(items: list[tuple[str, Any]], ci: bool) -> bool:
+    """Does Python's engine skip to the places where the pattern can start, by itself? It does
+    when the pattern opens with a character it can look for directly (a literal, a set of
+    literals, or alternatives that each open so, with no case to fold): ``(?:19|20)\\d{2}``,
+    ``令和|平成``. A pattern opening with a word boundary, a lookbehind, an optional part or a
+    letter without case is tried at every character. An estimate of the engine's speed only:
+    either way the matches are Python's."""
+    if not items:
+        return False
+    op, arg = items[0]
+    if op == LITERAL:
+        return not ci or _uncased(chr(arg))
+    if op == IN:
+        return bool(arg) and all(o == LITERAL and (not ci or _uncased(chr(a))) for o, a in arg)
+    if op == SUBPATTERN:
+        _group, add, remove, sub = arg
+        return _skips_ahead(sub, bool((ci or add & re.IGNORECASE) and not remove & re.IGNORECASE))
+    if op == BRANCH:
+        return all(_skips_ahead(branch, ci) for branch in arg[1])
+    return False
+
+
 class GuidedRx:
     """``search`` and ``finditer`` of a Python pattern, exactly, with RE2 proposing where to look.
 
@@ -244,7 +270,8 @@ class GuidedRx:
     confirms it, else the next proposal is tried. A position RE2 skips is one where Python's
     pattern cannot match, so the first confirmed position is the one ``search`` would give, with
     the same match. Without a relaxed form (untranslatable, or one that may match the empty
-    string) Python's own ``search`` runs.
+    string), or for a pattern Python's engine finds fast by itself (``_skips_ahead``), Python's
+    own ``search`` runs.
     """
 
     __slots__ = ("rx", "sieve")
@@ -255,7 +282,12 @@ class GuidedRx:
         if re2 is None:  # pragma: no cover - google-re2 is a dependency
             return
         try:
-            compiled = re2.compile(relaxed_source(rx), re2_options())
+            parsed = parse_regex(rx.pattern, rx.flags)
+            if _skips_ahead(parsed, bool(rx.flags & re.IGNORECASE)):
+                return  # Python's own search jumps to the first character: a call to RE2 costs more
+            compiled = re2.compile(
+                _relaxed(parsed, bool(rx.flags & re.IGNORECASE), bool(rx.flags & re.DOTALL)), re2_options()
+            )
         except (Unsupported, re2.error):
             return
         if compiled.search(b"") is None:
