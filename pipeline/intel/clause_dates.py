@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pipeline.intel.milestones import in_force_date
+from pipeline.intel.sieve import GuidedRx
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -76,7 +77,9 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 _DIGIT = re.compile(r"\d")
-_WORD_DATE_PATTERNS = [(k, rx) for k, rx in _DATE_PATTERNS if k in ("rel", "wd", "m")]
+# Searched with RE2 proposing where (``GuidedRx``, the same matches): every mention's clause is read.
+_GUIDED = [(k, GuidedRx(rx)) for k, rx in _DATE_PATTERNS]
+_WORD_GUIDED = [(k, rx) for k, rx in _GUIDED if k in ("rel", "wd", "m")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +155,7 @@ def find_dates(text: str, published: date | None = None, status: str | None = No
     out: list[FoundDate] = []
     # Every pattern but the relative/weekday/month-name ones needs a digit: skipping them cannot change
     # what the others find (they only skip spans an earlier pattern took).
-    for kind, rx in _DATE_PATTERNS if _DIGIT.search(text) else _WORD_DATE_PATTERNS:
+    for kind, rx in _GUIDED if _DIGIT.search(text) else _WORD_GUIDED:
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue

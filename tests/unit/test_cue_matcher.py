@@ -16,6 +16,7 @@ import re
 
 import pytest
 
+from pipeline.intel.clause_dates import _DATE_PATTERNS as CLAUSE_DATE_PATTERNS
 from pipeline.intel.cues import FamilyMatcher, load_cues, relaxed_source
 from pipeline.intel.dates import _patterns as date_patterns
 from pipeline.intel.features import item_features, zones
@@ -177,7 +178,7 @@ def test_guided_search_is_pythons_for_every_rules_pattern() -> None:
     fast = load_rules().fast
     patterns = {rx.rx.pattern: rx.rx for rx in fast.index_patterns()}
     assert len(patterns) > 50
-    patterns.update({rx.pattern: rx for _kind, rx in date_patterns()})
+    patterns.update({rx.pattern: rx for _kind, rx in [*date_patterns(), *CLAUSE_DATE_PATTERNS]})
     for rx in patterns.values():
         guided = GuidedRx(rx)
         for text in ALL_TEXTS:
