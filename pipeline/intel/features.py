@@ -12,9 +12,10 @@ language and shape, which a feed does not always declare.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipeline.intel.cues import Cues
+from pipeline.intel.cues import Cues, Zone
 
 LEAD_CHARS = 350
 """About what an RSS item carries after its headline: the first one to three sentences."""
@@ -84,6 +85,14 @@ def script(text: str) -> str:
     return "latin"
 
 
+def _candidates(n: int, scanned: list[Zone]) -> Iterable[int]:
+    """The families (ascending, as the features are written) that may occur in some zone: one
+    that RE2 rules out of every zone adds no feature, so it is not asked of each zone."""
+    if any(zone.hits is None for zone in scanned):
+        return range(n)
+    return sorted(set().union(*(zone.hits for zone in scanned if zone.hits is not None)))
+
+
 def item_features(title: str, text: str, cues: Cues) -> dict[str, float]:
     """The feature dict of one item (names are stable: the model's weights are keyed by them)."""
     z = zones(title, text)
@@ -96,7 +105,9 @@ def item_features(title: str, text: str, cues: Cues) -> dict[str, float]:
     zt = m.zone(z.title) if z.title else None
     zl = m.zone(z.lead) if z.lead else None
     zb = m.zone(z.body) if z.body else None
-    for k, (name, _rx) in enumerate(cues.families):
+    families = cues.families
+    for k in _candidates(len(families), [zone for zone in (zt, zl, zb) if zone is not None]):
+        name = families[k][0]
         hit_t = m.search(k, zt) if zt else None
         hit_l = m.search(k, zl) if zl else None
         if hit_t:

@@ -272,6 +272,43 @@ class FastRx:
         return self.rx.pattern
 
 
+class FastRxGroup:
+    """Which of several patterns may match a text, from the text's factors at once: a gazetteer's
+    patterns are asked of every text, and most of them have none of their required words in it.
+    A pattern the factor index does not judge is always a candidate."""
+
+    def __init__(self, patterns: list[FastRx]) -> None:
+        self.patterns = patterns
+        self._index: FactorIndex | None = None
+        self._always: list[int] = []
+        self._by_fid: dict[int, list[int]] = {}
+
+    def candidates(self, text: str) -> list[int]:
+        """Positions (ascending) of the patterns whose ``search``/``finditer`` may find something."""
+        index = self.patterns[0].index if self.patterns else None
+        if index is None:
+            return list(range(len(self.patterns)))
+        if self._index is not index:
+            self._register(index)
+        found = set(self._always)
+        by_fid = self._by_fid
+        for f in index.text_presence(text):
+            got = by_fid.get(f)
+            if got:
+                found.update(got)
+        return sorted(found)
+
+    def _register(self, index: FactorIndex) -> None:
+        self._always, self._by_fid = [], {}
+        for k, rx in enumerate(self.patterns):
+            if rx.index is not index or rx.fids is None:
+                self._always.append(k)
+                continue
+            for f in rx.fids:
+                self._by_fid.setdefault(f, []).append(k)
+        self._index = index
+
+
 class FactorIndex:
     """Which prefilter factors (of every registered pattern) a text contains, computed once per text.
 
