@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pipeline.intel.milestones import in_force_date
-from pipeline.intel.sieve import GuidedRx
+from pipeline.intel.sieve import GuidedRx, SieveSet
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -79,7 +79,9 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _DIGIT = re.compile(r"\d")
 # Searched with RE2 proposing where (``GuidedRx``, the same matches): every mention's clause is read.
 _GUIDED = [(k, GuidedRx(rx)) for k, rx in _DATE_PATTERNS]
-_WORD_GUIDED = [(k, rx) for k, rx in _GUIDED if k in ("rel", "wd", "m")]
+_WORDS_ONLY = ("rel", "wd", "m")
+_SIEVE = SieveSet([rx for _k, rx in _DATE_PATTERNS])
+"""Which forms may occur in a clause: one RE2 pass instead of one search per form."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +155,14 @@ def find_dates(text: str, published: date | None = None, status: str | None = No
     """All dates in ``text``, most specific pattern first, non-overlapping, left to right."""
     taken: list[tuple[int, int]] = []
     out: list[FoundDate] = []
-    # Every pattern but the relative/weekday/month-name ones needs a digit: skipping them cannot change
-    # what the others find (they only skip spans an earlier pattern took).
-    for kind, rx in _GUIDED if _DIGIT.search(text) else _WORD_GUIDED:
+    # Every pattern but the relative/weekday/month-name ones needs a digit, and one RE2 rules out
+    # cannot match: skipping them cannot change what the others find (they only skip spans an
+    # earlier pattern took).
+    digit = _DIGIT.search(text) is not None
+    may = _SIEVE.may(text)
+    for k, (kind, rx) in enumerate(_GUIDED):
+        if (not digit and kind not in _WORDS_ONLY) or (may is not None and k not in may):
+            continue
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue

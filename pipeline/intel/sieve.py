@@ -218,6 +218,51 @@ def re2_options() -> Any:
     return options
 
 
+class SieveSet:
+    """Which of several patterns may match a text, from one RE2 pass over it.
+
+    ``may(text)`` holds the positions of the patterns RE2 finds a relaxed match for, and those it
+    cannot judge (untranslatable, or matching the empty string); None when RE2 cannot tell (a text
+    that is not UTF-8, an automaton out of memory): then any may. A pattern left out cannot match.
+    """
+
+    def __init__(self, patterns: list[re.Pattern[str]]) -> None:
+        self._set: Any = None
+        self._family: list[int] = [-1]
+        always: list[int] = []
+        if re2 is None:  # pragma: no cover - google-re2 is a dependency
+            return
+        options = re2_options()
+        sieve_set = re2.Set.SearchSet(options)
+        # Matches every text: a Set whose automaton failed reports nothing, and the missing
+        # sentinel then says "unknown" instead of "no pattern matches".
+        sieve_set.Add("")
+        for k, rx in enumerate(patterns):
+            try:
+                source = relaxed_source(rx)
+                if re2.compile(source, options).search(b"") is not None:
+                    raise Unsupported("may match the empty string")
+                sieve_set.Add(source)
+            except (Unsupported, re2.error):
+                always.append(k)
+                continue
+            self._family.append(k)
+        sieve_set.Compile()
+        self._set = sieve_set
+        self._always = frozenset(always)
+
+    def may(self, text: str) -> frozenset[int] | None:
+        """Positions of the patterns that may match ``text`` (None: any of them may)."""
+        enc = _utf8(text) if self._set is not None else None
+        if enc is None:
+            return None
+        found = self._set.Match(enc[0]) or ()
+        if 0 not in found:
+            return None
+        family = self._family
+        return frozenset(family[i] for i in found if i) | self._always
+
+
 @lru_cache(maxsize=512)
 def _utf8(text: str) -> tuple[bytes, bool] | None:
     """``text`` as RE2 reads it, and whether it is ASCII (byte and character offsets agree);
