@@ -197,9 +197,7 @@ def extract_events(
         places=sents.places(rules),
         passage=reports_passage(title),
         anaphora={
-            type_: {i: m for i, m in reversed(sents.matches(ana))}
-            for type_, ana in rules.fast.type_ana.items()
-            if ana is not None
+            type_: sents.first_matches(ana) for type_, ana in rules.fast.type_ana.items() if ana is not None
         },
     )
     # Past references (background) sort after the item's own events whatever their raw salience.

@@ -100,6 +100,21 @@ class Sentences:
         items, finditer = self.items, rx.guided.finditer
         return [(i, m) for i in self.lines(rx) for m in finditer(items[i])]
 
+    def first_matches(self, rx: FastRx) -> dict[int, re.Match[str]]:
+        """Sentence index -> the first match of ``rx`` in it (a ``search``, not every match)."""
+        items, search = self.items, rx.guided.search
+        found: dict[int, re.Match[str]] = {}
+        for i in self.lines(rx):
+            m = search(items[i])
+            if m is not None:
+                found[i] = m
+        return found
+
+    def first_line(self, rx: FastRx) -> int | None:
+        """The first sentence ``rx`` matches in, or None."""
+        items, search = self.items, rx.guided.search
+        return next((i for i in self.lines(rx) if search(items[i]) is not None), None)
+
     def flags(self, rx: FastRx) -> list[bool]:
         """For each sentence: does ``rx`` match in it?"""
         hits = [False] * len(self.items)
