@@ -18,11 +18,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.regex_syntax import Unsupported
 from core.yamlconf import ConfigError, validate_file
 from pipeline.intel.patterns import Regex
 from pipeline.intel.rules_loading import real_path
 from pipeline.intel.sieve import re2, re2_options, relaxed_source
-from pipeline.regex_syntax import Unsupported
 
 DEFAULT_CUES = Path(__file__).resolve().parent.parent.parent / "rules" / "cues.yaml"
 _DEFAULT_CUES = str(DEFAULT_CUES)

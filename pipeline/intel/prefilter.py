@@ -1,7 +1,7 @@
 """Required-substring prefilter for the rules' patterns: most sentences never reach the regex engine.
 
 The required factors of a pattern ("summit", "partnership") are read from its parse tree
-(``pipeline.regex_syntax``, our own reader, not the engine's private parser); a text without
+(``core.regex_syntax``, our own reader, not the engine's private parser); a text without
 any of them cannot match. ``FactorIndex`` computes, once per text, which factors of every
 registered pattern it contains.
 """
@@ -14,8 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
-from pipeline.intel.sieve import GuidedRx, clear_utf8_cache
-from pipeline.regex_syntax import (
+from core.regex_syntax import (
     ASSERT,
     ASSERT_NOT,
     AT,
@@ -27,6 +26,7 @@ from pipeline.regex_syntax import (
     SUBPATTERN,
     parse_regex,
 )
+from pipeline.intel.sieve import GuidedRx, clear_utf8_cache
 
 _MAX_SET = 24
 

@@ -9,7 +9,7 @@ and anchors are dropped; \w, \s, \d widen to every non-ASCII character; a letter
 case becomes the class of every character Python's engine takes for it, asked of Python's engine
 itself). A position the sieve rules out is one where the Python pattern cannot match; every
 other position still goes to the Python pattern, so matches, positions and counts are Python's
-exactly. The translation reads patterns with our own parser (``pipeline.regex_syntax``), not the
+exactly. The translation reads patterns with our own parser (``core.regex_syntax``), not the
 engine's private one.
 """
 
@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from pipeline.regex_syntax import (
+from core.regex_syntax import (
     ANY,
     ASSERT,
     ASSERT_NOT,

@@ -5,7 +5,7 @@ confirms each hit with the family's own Python pattern. These tests hold it to p
 ``pattern.search`` / ``pattern.findall`` on texts chosen to find where the two engines differ:
 Unicode word boundaries (RE2's \\b is ASCII-only), letters Python folds that RE2 does not
 (İ, ı, ſ, the Kelvin sign), lookarounds, non-Latin scripts, Unicode spaces and digits. The
-prefilter reader (``pipeline.regex_syntax.parse_regex``) is checked the same way: a prefilter may
+prefilter reader (``core.regex_syntax.parse_regex``) is checked the same way: a prefilter may
 only skip texts the pattern cannot match. No timing here (bench/classify.py measures speed).
 """
 
@@ -16,6 +16,7 @@ import re
 
 import pytest
 
+from core.regex_syntax import Unsupported, parse_regex
 from pipeline.intel.clause_dates import _DATE_PATTERNS as CLAUSE_DATE_PATTERNS
 from pipeline.intel.cues import FamilyMatcher, load_cues, relaxed_source
 from pipeline.intel.dates import _patterns as date_patterns
@@ -24,7 +25,6 @@ from pipeline.intel.prefilter import FastRx
 from pipeline.intel.rules_loading import load_rules
 from pipeline.intel.sentence_index import Sentences
 from pipeline.intel.sieve import GuidedRx
-from pipeline.regex_syntax import Unsupported, parse_regex
 
 TEXTS = [
     "",
