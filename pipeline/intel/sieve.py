@@ -210,10 +210,17 @@ def relaxed_source(rx: re.Pattern[str]) -> str:
     )
 
 
-def re2_options() -> Any:
-    """Options for a sieve: room for a large automaton, and no logging of what RE2 refuses."""
+SET_MEM = 256 << 20
+"""RE2's memory budget for a set of many patterns (the cue families): room for its automaton."""
+PATTERN_MEM = 8 << 20
+"""RE2's budget for one pattern (its default): a hundred guided patterns stay small. A search that
+outgrows it falls back to a slower RE2 engine, with the same answer."""
+
+
+def re2_options(max_mem: int = SET_MEM) -> Any:
+    """Options for a sieve: a memory budget, and no logging of what RE2 refuses."""
     options = re2.Options()
-    options.max_mem = 256 << 20
+    options.max_mem = max_mem
     options.log_errors = False
     return options
 
@@ -331,7 +338,8 @@ class GuidedRx:
             if _skips_ahead(parsed, bool(rx.flags & re.IGNORECASE)):
                 return  # Python's own search jumps to the first character: a call to RE2 costs more
             compiled = re2.compile(
-                _relaxed(parsed, bool(rx.flags & re.IGNORECASE), bool(rx.flags & re.DOTALL)), re2_options()
+                _relaxed(parsed, bool(rx.flags & re.IGNORECASE), bool(rx.flags & re.DOTALL)),
+                re2_options(PATTERN_MEM),
             )
         except (Unsupported, re2.error):
             return
