@@ -10,6 +10,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from pipeline.intel.milestones import in_force_date
 from pipeline.intel.sieve import GuidedRx, SieveSet
@@ -77,11 +78,15 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 _DIGIT = re.compile(r"\d")
-# Searched with RE2 proposing where (``GuidedRx``, the same matches): every mention's clause is read.
-_GUIDED = [(k, GuidedRx(rx)) for k, rx in _DATE_PATTERNS]
 _WORDS_ONLY = ("rel", "wd", "m")
-_SIEVE = SieveSet([rx for _k, rx in _DATE_PATTERNS])
-"""Which forms may occur in a clause: one RE2 pass instead of one search per form."""
+
+
+@lru_cache(maxsize=1)
+def _guided() -> tuple[list[tuple[str, GuidedRx]], SieveSet]:
+    """The forms searched with RE2 proposing where (``GuidedRx``, the same matches: every
+    mention's clause is read), and which of them may occur in a clause (one RE2 pass instead of
+    one search per form). Built on first use, not at import."""
+    return [(k, GuidedRx(rx)) for k, rx in _DATE_PATTERNS], SieveSet([rx for _k, rx in _DATE_PATTERNS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +164,9 @@ def find_dates(text: str, published: date | None = None, status: str | None = No
     # cannot match: skipping them cannot change what the others find (they only skip spans an
     # earlier pattern took).
     digit = _DIGIT.search(text) is not None
-    may = _SIEVE.may(text)
-    for k, (kind, rx) in enumerate(_GUIDED):
+    guided, sieve = _guided()
+    may = sieve.may(text)
+    for k, (kind, rx) in enumerate(guided):
         if (not digit and kind not in _WORDS_ONLY) or (may is not None and k not in may):
             continue
         for m in rx.finditer(text):
