@@ -20,7 +20,8 @@ from pipeline.intel.dates import event_date, news_date, report_month
 from pipeline.intel.extraction import extract_events
 from pipeline.intel.features import item_features
 from pipeline.intel.generic import body_name, generic_event, ordinal_word
-from pipeline.intel.milestones import reports_passage
+from pipeline.intel.lead import sentences_after_headline, without_captions
+from pipeline.intel.milestones import reports_delay, reports_passage
 from pipeline.intel.model import Decision, EventTypeModel, load_model
 from pipeline.intel.places import curated_places, event_place, outside_host
 from pipeline.intel.rules_loading import load_rules
@@ -62,15 +63,19 @@ def with_slots(
 ) -> ExtractedEvent:
     """The primary event's date and place, decided in one place for ``classify``, ``import`` and
     the flow: what the headline and lead state (the date resolved against the published date),
-    else none: a wrong date or place is worse than none."""
+    else none: a wrong date or place is worse than none. A page's lead is what follows its
+    headline, not the boilerplate above it (``sentences_after_headline``)."""
     pub = published.date() if isinstance(published, datetime) else published
+    sentences = without_captions(sentences_after_headline(title, sentences))
     day = event_date(
         title,
         sentences,
         pub,
         upcoming=event.status == "upcoming",
         edition_year=event.type == EventType.SUMMIT,
-        skip_in_force=event.type == EventType.LEGISLATION and reports_passage(title),
+        skip_in_force=event.type == EventType.LEGISLATION
+        and (reports_passage(title) or reports_delay(title)),
+        delayed=event.type == EventType.LEGISLATION and reports_delay(title),
     )
     parties = list(dict.fromkeys(code for _s, _e, code in jurisdiction_spans(title, rules)))
     if not parties and sentences:
@@ -235,11 +240,28 @@ class Reading:
         return f
 
 
+_FULL_WIDTH = {
+    code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
+"""Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) to their ASCII forms."""
+
+
+def comparable(text: str | None) -> str:
+    """``text`` with full-width Latin letters and digits written as ASCII: Japanese and Korean
+    outlets write "ＡＩ安全サミット", "２０２４年", which no cue, series or date pattern matches as
+    written. (Not all of NFKC: its "!" for "！" would no longer end a Japanese sentence.) Only the
+    classifier reads this form; the item is stored as it came."""
+    if not text:
+        return ""
+    return text if text.isascii() else text.translate(_FULL_WIDTH)
+
+
 def read(title: str, text: str, published: datetime | None = None, rules: Rules | None = None) -> Reading:
     """The rule-based part of classification: candidates, AI-policy score, places, topics."""
     rules = rules or load_rules()
-    title = " ".join((title or "").split())
-    sentences = split_sentences(text or "")
+    title, text = comparable(title), comparable(text)
+    title = " ".join(title.split())
+    sentences = split_sentences(text)
     joined = Sentences(sentences)
     ai = joined.flags(rules.fast.ai)
     juris = joined.jurisdictions(rules)

@@ -56,7 +56,7 @@ def add_column(table: Table, name: str) -> None:
 def print_fitted(table: Table, optional: tuple[str, ...], wants: dict[str, int], hint: str) -> None:
     """Print ``table`` in the terminal's width: while its token columns and the text columns at
     their wanted widths (``wants``, else 10) do not fit, leave out the next ``optional`` column
-    (by header), and say so under the table."""
+    (by header), and say so under the table (unless the column was empty)."""
     from rich.text import Text
 
     def width(col: Any) -> int:
@@ -75,8 +75,9 @@ def print_fitted(table: Table, optional: tuple[str, ...], wants: dict[str, int],
             break
         index = next((i for i, c in enumerate(table.columns) if c.header == header), None)
         if index is not None:
-            table.columns.pop(index)
-            left_out.append(header)
+            dropped = table.columns.pop(index)
+            if any(str(cell).strip() for cell in dropped.cells):
+                left_out.append(header)  # an empty column goes without a word
     if left_out:
         table.caption = f"left out at {out.width} columns: {', '.join(left_out)} ({hint})"
     out.print(table)
@@ -100,7 +101,8 @@ def print_summary(summary: dict[str, Any], heading: str) -> None:
             str(s["alerts_queued"]),
             plain((s["error"] or "")[:80]),
         )
-    print_fitted(table, ("error", "HTTP"), {"error": 24}, "errors below")
+    errors = any(s["error"] for s in summary["sources"])
+    print_fitted(table, ("error", "HTTP"), {"error": 24}, "errors below" if errors else "widen the terminal")
     if not any(c.header == "error" for c in table.columns):  # left out for width: each one whole
         for s in summary["sources"]:
             if s["error"]:

@@ -157,6 +157,9 @@ class Doc:
     passage: bool = False
     """The headline reports a law passed, approved, adopted, signed, vetoed or finalised: its news is
     that milestone, so the day the law will take effect is not the event's date."""
+    delay: bool = False
+    """The headline reports a law's milestone delayed: the dates it is moved from and to are the
+    law's, not the delay's."""
 
 
 Namesakes = dict[tuple[str, str], list[Event]]

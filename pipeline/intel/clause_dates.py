@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from pipeline.intel.milestones import in_force_date
+from pipeline.intel.milestones import in_force_date, moved_date
 from pipeline.intel.sieve import GuidedRx, SieveSet
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -94,6 +94,7 @@ class FoundDate:
     start: int
     iso: str
     """"YYYY", "YYYY-MM", "YYYY-MM-DD", or "--MM-DD" when no year is known."""
+    end: int = -1
 
 
 def _month(name: str) -> int:
@@ -178,7 +179,7 @@ def find_dates(text: str, published: date | None = None, status: str | None = No
                 iso = None
             if iso:
                 taken.append((m.start(), m.end()))
-                out.append(FoundDate(m.start(), iso))
+                out.append(FoundDate(m.start(), iso, m.end()))
     return sorted(out, key=lambda d: d.start)
 
 
@@ -190,19 +191,26 @@ _ORIGIN = re.compile(
 
 
 def pick_date(
-    text: str, anchor: int, published: date | None, status: str | None, skip_in_force: bool = False
+    text: str,
+    anchor: int,
+    published: date | None,
+    status: str | None,
+    skip_in_force: bool = False,
+    delayed: bool = False,
 ) -> str | None:
     """The date nearest the event mention, preferring one after it ("scheduled for 2025").
 
     A date that dates an origin ("a framework launched in 2022") is not the meeting's date. With
     ``skip_in_force`` (a law whose news is its passage, approval or signature), neither is the day
-    it will take effect: "passed ... enforced from 22 January" was given 22 January.
+    it will take effect: "passed ... enforced from 22 January" was given 22 January. With
+    ``delayed`` (a law's milestone delayed), neither are the dates it is moved from or to.
     """
     dates = [
         d
         for d in find_dates(text, published, status)
         if not _ORIGIN.search(text[max(0, d.start - 30) : d.start])
         and not (skip_in_force and in_force_date(text, d.start))
+        and not (delayed and moved_date(text, d.start, d.end))
     ]
     if not dates:
         return None

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from babel.dates import get_day_names, get_month_names
 
-from pipeline.intel.milestones import in_force_date
+from pipeline.intel.milestones import in_force_date, moved_date
 from pipeline.intel.sieve import GuidedRx, SieveSet
 from pipeline.text import fold
 
@@ -358,6 +358,7 @@ def event_date(
     upcoming: bool = False,
     edition_year: bool = False,
     skip_in_force: bool = False,
+    delayed: bool = False,
 ) -> str | None:
     """The event's date from the headline and lead, or None when the text does not state it.
 
@@ -367,7 +368,8 @@ def event_date(
     headline names one year ("AI Summit 2027"), a lead date of another year is another event's;
     with ``edition_year`` (a summit's edition) that year is the date when nothing finer is stated.
     With ``skip_in_force`` (a law whose headline reports its passage) the day it takes effect is
-    another milestone, not the event's date."""
+    another milestone, not the event's date; with ``delayed`` (a headline reporting a delay), so is
+    the date it is delayed to."""
     lead = [s for s in sentences[:LEAD_SENTENCES] if s.strip() and s.strip() != title.strip()]
     upcoming = upcoming or bool(UPCOMING.search(title))
     title_years = set(YEAR.findall(title))
@@ -383,6 +385,8 @@ def event_date(
                 continue
             if skip_in_force and in_force_date(region, f.start):
                 continue  # "passed ... to be enforced from 22 January": the passage is the news
+            if delayed and moved_date(region, f.start, f.end):
+                continue  # "moves the start date from February to June 30, 2026": the law's dates
             if len(title_years) == 1 and f.iso[:4] not in title_years:
                 continue  # "Switzerland to host 2027 summit ... India hosts February 16-20, 2026"
             tail = region[f.end :]

@@ -23,7 +23,7 @@ def proper_name_before(sentence: str, start: int, end: int) -> str | None:
     words = re.sub(r"[‘’'\"“”()]", " ", sentence[:start]).split()
     kept: list[str] = []
     for w in reversed(words[-8:]):
-        if not _PROPER_TOKEN.match(w):
+        if not _PROPER_TOKEN.match(w) or w.lower() in _HEADLINE_WORDS:
             break
         kept.append(w)
     name = " ".join([*reversed(kept), trigger.strip()])
@@ -32,6 +32,18 @@ def proper_name_before(sentence: str, start: int, end: int) -> str | None:
         return None
     return " ".join(w if not w.islower() else w for w in name.split())
 
+
+_HEADLINE_WORDS = frozenset((
+    "to", "at", "in", "as", "by", "with", "after", "before", "during", "ahead", "will", "would", "may",
+    "can", "could", "must", "should", "is", "are", "was", "were", "be", "been", "host", "hosts",
+    "hosted", "hosting", "hold", "holds", "held", "holding", "attend", "attends", "attended",
+    "attending", "opens", "opened", "opening", "join", "joins", "joined", "convene", "convenes",
+    "convened", "launch", "launches", "launched", "plan", "plans", "planned", "announce", "announces",
+    "announced", "say", "says", "said", "set", "sets", "kick", "kicks", "off", "wins", "win", "agree",
+    "agrees", "agreed", "sign", "signs", "signed", "adopt", "adopts", "adopted",
+))  # fmt: skip
+"""Words a title-case headline capitalises that end a name rather than belong to it ("Switzerland
+to Host 2027 Global AI Summit", "UK Hosts Global AI Safety Summit")."""
 
 _BILL = re.compile(r"^(SB|AB|HB|SF|HF)\s?-?(\d+)$")
 _LAW_WORDS = frozenset({"Act", "Law", "Bill", "Code", "Regulation", "Directive", "Ordinance"})

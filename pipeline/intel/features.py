@@ -5,8 +5,8 @@ Why these features: an event type is said by the headline and the lead ("...sign
 So every family is a feature per zone, and pairs of families that occur together in the headline
 (a summit word with a declaration word) or in headline + lead are features too: the model learns
 that "declaration" beside "adopt" outweighs "summit", which no first-match rule can. The first
-event noun of the headline (its head) is a feature of its own. Script and length stand in for
-language and shape, which a feed does not always declare.
+event noun of the headline (its head) and its last (its tail) are features of their own. Script
+and length stand in for language and shape, which a feed does not always declare.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline.intel.cues import Cues, Zone
+from pipeline.intel.lead import body_after_headline
 
 LEAD_CHARS = 350
 """About what an RSS item carries after its headline: the first one to three sentences."""
@@ -68,6 +69,8 @@ def zones(title: str, text: str) -> Zones:
     body = (text or "").strip()
     if title and body[: len(title)] == title:
         body = body[len(title) :].lstrip()
+    else:
+        body = body_after_headline(title, body)
     return Zones(title, body[:LEAD_CHARS], body[LEAD_CHARS:BODY_CHARS])
 
 
@@ -91,6 +94,23 @@ def _candidates(n: int, scanned: list[Zone]) -> Iterable[int]:
     if any(zone.hits is None for zone in scanned):
         return range(n)
     return sorted(set().union(*(zone.hits for zone in scanned if zone.hits is not None)))
+
+
+def _tail_of_headline(title: str, found: list[str], cues: Cues) -> str | None:
+    """The last event noun of the headline: "The G7 Ministerial Meeting's Joint Statement",
+    "Ministerial Meeting on Technology and Digital: G7 Joint Statement" are reports of the
+    statement, not of the meeting that the first noun names (on train, leave-series-out
+    macro-F1 0.787 -> 0.790, and 0.753 -> 0.772 as if no series were named)."""
+    if len(found) < 2:
+        return found[0] if found else None
+    patterns = dict(cues.families)
+    # Where two end together ("digital partnership", "partnership"), the more specific family
+    # (listed first in HEAD_FAMILIES) is the noun.
+    ends = [
+        (max((m.end() for m in patterns[name].finditer(title)), default=-1), -HEAD_FAMILIES.index(name), name)
+        for name in found
+    ]
+    return max(ends)[2]
 
 
 def item_features(title: str, text: str, cues: Cues) -> dict[str, float]:
@@ -131,6 +151,9 @@ def item_features(title: str, text: str, cues: Cues) -> dict[str, float]:
             f["absent:" + name] = 1.0
     for zone, (_pos, name) in heads.items():
         f[f"head{zone}:{name}"] = 1.0
+    tail = _tail_of_headline(z.title, [n for n in in_title if n in HEAD_FAMILIES], cues)
+    if tail:
+        f["tailT:" + tail] = 1.0
     for i, a in enumerate(in_title):
         for b in in_title[i + 1 :]:
             f[f"TT:{min(a, b)}&{max(a, b)}"] = 1.0

@@ -211,7 +211,14 @@ def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str
         if background and status != "postponed" and not _OWN_UPCOMING.search(clause[anchor:]):
             status = "held"  # "following the AI Impact Summit", "commitments made at the Seoul summit"
         skip_in_force = s.type == EventType.LEGISLATION and doc.passage
-        day = pick_date(clause, anchor, doc.published, status, skip_in_force=skip_in_force)
+        day = pick_date(
+            clause,
+            anchor,
+            doc.published,
+            status,
+            skip_in_force=skip_in_force,
+            delayed=doc.delay and skip_in_force,
+        )
         zone_places = clip(doc.places[idx], z0, len(ztext)) if idx >= 0 and doc.places else None
         place = find_place(
             clause, rules, anchor, None if zone_places is None else clip(zone_places, off, len(clause))

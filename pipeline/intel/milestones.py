@@ -27,13 +27,26 @@ IN_FORCE = re.compile(
 
 IN_FORCE_NEAR = re.compile(
     r"施行|시행|適用|적용|発効|발효|生效|\btak(?:es?|ing)\s+effect|\bin(?:to)?\s+(?:force|effect)|\bappl(?:y|ies)\b"
-    r"|\beffective\b|\bin\s+Kraft\b|\bvigueur\b|\bvigor(?:e)?\b",
+    r"|\beffective\b|\bin\s+Kraft\b|\bvigueur\b|\bvigor(?:e)?\b"
+    r"|\bstart\s+date\b|\bimplementation\b|\bgo(?:es)?\s+into\s+effect\b",
     re.IGNORECASE,
 )
 """Words beside a date that make it the day a law takes effect ("8月15日から適用", "내달 22일 시행")."""
 
 IN_FORCE_WINDOW = 25
 """Characters either side of a date searched for ``IN_FORCE_NEAR``."""
+
+
+DELAYED = re.compile(
+    r"\b(?:delay(?:s|ed)?|postpon(?:es|ed)|push(?:es|ed)?\s+back|defer(?:s|red)?)\b|연기|유예|延期|\bverschieb\w*",
+    re.IGNORECASE,
+)
+"""A headline about a law's date pushed back: the new date is the law's, not the delay's."""
+
+
+def reports_delay(title: str) -> bool:
+    """Does the headline report a law's milestone delayed ("legislature delays AI law")?"""
+    return bool(DELAYED.search(title))
 
 
 def reports_passage(title: str) -> bool:
@@ -51,3 +64,18 @@ def in_force_date(text: str, start: int) -> bool:
     before = [m.end() for m in _STOP.finditer(text, lo, start)]
     after = _STOP.search(text, start, hi)
     return bool(IN_FORCE_NEAR.search(text, before[-1] if before else lo, after.start() if after else hi))
+
+
+_MOVED_FROM_OR_TO = re.compile(
+    r"\b(?:from|to|until|till|into|through|bis|jusqu.au|hasta|até|fino\s+al)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_MOVED_TO_AFTER = re.compile(r"\s*(?:까지|まで|へ|로\s*연기|으로\s*연기)")
+MOVED_WINDOW = 20
+
+
+def moved_date(text: str, start: int, end: int) -> bool:
+    """Is the date at ``start:end`` one a delay moves a law's milestone from or to ("moving the
+    start date from Feb. 1, 2026, to June 30, 2026", "6월 30일까지 연기")? Those are the law's
+    dates; the delay's own is the day it was decided."""
+    before = text[max(0, start - MOVED_WINDOW) : start]
+    return bool(_MOVED_FROM_OR_TO.search(before) or _MOVED_TO_AFTER.match(text, end))

@@ -1,4 +1,5 @@
-"""The shipped event-type model: a multinomial logistic regression over cue features.
+"""The shipped event-type model: a linear model over cue features (an SVM's weights, its margins
+scaled to probabilities; ``pipeline.intel.train``).
 
 Stored as JSON (feature -> one weight per class), not a pickle: it loads in milliseconds without
 scikit-learn, cannot run code, diffs readably, and its weights are our own figures (the corpus

@@ -294,3 +294,20 @@ def test_parse_regex_factors(pattern: str, factors: tuple[str, ...] | None) -> N
 def test_parse_regex_refuses_what_it_does_not_read(pattern: str) -> None:
     with pytest.raises(Unsupported):
         parse_regex(pattern, re.compile(pattern).flags)
+
+
+@pytest.mark.parametrize(
+    ("title", "head", "tail"),
+    [
+        # the statement a meeting adopted is the news, though the meeting is named first
+        ("Ministerial Meeting on Technology: G7 Joint Statement", "ministerial", "joint_statement"),
+        ("Leaders gather for the summit; declaration adopted", "summit", "declaration"),
+        # two families ending together: the more specific one is the noun
+        ("EU and Canada launch Digital Partnership", "digital_partnership", "digital_partnership"),
+    ],
+)
+def test_the_headline_s_first_and_last_event_nouns(title: str, head: str, tail: str) -> None:
+    f = item_features(title, "", load_cues())
+    assert f.get(f"headT:{head}") == 1.0
+    assert f.get(f"tailT:{tail}") == 1.0
+    assert sum(1 for k in f if k.startswith("tailT:")) == 1

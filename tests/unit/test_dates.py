@@ -242,3 +242,45 @@ def test_a_passed_law_is_not_dated_by_its_entry_into_force(
 def test_a_law_taking_effect_keeps_that_date() -> None:
     lead = ["The AI Act's bans apply as of February 2, 2025."]
     assert event_date("AI Act bans take effect", lead, None, skip_in_force=False) == "2025-02-02"
+
+
+@pytest.mark.parametrize(
+    ("lead", "published", "expected"),
+    [
+        # the dates a delay moves a law's milestone from and to are the law's, not the delay's
+        (
+            ["Lawmakers voted on Tuesday to move the start date from Feb. 1, 2026, to June 30, 2026."],
+            None,
+            None,
+        ),
+        (
+            ["Lawmakers voted on Tuesday to move the start date from Feb. 1, 2026, to June 30, 2026."],
+            PUB,
+            "2024-05-21",
+        ),
+        (
+            ["국회 본회의는 21일 오후 개정안을 통과시켰다.", "규제 조항은 2027년 1월 22일까지 미뤄진다."],
+            PUB,
+            "2024-05-21",
+        ),
+    ],
+)
+def test_a_delay_is_not_dated_by_the_dates_it_moves(
+    lead: list[str], published: date | None, expected: str | None
+) -> None:
+    assert (
+        event_date("Legislature delays AI law", lead, published, skip_in_force=True, delayed=True) == expected
+    )
+
+
+def test_a_photo_caption_dates_the_photo_not_the_news() -> None:
+    from pipeline.classify import classify
+
+    text = (
+        "Governor vetoes AI safety bill\n"
+        "FILE PHOTO: The governor speaks to the press in Atlanta, Georgia, U.S., June 27, 2024.\n"
+        "REUTERS/Jane Doe/File Photo\n"
+        "The governor on Sunday vetoed the AI safety bill passed by the legislature in August."
+    )
+    event = classify("Governor vetoes AI safety bill", text, None).events
+    assert event and event[0].date is None  # "on Sunday" with no published date: no date at all

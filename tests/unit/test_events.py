@@ -601,6 +601,20 @@ def test_rules_propose_an_event_reported_in_other_languages(headline: str, propo
 
 
 @pytest.mark.parametrize(
+    ("headline", "lead"),
+    [
+        # full-width Latin letters, as Japanese outlets write them (our own sentences)
+        ("英で「ＡＩ安全サミット」開催へ", "英政府は１１月にＡＩ安全サミットを開くと発表した。"),
+        # a summit chaired or ended, as its own report says it
+        ("尹 대통령, 'AI 부산 정상회의' 주재", "윤석열 대통령은 인공지능 정상회의를 주재했다."),
+        ("Leaders' AI summit in Lisbon ends with pledges", "The AI summit chaired by Portugal ended."),
+    ],
+)
+def test_rules_propose_a_summit_as_outlets_write_it(headline: str, lead: str) -> None:
+    assert read(headline, lead, datetime(2026, 3, 17)).rule_primary(True) == "summit"
+
+
+@pytest.mark.parametrize(
     ("headline", "lead", "proposed", "parties"),
     [
         # a comparable bilateral council under its own name, whoever its two parties are (our own
