@@ -284,8 +284,8 @@ def read(title: str, text: str, published: datetime | None = None, rules: Rules 
     topics: list[str] = []
     for topic_id, rx in rules.fast.topics:
         hit = title if rx.search(title) else None
-        if hit is None:
-            hit = next((joined.items[i] for i, _ in joined.matches(rx)), None)
+        if hit is None and (line := joined.first_line(rx)) is not None:
+            hit = joined.items[line]
         if hit is not None:
             topics.append(topic_id)
             labels.append(Label(LabelKind.TOPIC, topic_id, f"topic:{topic_id}", hit))

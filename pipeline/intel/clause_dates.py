@@ -10,8 +10,10 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from pipeline.intel.milestones import in_force_date, moved_date
+from pipeline.intel.sieve import GuidedRx, SieveSet
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -76,7 +78,15 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 _DIGIT = re.compile(r"\d")
-_WORD_DATE_PATTERNS = [(k, rx) for k, rx in _DATE_PATTERNS if k in ("rel", "wd", "m")]
+_WORDS_ONLY = ("rel", "wd", "m")
+
+
+@lru_cache(maxsize=1)
+def _guided() -> tuple[list[tuple[str, GuidedRx]], SieveSet]:
+    """The forms searched with RE2 proposing where (``GuidedRx``, the same matches: every
+    mention's clause is read), and which of them may occur in a clause (one RE2 pass instead of
+    one search per form). Built on first use, not at import."""
+    return [(k, GuidedRx(rx)) for k, rx in _DATE_PATTERNS], SieveSet([rx for _k, rx in _DATE_PATTERNS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +161,15 @@ def find_dates(text: str, published: date | None = None, status: str | None = No
     """All dates in ``text``, most specific pattern first, non-overlapping, left to right."""
     taken: list[tuple[int, int]] = []
     out: list[FoundDate] = []
-    # Every pattern but the relative/weekday/month-name ones needs a digit: skipping them cannot change
-    # what the others find (they only skip spans an earlier pattern took).
-    for kind, rx in _DATE_PATTERNS if _DIGIT.search(text) else _WORD_DATE_PATTERNS:
+    # Every pattern but the relative/weekday/month-name ones needs a digit, and one RE2 rules out
+    # cannot match: skipping them cannot change what the others find (they only skip spans an
+    # earlier pattern took).
+    digit = _DIGIT.search(text) is not None
+    guided, sieve = _guided()
+    may = sieve.may(text)
+    for k, (kind, rx) in enumerate(guided):
+        if (not digit and kind not in _WORDS_ONLY) or (may is not None and k not in may):
+            continue
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from pipeline.intel.alias_gazetteer import AliasGazetteer
 from pipeline.intel.country_names import country_names
 from pipeline.intel.prefilter import FactorIndex, FastRx, clear_text_caches, fast
+from pipeline.intel.sieve import GuidedRx
 
 if TYPE_CHECKING:
     from pipeline.intel.rules_schema import Rules, Series
@@ -62,9 +64,17 @@ class CompiledRules:
             *(rx for rx, _ in self.juris.patterns),
             *(rx for rx, _ in self.places.patterns),
         ]
-        self.index = FactorIndex(rx for rx in every if rx is not None)
-        self.vetoes: list[tuple[frozenset[str], bool, re.Pattern[str], re.Pattern[str] | None]] = [
-            (frozenset(n.vetoes), n.scope == "title", n.pattern, n.unless) for n in rules.negatives
+        self._every = [rx for rx in every if rx is not None]
+        self.index = FactorIndex(self._every)
+        # Searched with RE2 proposing where (the same matches): a veto is asked of every mention.
+        self.vetoes: list[tuple[frozenset[str], bool, GuidedRx, GuidedRx | None]] = [
+            (
+                frozenset(n.vetoes),
+                n.scope == "title",
+                GuidedRx(n.pattern),
+                None if n.unless is None else GuidedRx(n.unless),
+            )
+            for n in rules.negatives
         ]
         # Factor id -> positions in self.series whose prefilter it satisfies (one pass for a title).
         self._series_always = [k for k, (_, rx) in enumerate(self.series) if rx.index is None]
@@ -72,6 +82,10 @@ class CompiledRules:
         for k, (_, rx) in enumerate(self.series):
             for f in rx.fids or ():
                 self._series_by_fid.setdefault(f, []).append(k)
+
+    def index_patterns(self) -> list[FastRx]:
+        """Every prefiltered pattern the hot path runs (those registered with ``index``)."""
+        return list(self._every)
 
     def forget_texts(self) -> None:
         """Drop what is cached per whole text (gazetteer spans, factor sets, lower-cased copies),
@@ -85,13 +99,21 @@ class CompiledRules:
     def series_candidates(self, text: str) -> list[int]:
         """Positions in ``series`` (ascending) whose ``FastRx.finditer(text)`` may find something."""
         present = self.index.text_presence(text)
-        by_fid = self._series_by_fid
         found = {k for k in self._series_always if self.series[k][1]._may_match(text)}
+        return sorted(self._with_factors(found, present))
+
+    def series_with_factors(self, present: Iterable[int]) -> list[int]:
+        """Positions in ``series`` (ascending) that can match a text containing only the factors
+        ``present`` (ids of ``index``), with those the index cannot judge."""
+        return sorted(self._with_factors(set(self._series_always), present))
+
+    def _with_factors(self, found: set[int], present: Iterable[int]) -> set[int]:
+        by_fid = self._series_by_fid
         for f in present:
             got = by_fid.get(f)
             if got:
                 found.update(got)
-        return sorted(found)
+        return found
 
 
 def _other_names(j: Any) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from functools import lru_cache
 from babel.dates import get_day_names, get_month_names
 
 from pipeline.intel.milestones import in_force_date, moved_date
+from pipeline.intel.sieve import GuidedRx, SieveSet
 from pipeline.text import fold
 
 LOCALES = ("en", "de", "fr", "es", "pt", "it", "nl")
@@ -149,15 +150,23 @@ _WORDS_ONLY = frozenset({"wd", "rel", "mo"})
 
 
 @lru_cache(maxsize=1)
-def _month_name_rx() -> re.Pattern[str]:
+def _month_name_rx() -> GuidedRx:
     """Any month's name, in any language the patterns read (a cheap gate before them)."""
-    return re.compile(_alternation(month_names()), re.IGNORECASE)
+    return GuidedRx(re.compile(_alternation(month_names()), re.IGNORECASE))
 
 
 @lru_cache(maxsize=1)
-def _gated_patterns() -> list[tuple[str, re.Pattern[str], bool]]:
-    """The patterns, each with whether it needs a month's name to match."""
-    return [(kind, rx, "(?P<mon>" in rx.pattern) for kind, rx in _patterns()]
+def _gated_patterns() -> list[tuple[str, GuidedRx, bool]]:
+    """The patterns, each with whether it needs a month's name to match. Each is searched with
+    RE2 proposing where (``GuidedRx``): the same matches, without Python's engine trying a
+    hundred-name case-insensitive alternation at every character."""
+    return [(kind, GuidedRx(rx), "(?P<mon>" in rx.pattern) for kind, rx in _patterns()]
+
+
+@lru_cache(maxsize=1)
+def _patterns_sieve() -> SieveSet:
+    """Which date forms may occur in a text: one RE2 pass instead of one search per form."""
+    return SieveSet([rx for _kind, rx in _patterns()])
 
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -263,7 +272,10 @@ def find_dates(text: str, published: date | None = None, upcoming: bool = False)
     out: list[FoundDate] = []
     digit = _DIGIT.search(text) is not None
     month: bool | None = None
-    for kind, rx, needs_month in _gated_patterns():
+    may = _patterns_sieve().may(text)
+    for k, (kind, rx, needs_month) in enumerate(_gated_patterns()):
+        if may is not None and k not in may:
+            continue  # a form RE2 rules out finds nothing
         # Every pattern but a bare month, weekday or relative word needs a digit, and the ones
         # with a month's name need that name: one scan for each instead of one per pattern.
         if kind not in _WORDS_ONLY and not digit:

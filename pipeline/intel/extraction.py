@@ -171,16 +171,25 @@ def extract_events(
     """Public entry: events of one item (most salient first) plus the scored internals for classify."""
     sents = sentences if isinstance(sentences, Sentences) else Sentences(sentences)
     pub = published.date() if isinstance(published, datetime) else published
-    boiler, inside = [], False
-    starts = sents.flags(rules.fast.boiler) if rules.fast.boiler else [False] * len(sents.items)
-    for flag in starts:
-        inside = inside or flag
-        boiler.append(inside)
     series: list[list[tuple[int, int, Series]]] = [[] for _ in sents.items]
-    for s, rx in rules.fast.series:
+    # Only the series whose required words the item contains (the others match nowhere), in order.
+    fast = rules.fast
+    for k in fast.series_with_factors(sents.factors(fast.index)):
+        s, rx = fast.series[k]
         for i, m in sents.matches(rx):
             if m.end() > m.start():
                 series[i].append((m.start(), m.end(), s))
+    # Before references are resolved, only a sentence's series mention makes an event (a headline's
+    # come after), and a reference ("the summit") joins an event of its type or nothing. So with no
+    # series of a type in any sentence, that type's references are inert and not looked for; with
+    # none at all, no sentence's boilerplate, core-AI words or places are ever read either.
+    types = {s.type for found in series for _start, _end, s in found}
+    n = len(sents.items)
+    boiler, inside = [], False
+    starts = sents.flags(rules.fast.boiler) if rules.fast.boiler and types else [False] * n
+    for flag in starts:
+        inside = inside or flag
+        boiler.append(inside)
     doc = Doc(
         title=title,
         sentences=sents.items,
@@ -188,16 +197,16 @@ def extract_events(
         rules=rules,
         juris=juris if juris is not None else sents.jurisdictions(rules),
         ai=ai if ai is not None else sents.flags(rules.fast.ai),
-        core_ai=sents.flags(rules.fast.core_ai),
+        core_ai=sents.flags(rules.fast.core_ai) if types else [False] * n,
         boiler=boiler,
         series=series,
-        places=sents.places(rules),
+        places=sents.places(rules) if types else [[] for _ in range(n)],
         passage=reports_passage(title) or reports_delay(title),
         delay=reports_delay(title),
         anaphora={
-            type_: {i: m for i, m in reversed(sents.matches(ana))}
+            type_: sents.first_matches(ana)
             for type_, ana in rules.fast.type_ana.items()
-            if ana is not None
+            if ana is not None and type_ in types
         },
     )
     # Past references (background) sort after the item's own events whatever their raw salience.

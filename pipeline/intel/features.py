@@ -12,9 +12,10 @@ and length stand in for language and shape, which a feed does not always declare
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipeline.intel.cues import Cues
+from pipeline.intel.cues import Cues, Zone
 from pipeline.intel.lead import body_after_headline
 
 LEAD_CHARS = 350
@@ -87,6 +88,14 @@ def script(text: str) -> str:
     return "latin"
 
 
+def _candidates(n: int, scanned: list[Zone]) -> Iterable[int]:
+    """The families (ascending, as the features are written) that may occur in some zone: one
+    that RE2 rules out of every zone adds no feature, so it is not asked of each zone."""
+    if any(zone.hits is None for zone in scanned):
+        return range(n)
+    return sorted(set().union(*(zone.hits for zone in scanned if zone.hits is not None)))
+
+
 def _tail_of_headline(title: str, found: list[str], cues: Cues) -> str | None:
     """The last event noun of the headline: "The G7 Ministerial Meeting's Joint Statement",
     "Ministerial Meeting on Technology and Digital: G7 Joint Statement" are reports of the
@@ -116,7 +125,9 @@ def item_features(title: str, text: str, cues: Cues) -> dict[str, float]:
     zt = m.zone(z.title) if z.title else None
     zl = m.zone(z.lead) if z.lead else None
     zb = m.zone(z.body) if z.body else None
-    for k, (name, _rx) in enumerate(cues.families):
+    families = cues.families
+    for k in _candidates(len(families), [zone for zone in (zt, zl, zb) if zone is not None]):
+        name = families[k][0]
         hit_t = m.search(k, zt) if zt else None
         hit_l = m.search(k, zl) if zl else None
         if hit_t:

@@ -27,7 +27,7 @@ def _raw_series(text: str, rules: Rules) -> list[tuple[int, int, Series]]:
     return [
         (m.start(), m.end(), series[k][0])
         for k in fast.series_candidates(text)
-        for m in series[k][1].rx.finditer(text)
+        for m in series[k][1].guided.finditer(text)
         if m.end() > m.start()
     ]
 

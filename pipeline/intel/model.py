@@ -13,7 +13,8 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +45,14 @@ class EventTypeModel:
     meta: dict[str, Any]
 
     def decide(self, features: dict[str, float], explain: int = 0) -> Decision:
-        scores = list(self.bias)
-        n = len(scores)
-        for name, value in features.items():
-            w = self.weights.get(name)
-            if w is not None:
-                for k in range(n):
-                    scores[k] += w[k] * value
+        n = len(self.bias)
+        weights = self.weights
+        known = [(name, w, value) for name, value in features.items() if (w := weights.get(name)) is not None]
+        terms = [w if value == 1.0 else tuple(x * value for x in w) for _, w, value in known]  # x * 1.0 is x
+        # Each class's score is its bias plus the terms, added one by one in the features' order
+        # (as a loop over the features would add them): the same floating-point sums.
+        columns = list(zip(*terms, strict=True)) if terms else [()] * n
+        scores = [reduce(add, column, b) for b, column in zip(self.bias, columns, strict=True)]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
@@ -60,13 +62,19 @@ class EventTypeModel:
         weighed: list[tuple[str, float]] = []
         if explain:
             # Weight towards the chosen class relative to the mean of all classes: what made it win.
-            contrib = []
-            for name, value in features.items():
-                w = self.weights.get(name)
-                if w is not None:
-                    contrib.append((name, (w[best] - sum(w) / n) * value))
+            means = self._means()
+            contrib = [(name, (w[best] - means[name]) * value) for name, w, value in known]
             weighed = sorted(contrib, key=lambda kv: -kv[1])[:explain]
         return Decision(label, probs[label], probs, weighed)
+
+    def _means(self) -> dict[str, float]:
+        """Each feature's mean weight over the classes (``sum(w) / n``), computed once per model."""
+        means: dict[str, float] | None = self.__dict__.get("_mean_weights")
+        if means is None:
+            n = len(self.classes)
+            means = {name: sum(w) / n for name, w in self.weights.items()}
+            object.__setattr__(self, "_mean_weights", means)
+        return means
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -32,6 +32,7 @@ MIN_POPULATION = 150_000
 EXONYM_POPULATION = 1_000_000
 LEAD_SENTENCES = 3
 CJK_MIN = 0x2E80
+_CJK_CHAR = re.compile(f"[{chr(CJK_MIN)}-{chr(0x10FFFF)}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +142,8 @@ def find_places(text: str, gaz: Gazetteer, headline: bool = False) -> list[Place
             else:
                 continue
             break
-    for i in range(len(text) - 1):
+    # Every CJK name has a character from U+2E80 on: a text without one names none of them.
+    for i in range(len(text) - 1) if _CJK_CHAR.search(text) else ():
         if text[i : i + 2] in gaz.cjk_heads:
             for j in range(min(len(text), i + 8), i + 1, -1):
                 name = gaz.cjk.get(text[i:j])

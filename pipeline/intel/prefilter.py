@@ -1,7 +1,7 @@
 """Required-substring prefilter for the rules' patterns: most sentences never reach the regex engine.
 
 The required factors of a pattern ("summit", "partnership") are read from its parse tree
-(``pipeline.regex_syntax``, our own reader, not the engine's private parser); a text without
+(``core.regex_syntax``, our own reader, not the engine's private parser); a text without
 any of them cannot match. ``FactorIndex`` computes, once per text, which factors of every
 registered pattern it contains.
 """
@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
-from pipeline.regex_syntax import (
+from core.regex_syntax import (
     ASSERT,
     ASSERT_NOT,
     AT,
@@ -26,6 +26,7 @@ from pipeline.regex_syntax import (
     SUBPATTERN,
     parse_regex,
 )
+from pipeline.intel.sieve import GuidedRx, clear_utf8_cache
 
 _MAX_SET = 24
 
@@ -192,13 +193,15 @@ class FastRx:
     a sentence contains one of the pattern's required words ("summit", "partnership") costs
     next to nothing, and most sentences of a news article contain none of them. Once registered
     with a ``FactorIndex`` the check is a set intersection with the factors present in the text,
-    computed once per text for every pattern.
+    computed once per text for every pattern. A text that passes is searched with RE2 proposing
+    where to try the pattern (``guided``, ``pipeline.intel.sieve.GuidedRx``): the same matches.
     """
 
-    __slots__ = ("rx", "factors", "fids", "index", "exact", "caseless")
+    __slots__ = ("rx", "guided", "factors", "fids", "index", "exact", "caseless")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
+        self.guided = GuidedRx(rx)
         strong: Strong | None = None
         try:
             parsed = parse_regex(rx.pattern, rx.flags)
@@ -245,10 +248,10 @@ class FastRx:
         return any(f in low for f in self.factors) and self.strong_ok(text)
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self.rx.search(text) if self._may_match(text) else None
+        return self.guided.search(text) if self._may_match(text) else None
 
     def finditer(self, text: str) -> list[re.Match[str]]:
-        return list(self.rx.finditer(text)) if self._may_match(text) else []
+        return self.guided.finditer(text) if self._may_match(text) else []
 
     def lines(self, lines: list[str], lower: str, starts: list[int]) -> list[int]:
         """Indexes of the lines that may match, found by substring search in the joined lower text."""
@@ -267,6 +270,43 @@ class FastRx:
     @property
     def pattern(self) -> str:
         return self.rx.pattern
+
+
+class FastRxGroup:
+    """Which of several patterns may match a text, from the text's factors at once: a gazetteer's
+    patterns are asked of every text, and most of them have none of their required words in it.
+    A pattern the factor index does not judge is always a candidate."""
+
+    def __init__(self, patterns: list[FastRx]) -> None:
+        self.patterns = patterns
+        self._index: FactorIndex | None = None
+        self._always: list[int] = []
+        self._by_fid: dict[int, list[int]] = {}
+
+    def candidates(self, text: str) -> list[int]:
+        """Positions (ascending) of the patterns whose ``search``/``finditer`` may find something."""
+        index = self.patterns[0].index if self.patterns else None
+        if index is None:
+            return list(range(len(self.patterns)))
+        if self._index is not index:
+            self._register(index)
+        found = set(self._always)
+        by_fid = self._by_fid
+        for f in index.text_presence(text):
+            got = by_fid.get(f)
+            if got:
+                found.update(got)
+        return sorted(found)
+
+    def _register(self, index: FactorIndex) -> None:
+        self._always, self._by_fid = [], {}
+        for k, rx in enumerate(self.patterns):
+            if rx.index is not index or rx.fids is None:
+                self._always.append(k)
+                continue
+            for f in rx.fids:
+                self._by_fid.setdefault(f, []).append(k)
+        self._index = index
 
 
 class FactorIndex:
@@ -360,6 +400,7 @@ def _fold(text: str) -> str:
 def clear_text_caches() -> None:
     """Forget the cached folded copies of sentences (see ``CompiledRules.forget_texts``)."""
     _fold.cache_clear()
+    clear_utf8_cache()
 
 
 def fast(rx: re.Pattern[str] | None) -> FastRx | None:

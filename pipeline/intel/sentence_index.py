@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 
 from pipeline.intel.prefilter import FactorIndex, FastRx, fold
 from pipeline.intel.rules_schema import Rules
@@ -88,15 +89,36 @@ class Sentences:
             # the gazetteers' patterns over the whole text need no second scan.
             index.seed(self.text, set(inv))
 
+    def factors(self, index: FactorIndex) -> Iterable[int]:
+        """Ids of the factors of ``index`` that occur in some sentence."""
+        if self._index is not index:
+            self._build(index)
+        return self._inv.keys()
+
     def matches(self, rx: FastRx) -> list[tuple[int, re.Match[str]]]:
         """(sentence index, match) for every match of ``rx``."""
-        items, finditer = self.items, rx.rx.finditer
+        items, finditer = self.items, rx.guided.finditer
         return [(i, m) for i in self.lines(rx) for m in finditer(items[i])]
+
+    def first_matches(self, rx: FastRx) -> dict[int, re.Match[str]]:
+        """Sentence index -> the first match of ``rx`` in it (a ``search``, not every match)."""
+        items, search = self.items, rx.guided.search
+        found: dict[int, re.Match[str]] = {}
+        for i in self.lines(rx):
+            m = search(items[i])
+            if m is not None:
+                found[i] = m
+        return found
+
+    def first_line(self, rx: FastRx) -> int | None:
+        """The first sentence ``rx`` matches in, or None."""
+        items, search = self.items, rx.guided.search
+        return next((i for i in self.lines(rx) if search(items[i]) is not None), None)
 
     def flags(self, rx: FastRx) -> list[bool]:
         """For each sentence: does ``rx`` match in it?"""
         hits = [False] * len(self.items)
-        items, search = self.items, rx.rx.search
+        items, search = self.items, rx.guided.search
         for i in self.lines(rx):
             hits[i] = search(items[i]) is not None
         return hits

@@ -5,7 +5,7 @@ confirms each hit with the family's own Python pattern. These tests hold it to p
 ``pattern.search`` / ``pattern.findall`` on texts chosen to find where the two engines differ:
 Unicode word boundaries (RE2's \\b is ASCII-only), letters Python folds that RE2 does not
 (İ, ı, ſ, the Kelvin sign), lookarounds, non-Latin scripts, Unicode spaces and digits. The
-prefilter reader (``pipeline.regex_syntax.parse_regex``) is checked the same way: a prefilter may
+prefilter reader (``core.regex_syntax.parse_regex``) is checked the same way: a prefilter may
 only skip texts the pattern cannot match. No timing here (bench/classify.py measures speed).
 """
 
@@ -16,12 +16,15 @@ import re
 
 import pytest
 
+from core.regex_syntax import Unsupported, parse_regex
+from pipeline.intel.clause_dates import _DATE_PATTERNS as CLAUSE_DATE_PATTERNS
 from pipeline.intel.cues import FamilyMatcher, load_cues, relaxed_source
+from pipeline.intel.dates import _patterns as date_patterns
 from pipeline.intel.features import item_features, zones
 from pipeline.intel.prefilter import FastRx
 from pipeline.intel.rules_loading import load_rules
 from pipeline.intel.sentence_index import Sentences
-from pipeline.regex_syntax import Unsupported, parse_regex
+from pipeline.intel.sieve import GuidedRx
 
 TEXTS = [
     "",
@@ -60,6 +63,7 @@ TEXTS = [
     "G\u0037 digital ministers; G２０ digital ministers; G20\u00a0digital\u00a0ministers",
     "digital\tpartnership digital\u200bpartnership digital_partnership DIGITAL PARTNERSHIP",
     "2024年7月3日 2024년 7월 3일 ٢٠٢٤ ३ जुलाई",
+    "Held on 14. März 2024, 3 July-4 July 2024, Tuesday, heute; 令和6年7月3日, 내달 14일 개최, 来月, in May",
     # punctuation and edges
     "summit_summit summit-summit summit.summit summit/summit _summit summit_",
     "a" * 300 + " summit " + "b" * 300,
@@ -162,6 +166,44 @@ def test_edge_patterns(pattern: str) -> None:
         got = m.search(0, zone)
         assert (got and got.span()) == (want and want.span()), text
         assert m.count(0, zone, 5) == min(len(rx.findall(text)), 5), text
+
+
+def _spans(matches: list[re.Match[str]]) -> list[tuple[tuple[int, int], tuple[str | None, ...]]]:
+    return [(m.span(), m.groups()) for m in matches]
+
+
+def test_guided_search_is_pythons_for_every_rules_pattern() -> None:
+    """``GuidedRx`` (RE2 proposes, Python confirms) gives Python's matches, groups included, for
+    every pattern the rules run through ``FastRx`` and every date form, from any start position."""
+    fast = load_rules().fast
+    patterns = {rx.rx.pattern: rx.rx for rx in fast.index_patterns()}
+    assert len(patterns) > 50
+    patterns.update({rx.pattern: rx for _kind, rx in [*date_patterns(), *CLAUSE_DATE_PATTERNS]})
+    for rx in patterns.values():
+        guided = GuidedRx(rx)
+        for text in ALL_TEXTS:
+            assert _spans(guided.finditer(text)) == _spans(list(rx.finditer(text))), (rx.pattern, text)
+            for pos in (0, 1, 7):
+                want, got = rx.search(text, pos), guided.search(text, pos)
+                assert (got and got.span()) == (want and want.span()), (rx.pattern, text, pos)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\bsummits?\b",
+        r"(?<![A-Za-z])(?-i:AI)(?![A-Za-z])",
+        r"(?<![方])法(?![人])",
+        r"rat\b",
+        r"x*",
+        r"(a)\1",
+    ],
+)
+def test_guided_edge_patterns(pattern: str) -> None:
+    rx = re.compile(pattern, re.IGNORECASE)
+    guided = GuidedRx(rx)
+    for text in [*ALL_TEXTS, "AI summit \ud800 council"]:
+        assert _spans(guided.finditer(text)) == _spans(list(rx.finditer(text))), text
 
 
 def test_lone_surrogate_falls_back_to_python(cues) -> None:  # type: ignore[no-untyped-def]

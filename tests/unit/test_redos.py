@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from core.redos import catastrophic
+from core.redos import catastrophic, checked_pattern
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,12 @@ def test_nested_flexible_repeats_are_catastrophic(pattern: str) -> None:
 )
 def test_safe_patterns_pass(pattern: str) -> None:
     assert not catastrophic(pattern, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1+", r"(?x) a + b", r"(a)?(?(1)b|c)", r"a{x}"])
+def test_a_pattern_the_check_cannot_read_is_refused(pattern: str) -> None:
+    """The check reads patterns with our own parser (not ``re._parser``); what it does not read,
+    it cannot vouch for, so the configured pattern is refused with the reason."""
+    re.compile(pattern)  # valid for Python's engine
+    with pytest.raises(ValueError, match="cannot be checked for catastrophic backtracking"):
+        checked_pattern(pattern)

@@ -1,4 +1,4 @@
-"""A small reader of Python's regular-expression syntax, for the rules' prefilters and the cue matcher.
+"""A small reader of Python's regular-expression syntax: for the prefilters, RE2 sieves and ReDoS check.
 
 It lays a pattern out as nested (op, arg) items, the shape of the standard library's private
 parser, but is our own code, so nothing here depends on CPython internals (``re._parser``):
