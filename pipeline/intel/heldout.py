@@ -18,6 +18,7 @@ from typing import Any
 from pipeline.evaluate import evaluate
 from pipeline.intel.baseline import keyword_alert
 from pipeline.intel.corpus import LabelledItem, published_date, read_labelled
+from pipeline.intel.rules_schema import Rules
 from pipeline.intel.vocabulary import NONE
 
 FOLDS = 5
@@ -56,8 +57,14 @@ def leave_series_out(news: Path, folds: int = FOLDS) -> dict[str, Any]:
         "folds": folds,
         "keyword_baseline": evaluate(gold, [keyword_alert(i.title, i.text) for i in items])["macro_f1"],
     }
-    for label, named in (("rules_as_shipped", True), ("no_named_series", False)):
-        features = [r.features(named_series=named) for r in readings]
+    generic_rules = without_named_series(rules)
+    generic_readings = [read(i.title, i.text, published_date(i), generic_rules) for i in items]
+    cases = (
+        ("rules_as_shipped", [r.features() for r in readings]),
+        ("no_named_series", [r.features(named_series=False) for r in readings]),
+        ("generic_rules_only", [r.features() for r in generic_readings]),
+    )
+    for label, features in cases:
         predicted: list[str] = [NONE] * len(items)
         for train_idx, test_idx in GroupKFold(n_splits=folds).split(features, gold, groups):
             model = fit_vectors([features[k] for k in train_idx], [gold[k] for k in train_idx])
@@ -68,13 +75,24 @@ def leave_series_out(news: Path, folds: int = FOLDS) -> dict[str, Any]:
     return out
 
 
+def without_named_series(rules: Rules) -> Rules:
+    """The rules as if nobody had written a series by name: only the generic triggers (a council,
+    a summit, an MoU, a law, a declaration as such events are reported). Read with these, a
+    corpus event is what an event no rule names looks like to the classifier: its candidates
+    come from the generic triggers alone (``no_named_series`` only drops the named series'
+    proposals from the features; a named series' match still hides the generic one under it)."""
+    data = rules.model_dump()
+    data["series"] = [s for s in data["series"] if s.get("generic")]
+    return Rules.model_validate(data)
+
+
 def render_heldout(rep: dict[str, Any]) -> str:
     lines = [
         f"leave-series-out on train: {rep['items']} items, {rep['series']} series, {rep['folds']} folds",
         f"keyword baseline macro-F1 {rep['keyword_baseline']:.3f}",
     ]
-    for label in ("rules_as_shipped", "no_named_series"):
+    for label in ("rules_as_shipped", "no_named_series", "generic_rules_only"):
         r = rep[label]
         per = ", ".join(f"{c} {v['f1']:.2f}" for c, v in r["per_class"].items())
-        lines.append(f"{label:17} macro-F1 {r['macro_f1']:.3f}  accuracy {r['accuracy']:.3f}  ({per})")
+        lines.append(f"{label:18} macro-F1 {r['macro_f1']:.3f}  accuracy {r['accuracy']:.3f}  ({per})")
     return "\n".join(lines)

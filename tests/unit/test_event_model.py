@@ -114,10 +114,13 @@ def test_a_series_is_its_event_without_edition_or_year() -> None:
 @needs_corpus
 def test_unseen_series_are_read_well_above_a_keyword_alert() -> None:
     """Whole series held out of train and scored, as if no rule named them (the shape of the events
-    that appear every month); 0.730 when this landed, against 0.538 for the keyword alert."""
+    that appear every month); 0.730 when this landed, against 0.538 for the keyword alert; 0.793,
+    and 0.805 read with the generic triggers alone, on 2026-12-07 (evening)."""
     from pipeline.intel.heldout import leave_series_out
 
     assert NEWS is not None
     rep = leave_series_out(NEWS)
-    assert rep["no_named_series"]["macro_f1"] >= 0.70
-    assert rep["no_named_series"]["macro_f1"] >= rep["keyword_baseline"] + 0.15
+    assert rep["no_named_series"]["macro_f1"] >= 0.75
+    assert rep["generic_rules_only"]["macro_f1"] >= 0.77
+    for label in ("rules_as_shipped", "no_named_series", "generic_rules_only"):
+        assert rep[label]["macro_f1"] >= rep["keyword_baseline"] + 0.2, label
