@@ -10,6 +10,7 @@ import pytest
 from pipeline.classify import classify, read
 from pipeline.intel.clause_dates import find_dates, pick_date
 from pipeline.intel.event_keys import order_parties, slug
+from pipeline.intel.heldout import without_named_series
 from pipeline.intel.ordinals import find_ordinal
 from pipeline.intel.places import find_place
 from pipeline.intel.rules_loading import load_rules
@@ -617,6 +618,24 @@ def test_rules_propose_an_event_reported_in_other_languages(headline: str, propo
 )
 def test_rules_propose_a_summit_as_outlets_write_it(headline: str, lead: str) -> None:
     assert read(headline, lead, datetime(2026, 3, 17)).rule_primary(True) == "summit"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        # a resolution or a code of conduct on AI as any body adopts it (our own headlines; no rule
+        # names these)
+        "Council of Europe assembly adopts resolution on AI in elections",
+        "アフリカ連合総会、人工知能の規制に関する決議を採択",
+        "아세안 정상회의, 인공지능 안전 결의안 채택",
+        "L'Assemblée adopte une résolution sur l'intelligence artificielle",
+        "OECD members commit to a code of conduct for AI developers",
+    ],
+)
+def test_rules_propose_a_declaration_no_rule_names(headline: str) -> None:
+    reading = read(headline, "", datetime(2026, 3, 17), without_named_series(load_rules()))
+    proposed = zip(reading.events, reading.scored, strict=True)
+    assert any(e.type == "declaration" and s.eligible for e, s in proposed)
 
 
 @pytest.mark.parametrize(
