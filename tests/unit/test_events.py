@@ -621,6 +621,24 @@ def test_rules_propose_a_summit_as_outlets_write_it(headline: str, lead: str) ->
 
 
 @pytest.mark.parametrize(
+    ("headline", "proposed"),
+    [
+        # a law named with words between "AI" and 법 / 法, passed or published (our own headlines)
+        ("인공지능 산업 육성법 국회 본회의 통과", True),
+        ("AI推進基本法が参院本会議で可決、成立", True),
+        ("KI-Gesetz im Amtsblatt veröffentlicht", True),
+        # a method, a technique, a how-to
+        ("AI 활용법 강의 열려", False),
+        ("AIの活用法を解説", False),
+    ],
+)
+def test_rules_propose_a_law_no_rule_names(headline: str, proposed: bool) -> None:
+    reading = read(headline, "", datetime(2026, 3, 17), without_named_series(load_rules()))
+    laws = [s for e, s in zip(reading.events, reading.scored, strict=True) if e.type == "legislation"]
+    assert any(s.eligible for s in laws) is proposed
+
+
+@pytest.mark.parametrize(
     "headline",
     [
         # a resolution or a code of conduct on AI as any body adopts it (our own headlines; no rule
