@@ -621,6 +621,20 @@ def test_rules_propose_a_summit_as_outlets_write_it(headline: str, lead: str) ->
 
 
 @pytest.mark.parametrize(
+    "headline",
+    [
+        # a digital partnership framework launched, started or welcomed: its MoU (our own headlines)
+        "Australia and Japan launch Digital Partnership",
+        "Indien und Deutschland starten Digitalpartnerschaft",
+        "한-호주 디지털 파트너십 출범",
+    ],
+)
+def test_rules_propose_a_partnership_launched_as_its_mou(headline: str) -> None:
+    reading = read(headline, "", datetime(2026, 3, 17), without_named_series(load_rules()))
+    assert reading.rule_primary(True) == "mou"
+
+
+@pytest.mark.parametrize(
     ("headline", "proposed"),
     [
         # a group's digital ministers meeting is a summit though the report does not say AI
