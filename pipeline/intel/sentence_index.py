@@ -57,7 +57,9 @@ class Sentences:
             if self._index is not index:
                 self._build(index)
             inv = self._inv
-            hits = [inv[f] for f in rx.fids if f in inv]
+            # The factors both the pattern and the item have (a set intersection walks the smaller;
+            # a pattern may have hundreds). Their order does not matter: one list, or the sorted union.
+            hits = [inv[f] for f in rx.fids.intersection(inv)]
             if not hits:
                 got = []
             elif len(hits) == 1:
