@@ -16,7 +16,7 @@ engine's private one.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from core.regex_syntax import (
@@ -115,6 +115,27 @@ def _class_source(members: list[tuple[str, Any]]) -> str:
     return "[" + "".join(parts) + "]"
 
 
+_EXACT_CATEGORY = {"DIGIT": r"\d", "SPACE": r"\s"}
+
+
+@cache
+def _category(name: str) -> tuple[tuple[int, int], ...]:
+    """The characters of a class shorthand in the sieve. For \\d and \\s, exactly those Python's
+    engine matches, asked of the engine itself (a few hundred digits and spaces beyond ASCII): a
+    Korean or Japanese date form ("26일", "5月12日") is then proposed at its digits only, not at
+    every non-ASCII character. \\w keeps every non-ASCII character (a class of thousands of ranges
+    would swell the automata)."""
+    source = _EXACT_CATEGORY.get(name)
+    if source is None:
+        return _RELAXED_CATEGORY[name]
+    rx = re.compile(source)
+    found: list[tuple[int, int]] = []
+    for base in range(0, 0x110000, 4096):
+        chunk = "".join(map(chr, range(base, min(base + 4096, 0x110000))))
+        found += [(ord(ch), ord(ch)) for ch in rx.findall(chunk)]
+    return _merge(found)
+
+
 @lru_cache(maxsize=4096)
 def _caseless(source: str) -> tuple[int, ...]:
     """The characters Python's engine matches with ``source`` (one character) ignoring case,
@@ -141,7 +162,7 @@ def _charset(op: str, arg: Any, ci: bool, dotall: bool) -> tuple[tuple[int, int]
             elif o == RANGE:
                 ranges.append(a)
             else:
-                ranges += _RELAXED_CATEGORY[a]
+                ranges += _category(a)
         if ci:
             ranges += [(c, c) for c in _caseless(_class_source(arg))]
         return _merge(ranges)
