@@ -244,6 +244,8 @@ _FULL_WIDTH = {
     code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
 }
 """Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) to their ASCII forms."""
+_ANY_FULL_WIDTH = re.compile("[\uff10-\uff5a]")
+"""A character that may be one of them (a scan in C, where ``translate`` looks up every character)."""
 
 
 def comparable(text: str | None) -> str:
@@ -253,7 +255,9 @@ def comparable(text: str | None) -> str:
     classifier reads this form; the item is stored as it came."""
     if not text:
         return ""
-    return text if text.isascii() else text.translate(_FULL_WIDTH)
+    if text.isascii() or _ANY_FULL_WIDTH.search(text) is None:
+        return text  # translating would copy the text unchanged
+    return text.translate(_FULL_WIDTH)
 
 
 def read(title: str, text: str, published: datetime | None = None, rules: Rules | None = None) -> Reading:

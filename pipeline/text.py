@@ -179,6 +179,8 @@ html_fragment_to_text = html_to_text
 
 def fold(text: str) -> str:
     """Case- and accent-folded: 'März' meets 'marz', 'Séoul' meets 'seoul' (names in a lookup)."""
+    if text.isascii():  # nothing to decompose; ASCII case-folds as it lower-cases
+        return text.lower()
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 

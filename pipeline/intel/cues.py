@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.regex_syntax import Unsupported
 from core.yamlconf import ConfigError, validate_file
 from pipeline.intel.patterns import Regex
-from pipeline.intel.rules_loading import real_path
+from pipeline.intel.rules_loading import RECHECK_SECONDS, real_path
 from pipeline.intel.sieve import re2, re2_options, relaxed_source
 
 DEFAULT_CUES = Path(__file__).resolve().parent.parent.parent / "rules" / "cues.yaml"
@@ -69,14 +70,26 @@ def _load(path: str, mtime_ns: int) -> Cues:
     return compile_families(raw, hashlib.sha256(Path(path).read_bytes()).hexdigest())
 
 
+_RECENT: tuple[float, Cues] | None = None
+"""(when checked, cues) of the last ``load_cues()``: the shipped file is asked whether it changed
+at most every ``RECHECK_SECONDS``, as the default rules are (classify asks on every item)."""
+
+
 def load_cues(path: Path | None = None) -> Cues:
     """The cue families (cached per file version); ConfigError names file, line and field."""
+    global _RECENT
+    now = time.monotonic()
+    if not path and _RECENT is not None and now - _RECENT[0] < RECHECK_SECONDS:
+        return _RECENT[1]
     where = os.fspath(path) if path else _DEFAULT_CUES
     try:
         mtime = os.stat(where).st_mtime_ns
     except OSError:
         raise ConfigError(f"{Path(where)}: file not found") from None
-    return _load(real_path(where), mtime)
+    cues = _load(real_path(where), mtime)
+    if not path:
+        _RECENT = (now, cues)
+    return cues
 
 
 # ----------------------------------------------------------------------------- fast matcher

@@ -9,6 +9,7 @@ day: ``pipeline.intel.clause_dates`` and ``pipeline.intel.dates``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 VOTED = re.compile(
     r"\b(?:pass(?:es|ed)?|approv(?:es|ed)|adopt(?:s|ed)|vot(?:es|ed)|enact(?:s|ed)|signs?|signed|veto(?:es|ed)?"
@@ -44,11 +45,15 @@ DELAYED = re.compile(
 """A headline about a law's date pushed back: the new date is the law's, not the delay's."""
 
 
+# Classify asks both of one headline up to three times (extraction, the date, the place); cached
+# for the last few headlines.
+@lru_cache(maxsize=8)
 def reports_delay(title: str) -> bool:
     """Does the headline report a law's milestone delayed ("legislature delays AI law")?"""
     return bool(DELAYED.search(title))
 
 
+@lru_cache(maxsize=8)
 def reports_passage(title: str) -> bool:
     """Does the headline report a law passed, approved, adopted, signed, vetoed or finalised?"""
     return bool(VOTED.search(title))

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
-from operator import add
+from operator import add, itemgetter
 from pathlib import Path
 from typing import Any
 
-from pipeline.intel.rules_loading import real_path
+from pipeline.intel.rules_loading import RECHECK_SECONDS, real_path
 from pipeline.intel.vocabulary import NONE
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "event_type_model.json"
@@ -46,8 +47,8 @@ class EventTypeModel:
 
     def decide(self, features: dict[str, float], explain: int = 0) -> Decision:
         n = len(self.bias)
-        weights = self.weights
-        known = [(name, w, value) for name, value in features.items() if (w := weights.get(name)) is not None]
+        weight_of = self.weights.get
+        known = [(name, w, value) for name, value in features.items() if (w := weight_of(name)) is not None]
         terms = [w if value == 1.0 else tuple(x * value for x in w) for _, w, value in known]  # x * 1.0 is x
         # Each class's score is its bias plus the terms, added one by one in the features' order
         # (as a loop over the features would add them): the same floating-point sums.
@@ -64,7 +65,8 @@ class EventTypeModel:
             # Weight towards the chosen class relative to the mean of all classes: what made it win.
             means = self._means()
             contrib = [(name, (w[best] - means[name]) * value) for name, w, value in known]
-            weighed = sorted(contrib, key=lambda kv: -kv[1])[:explain]
+            # Descending, ties in the features' order (a reversed sort is stable too).
+            weighed = sorted(contrib, key=itemgetter(1), reverse=True)[:explain]
         return Decision(label, probs[label], probs, weighed)
 
     def _means(self) -> dict[str, float]:
@@ -105,11 +107,23 @@ def _load(path: str, mtime_ns: int) -> EventTypeModel:
     return model_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
+_RECENT: tuple[float, EventTypeModel] | None = None
+"""(when checked, model) of the last ``load_model()``: the shipped file is asked whether it changed
+at most every ``RECHECK_SECONDS``, as the default rules are (classify asks on every item)."""
+
+
 def load_model(path: Path | None = None) -> EventTypeModel:
     """The model file (cached per version); the shipped one unless ``path`` is given."""
+    global _RECENT
+    now = time.monotonic()
+    if not path and _RECENT is not None and now - _RECENT[0] < RECHECK_SECONDS:
+        return _RECENT[1]
     where = os.fspath(path) if path else _DEFAULT_MODEL
     mtime = os.stat(where).st_mtime_ns
-    return _load(real_path(where), mtime)
+    model = _load(real_path(where), mtime)
+    if not path:
+        _RECENT = (now, model)
+    return model
 
 
 def save_model(model: EventTypeModel, path: Path | None = None) -> Path:

@@ -304,10 +304,11 @@ class Rules(Strict):
         return self.__pydantic_private__["_fast"]  # type: ignore[index,no-any-return]
 
     def jurisdiction(self, code: str) -> Jurisdiction | None:
-        return self._by_code.get(code)
+        # The private slot read directly, as ``fast`` does: asked for each party of each mention.
+        return self.__pydantic_private__["_by_code"].get(code)  # type: ignore[index,no-any-return]
 
     def event_type(self, type_: str) -> EventTypeRules:
-        return self._types[type_]
+        return self.__pydantic_private__["_types"][type_]  # type: ignore[index,no-any-return]
 
     @property
     def actor_rx(self) -> re.Pattern[str] | None:

@@ -44,6 +44,7 @@ class Sentences:
         self._lines: dict[int, list[int]] = {}
         self._index: FactorIndex | None = None
         self._inv: dict[int, list[int]] = {}
+        self._present: frozenset[int] = frozenset()
 
     def lines(self, rx: FastRx) -> list[int]:
         """Indexes of the sentences that contain one of ``rx``'s required factors (sorted)."""
@@ -57,7 +58,10 @@ class Sentences:
             if self._index is not index:
                 self._build(index)
             inv = self._inv
-            hits = [inv[f] for f in rx.fids if f in inv]
+            # The factors both the pattern and the item have: an intersection of two sets walks the
+            # smaller (a pattern has 1 to 150 factors, an item dozens). Their order does not matter:
+            # one list, or the sorted union.
+            hits = [inv[f] for f in rx.fids.intersection(self._present)]
             if not hits:
                 got = []
             elif len(hits) == 1:
@@ -83,6 +87,7 @@ class Sentences:
                 else:
                     got.append(i)
         self._inv = inv
+        self._present = frozenset(inv)
         self._index = index
         if self._plain_lower:
             # The joined text's factors are the union of the sentences' (no factor spans the "\n"), so

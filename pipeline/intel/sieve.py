@@ -16,7 +16,7 @@ engine's private one.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from core.regex_syntax import (
@@ -115,6 +115,27 @@ def _class_source(members: list[tuple[str, Any]]) -> str:
     return "[" + "".join(parts) + "]"
 
 
+_EXACT_CATEGORY = {"DIGIT": r"\d", "SPACE": r"\s"}
+
+
+@cache
+def _category(name: str) -> tuple[tuple[int, int], ...]:
+    """The characters of a class shorthand in the sieve. For \\d and \\s, exactly those Python's
+    engine matches, asked of the engine itself (a few hundred digits and spaces beyond ASCII): a
+    Korean or Japanese date form ("26일", "5月12日") is then proposed at its digits only, not at
+    every non-ASCII character. \\w keeps every non-ASCII character (a class of thousands of ranges
+    would swell the automata)."""
+    source = _EXACT_CATEGORY.get(name)
+    if source is None:
+        return _RELAXED_CATEGORY[name]
+    rx = re.compile(source)
+    found: list[tuple[int, int]] = []
+    for base in range(0, 0x110000, 4096):
+        chunk = "".join(map(chr, range(base, min(base + 4096, 0x110000))))
+        found += [(ord(ch), ord(ch)) for ch in rx.findall(chunk)]
+    return _merge(found)
+
+
 @lru_cache(maxsize=4096)
 def _caseless(source: str) -> tuple[int, ...]:
     """The characters Python's engine matches with ``source`` (one character) ignoring case,
@@ -141,7 +162,7 @@ def _charset(op: str, arg: Any, ci: bool, dotall: bool) -> tuple[tuple[int, int]
             elif o == RANGE:
                 ranges.append(a)
             else:
-                ranges += _RELAXED_CATEGORY[a]
+                ranges += _category(a)
         if ci:
             ranges += [(c, c) for c in _caseless(_class_source(arg))]
         return _merge(ranges)
@@ -313,6 +334,19 @@ def _skips_ahead(items: list[tuple[str, Any]], ci: bool) -> bool:
     return False
 
 
+def _opening_lookbehind(items: list[tuple[str, Any]]) -> tuple[int, list[tuple[str, Any]]]:
+    """(width, items) of a pattern that opens with a lookbehind of single characters, its
+    characters read as part of the match (``(?<=한)일`` as ``한일``): the sieve then proposes only
+    where they stand before the rest, not at every ``일``, and its proposal is ``width``
+    characters before where Python's pattern starts. (0, items) for any other pattern."""
+    if not items or items[0][0] != ASSERT:
+        return 0, items
+    direction, sub = items[0][1]
+    if direction != -1 or not sub or any(op not in (LITERAL, IN) for op, _arg in sub):
+        return 0, items
+    return len(sub), [*sub, *items[1:]]
+
+
 class GuidedRx:
     """``search`` and ``finditer`` of a Python pattern, exactly, with RE2 proposing where to look.
 
@@ -326,25 +360,29 @@ class GuidedRx:
     own ``search`` runs.
     """
 
-    __slots__ = ("rx", "sieve")
+    __slots__ = ("rx", "sieve", "lead")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
         self.sieve: Any = None
+        self.lead = 0
+        """Characters the sieve reads before where Python's pattern starts (its opening lookbehind)."""
         if re2 is None:  # pragma: no cover - google-re2 is a dependency
             return
         try:
             parsed = parse_regex(rx.pattern, rx.flags)
             if _skips_ahead(parsed, bool(rx.flags & re.IGNORECASE)):
                 return  # Python's own search jumps to the first character: a call to RE2 costs more
+            lead, items = _opening_lookbehind(parsed)
             compiled = re2.compile(
-                _relaxed(parsed, bool(rx.flags & re.IGNORECASE), bool(rx.flags & re.DOTALL)),
+                _relaxed(items, bool(rx.flags & re.IGNORECASE), bool(rx.flags & re.DOTALL)),
                 re2_options(PATTERN_MEM),
             )
         except (Unsupported, re2.error):
             return
         if compiled.search(b"") is None:
             self.sieve = compiled
+            self.lead = lead
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         """``rx.search(text, pos)``."""
@@ -354,20 +392,24 @@ class GuidedRx:
         if enc is None:
             return self.rx.search(text, pos)
         data, ascii_only = enc
-        sieve, match = self.sieve, self.rx.match
-        at = pos if ascii_only else len(text[:pos].encode("utf-8"))
+        sieve, match, lead = self.sieve, self.rx.match, self.lead
+        # A match of Python's pattern at ``start`` is one of the sieve's at ``start - lead``.
+        at = max(0, pos - lead)
+        if not ascii_only:
+            at = len(text[:at].encode("utf-8"))
         while True:
             m = sieve.search(data, at)
             if m is None:
                 return None
             b = m.start()
-            start = b if ascii_only else len(data[:b].decode("utf-8"))
+            proposed = b if ascii_only else len(data[:b].decode("utf-8"))
+            start = proposed + lead
             hit = match(text, start)
             if hit is not None:
                 return hit
             if start >= len(text):
                 return None
-            at = b + (1 if ascii_only else len(text[start].encode("utf-8")))
+            at = b + (1 if ascii_only else len(text[proposed].encode("utf-8")))
 
     def finditer(self, text: str) -> list[re.Match[str]]:
         """``list(rx.finditer(text))``."""

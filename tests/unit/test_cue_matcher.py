@@ -206,6 +206,26 @@ def test_guided_edge_patterns(pattern: str) -> None:
         assert _spans(guided.finditer(text)) == _spans(list(rx.finditer(text))), text
 
 
+@pytest.mark.parametrize(
+    "pattern", [r"(?<=한)일(?=[\s,]|$)", r"(?<=[-–·])한(?!국)", r"(?<=a[bB])c+", r"(?<=\d)x"]
+)
+def test_guided_opening_lookbehind(pattern: str) -> None:
+    """A lookbehind the sieve reads as part of the match: Python's matches, from every start."""
+    rx = re.compile(pattern, re.IGNORECASE)
+    guided = GuidedRx(rx)
+    assert guided.sieve is not None and guided.lead > 0
+    for text in [
+        "한일 정상회의, 한-일 한일",
+        "abc aBcc abbc xabcc",
+        "한·한국 한–한 abc한일",
+        "1x 2xx x3x ＡBc",
+    ]:
+        assert _spans(guided.finditer(text)) == _spans(list(rx.finditer(text))), text
+        for pos in range(len(text) + 1):
+            want, got = rx.search(text, pos), guided.search(text, pos)
+            assert (got and got.span()) == (want and want.span()), (text, pos)
+
+
 def test_lone_surrogate_falls_back_to_python(cues) -> None:  # type: ignore[no-untyped-def]
     text = "AI summit \ud800 council"
     m = cues.matcher
