@@ -21,7 +21,7 @@ from pipeline.intel.extraction import extract_events
 from pipeline.intel.features import item_features
 from pipeline.intel.generic import body_name, generic_event, ordinal_word
 from pipeline.intel.lead import sentences_after_headline, without_captions
-from pipeline.intel.milestones import reports_delay, reports_passage
+from pipeline.intel.milestones import reports_delay, skips_in_force_date
 from pipeline.intel.model import Decision, EventTypeModel, load_model
 from pipeline.intel.places import curated_places, event_place, outside_host
 from pipeline.intel.rules_loading import load_rules
@@ -67,15 +67,15 @@ def with_slots(
     headline, not the boilerplate above it (``sentences_after_headline``)."""
     pub = published.date() if isinstance(published, datetime) else published
     sentences = without_captions(sentences_after_headline(title, sentences))
+    law = event.type == EventType.LEGISLATION
     day = event_date(
         title,
         sentences,
         pub,
         upcoming=event.status == "upcoming",
         edition_year=event.type == EventType.SUMMIT,
-        skip_in_force=event.type == EventType.LEGISLATION
-        and (reports_passage(title) or reports_delay(title)),
-        delayed=event.type == EventType.LEGISLATION and reports_delay(title),
+        skip_in_force=law and skips_in_force_date(title),
+        delayed=law and reports_delay(title),
     )
     parties = list(dict.fromkeys(code for _s, _e, code in jurisdiction_spans(title, rules)))
     if not parties and sentences:

@@ -154,8 +154,8 @@ class Doc:
     two sentences after "the COP29 climate summit" is the climate summit, not an AI one."""
     veto_cache: dict[tuple[int, str], bool] = field(default_factory=dict)
     """(negative index, sentence or title) -> does it veto (hard negatives are tested once per text)."""
-    passage: bool = False
-    """The headline reports a law passed, approved, adopted, signed, vetoed or finalised: its news is
+    skip_in_force: bool = False
+    """The headline reports a law passed, signed, delayed... (``skips_in_force_date``): its news is
     that milestone, so the day the law will take effect is not the event's date."""
     delay: bool = False
     """The headline reports a law's milestone delayed: the dates it is moved from and to are the

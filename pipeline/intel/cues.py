@@ -51,9 +51,12 @@ class Cues:
     sha256: str
     matcher: FamilyMatcher = field(init=False, repr=False, compare=False)
     """The same families, found fast (``item_features`` uses it; results are the patterns')."""
+    pattern: dict[str, re.Pattern[str]] = field(init=False, repr=False, compare=False)
+    """Each family's pattern by name, built once with the families."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "matcher", FamilyMatcher([rx for _, rx in self.families]))
+        object.__setattr__(self, "pattern", dict(self.families))
 
 
 def compile_families(raw: CueFile, digest: str) -> Cues:

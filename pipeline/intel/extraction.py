@@ -31,7 +31,7 @@ from pipeline.intel.candidates import (
 from pipeline.intel.clause_dates import pick_date
 from pipeline.intel.event_keys import to_extracted
 from pipeline.intel.mentions import mentions_in, series_matches
-from pipeline.intel.milestones import reports_delay, reports_passage
+from pipeline.intel.milestones import reports_delay, skips_in_force_date
 from pipeline.intel.ordinals import find_ordinal
 from pipeline.intel.places import find_place
 from pipeline.intel.rules_schema import Rules, Series
@@ -201,7 +201,7 @@ def extract_events(
         boiler=boiler,
         series=series,
         places=sents.places(rules) if types else [[] for _ in range(n)],
-        passage=reports_passage(title) or reports_delay(title),
+        skip_in_force=skips_in_force_date(title),
         delay=reports_delay(title),
         anaphora={
             type_: sents.first_matches(ana)

@@ -45,6 +45,7 @@ HEAD_FAMILIES = (
     "partnership",
 )
 """Families that name an event; the first of them in the headline is the headline's head."""
+_HEAD_RANK = {name: rank for rank, name in enumerate(HEAD_FAMILIES)}
 
 ABSENCE_FAMILIES = ("ai", "digital", "gov")
 """Families whose absence is telling: a summit with no AI or digital word anywhere is another summit."""
@@ -103,11 +104,10 @@ def _tail_of_headline(title: str, found: list[str], cues: Cues) -> str | None:
     macro-F1 0.787 -> 0.790, and 0.753 -> 0.772 as if no series were named)."""
     if len(found) < 2:
         return found[0] if found else None
-    patterns = dict(cues.families)
     # Where two end together ("digital partnership", "partnership"), the more specific family
     # (listed first in HEAD_FAMILIES) is the noun.
     ends = [
-        (max((m.end() for m in patterns[name].finditer(title)), default=-1), -HEAD_FAMILIES.index(name), name)
+        (max((m.end() for m in cues.pattern[name].finditer(title)), default=-1), -_HEAD_RANK[name], name)
         for name in found
     ]
     return max(ends)[2]

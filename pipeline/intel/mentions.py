@@ -210,7 +210,7 @@ def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str
         status = find_status(clause, rules, anchor) or find_status(ztext, rules, zstart)
         if background and status != "postponed" and not _OWN_UPCOMING.search(clause[anchor:]):
             status = "held"  # "following the AI Impact Summit", "commitments made at the Seoul summit"
-        skip_in_force = s.type == EventType.LEGISLATION and doc.passage
+        skip_in_force = s.type == EventType.LEGISLATION and doc.skip_in_force
         day = pick_date(
             clause,
             anchor,

@@ -59,6 +59,13 @@ def reports_passage(title: str) -> bool:
     return bool(VOTED.search(title))
 
 
+def skips_in_force_date(title: str) -> bool:
+    """Is the law's news another milestone than its taking effect (passed, signed, delayed...)?
+    Then the day it takes effect is not the event's date: the one rule for the mention's clause
+    (``pipeline.intel.mentions``) and the headline and lead (``pipeline.classify``)."""
+    return reports_passage(title) or reports_delay(title)
+
+
 _STOP = re.compile(r"[.;!?。．！？…]\s")
 
 

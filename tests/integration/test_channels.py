@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,8 @@ from alerts.feed import subscriber_feed
 from alerts.subscriptions import load_subscriptions
 from models.db import session_factory
 from models.migrate import upgrade
-from pipeline.types import ExtractedEvent
 from testkit.loopback import Receiver
-from tests.support.alerting import queue, store_event, subs_file
+from tests.support.alerting import EVENT, queue, store_event, subs_file
 
 
 @pytest.fixture
@@ -134,16 +134,11 @@ FAKE_LINE = "- [Fake outlet](https://evil.example/x)"
 def store_hostile_event() -> None:
     """An item whose title, outlet, event name, place and evidence all carry Slack pings, a
     disguised link and a CR/LF that would start a fake line of its own."""
-    event = ExtractedEvent(
-        type="dpc_meeting",
+    event = replace(
+        EVENT,
         name="EU-Japan Digital Partnership Council <!channel>",
-        key="dpc_meeting:eu-japan-digital-partnership-council:4",
         evidence="The fourth meeting <https://evil.example/phish|Click to verify> will take place <!here>.",
-        series="EU-Japan Digital Partnership Council",
-        ordinal=4,
-        date="2026-12-09",
         location="Tokyo <@U123ABC>",
-        status="upcoming",
     )
     title = f"EU & Japan {' '.join(PINGS)} to meet\r\n{FAKE_LINE}"
     store_event(
