@@ -117,7 +117,8 @@ def _public_party(doc: Doc, idx: int, text: str) -> bool:
     """Is a government body a party (an MoU between two companies is business news, not policy)?
 
     A public actor in the sentence settles it; a company cue without one rules it out; else a
-    public actor in the previous sentence, or two jurisdictions ("France and India signed...").
+    public actor in the previous sentence, or two jurisdictions ("France and India signed..."), or
+    an intergovernmental body (the G7, the OECD).
     """
     fast = doc.rules.fast
     if fast.actor is not None and fast.actor.search(text):
@@ -128,7 +129,9 @@ def _public_party(doc: Doc, idx: int, text: str) -> bool:
     if fast.actor is not None and fast.actor.search(prev):
         return True
     spans = doc.juris[idx] if idx >= 0 else jurisdiction_spans(text, doc.rules)
-    return len({c for _, _, c in spans}) >= 2
+    codes = {c for _, _, c in spans}
+    # two governments, or an intergovernmental body ("the G7's digital ministers")
+    return len(codes) >= 2 or _multilateral(list(codes), doc.rules)
 
 
 def _names_the_document(title: str, end: int) -> bool:

@@ -257,7 +257,12 @@ class Outcome:
     groups: dict[str, list[str]]
     """Real event -> corpus ids (gold dpc_meeting / summit items in the served set)."""
     offline_found: set[str]
-    """Real events the classifier finds offline (an item typed right, as `policywatch eval` scores)."""
+    """Real events the classifier finds offline for this subscriber: an item typed right (as
+    `policywatch eval` scores it) whose primary event is confident enough for the subscriber's
+    filter (``min_confidence``, default 0.7). What the pipeline may not lose."""
+    offline_typed_below_confidence: set[str]
+    """Real events typed right offline only with an event below the subscriber's confidence: the
+    subscriber's own threshold keeps them out, not the pipeline (reported, not asserted)."""
     leaks: list[str]
     feed_requests: list[tuple[str, str, int]]
     figures: dict[str, Any] = field(default_factory=dict)
@@ -341,6 +346,9 @@ def score(outcome: Outcome) -> dict[str, Any]:
         "missed": missed,
         "missed_although_found_offline": sorted(set(missed) & outcome.offline_found),
         "offline_found_real_events": len(outcome.offline_found),
+        "missed_typed_right_below_confidence": sorted(
+            set(missed) & (outcome.offline_typed_below_confidence - outcome.offline_found)
+        ),
         "second_run_posts": outcome.second_posts,
         "second_run_new_items": t2["new_items"],
         "unmapped_posts": sum(bool(p.problems) for p in posts),
@@ -390,6 +398,7 @@ def print_report(figures: dict[str, Any]) -> None:
         print(f"{key:>32}: {figures[key]}")
     print(f"{'missed':>32}: {figures['missed']}")
     print(f"{'missed although found offline':>32}: {figures['missed_although_found_offline']}")
+    print(f"{'typed right, below confidence':>32}: {figures['missed_typed_right_below_confidence']}")
 
 
 @pytest.fixture(scope="module")
@@ -406,13 +415,22 @@ def real_news(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     for cid, name in label.items():
         groups[name].append(cid)
 
+    from alerts.subscriptions import Filters
     from pipeline.classify import classify
 
-    offline_found = {
-        label[i.id]
-        for i in items
-        if i.id in label and classify(i.title, i.text, published_date(i)).event_type == i.event_type
-    }
+    threshold = Filters().min_confidence
+    offline_found: set[str] = set()
+    offline_typed_below_confidence: set[str] = set()
+    for i in items:
+        if i.id not in label:
+            continue
+        result = classify(i.title, i.text, published_date(i))
+        if result.event_type != i.event_type:
+            continue
+        if result.events and result.events[0].confidence >= threshold:
+            offline_found.add(label[i.id])
+        else:
+            offline_typed_below_confidence.add(label[i.id])
 
     request.getfixturevalue("prefect_harness")  # only now: no corpus, no Prefect server start-up
     from flows.monitor import run_monitor
@@ -461,6 +479,7 @@ def real_news(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             stored_items=stored,
             groups={k: sorted(v) for k, v in sorted(groups.items())},
             offline_found=offline_found,
+            offline_typed_below_confidence=offline_typed_below_confidence,
             leaks=list(leaks),
             feed_requests=list(web.requests),
         )
@@ -528,7 +547,9 @@ def test_no_false_post(real_news: Outcome) -> None:
 
 def test_misses_within_measured_recall(real_news: Outcome) -> None:
     """A real event may be missed only when the classifier, scored offline on the same items as
-    `policywatch eval` scores them, types none of its items right."""
+    `policywatch eval` scores them, types none of its items right with an event as confident as
+    the subscriber asks (the G7 ministers' meeting in Turin, read from an official's travel notice
+    at 0.6, is reported apart: the subscriber's threshold keeps it out, not the pipeline)."""
     assert real_news.figures["missed_although_found_offline"] == []
 
 

@@ -637,6 +637,20 @@ def test_rules_propose_a_partnership_launched_as_its_mou(headline: str) -> None:
 @pytest.mark.parametrize(
     ("headline", "proposed"),
     [
+        # a group's digital ministers meeting is a summit though the report does not say AI
+        ("Results of the G20 Digital Ministers' Meeting in Lisbon", "summit"),
+        ("G7デジタル・技術大臣会合が仙台で開幕", "summit"),
+        ("G20 디지털 장관회의 개막", "summit"),
+    ],
+)
+def test_rules_propose_a_group_s_digital_ministerial(headline: str, proposed: str) -> None:
+    reading = read(headline, "", datetime(2026, 3, 17), without_named_series(load_rules()))
+    assert reading.rule_primary(True) == proposed
+
+
+@pytest.mark.parametrize(
+    ("headline", "proposed"),
+    [
         # a law named with words between "AI" and 법 / 法, passed or published (our own headlines)
         ("인공지능 산업 육성법 국회 본회의 통과", True),
         ("AI推進基本法が参院本会議で可決、成立", True),
