@@ -235,6 +235,15 @@ class Reading:
         for ext, ev in zip(self.events, self.scored, strict=True):
             if ev.eligible and (named_series or ev.series.generic):
                 f["rule:candidate=" + ext.type] = 1.0
+                # How strongly the rules read it (their confidence, score / 4): a summit trigger
+                # in a headline with its cue, host and date outweighs one word "summit" in a lead
+                key = "rule:confidence=" + ext.type
+                f[key] = max(f.get(key, 0.0), min(ev.score / 4.0, 1.0))
+                if ev.title_hit:
+                    # Proposed from the headline itself: what the item reports, more than a lead's
+                    # candidate. With the confidence, 8-seed leave-series-out with the generic
+                    # triggers alone 0.783 -> 0.790, as shipped 0.783 -> 0.791
+                    f["rule:headline=" + ext.type] = 1.0
         if self.is_ai_policy:
             f["rule:ai_policy"] = 1.0
         return f

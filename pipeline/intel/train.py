@@ -40,11 +40,14 @@ than a borderline event missed. Chosen by leave-series-out cross-validation on t
 0.792, 0.786, 0.781, 0.777, 0.773); 0.25 keeps dev's hard negatives given an event at 13 of 75,
 as 0.5 does, where 0 gives 14 (dev macro-F1 0.817 for 0 and 0.25, 0.809 for 0.5)."""
 TRAIN_SPLITS = ("train",)
-SEED_WEIGHT = 1
+SEED_WEIGHT = 2
 """The five founding articles (long scraped pages, labelled by the project) count this many times:
 they are the only long pages with a labelled primary among many events. Once each since the
 cue verbs of every language were added (2026-12-07): 5 fitted them at the cost of dev (0.775
-against 0.786); 0 misreads one of them (a long page about EU-Japan cooperation read as a law)."""
+against 0.786); 0 misreads one of them (a long page about EU-Japan cooperation read as a law).
+Twice since the rules' confidence became a feature (2026-12-07, late): once, the Korean page on
+the AI Seoul Summit whose ministries also sign an MoU was read as the MoU by a margin of 0.03;
+twice reads it as labelled, dev unchanged (0.845)."""
 
 
 @dataclass(frozen=True)
