@@ -141,6 +141,52 @@ def _names_the_document(title: str, end: int) -> bool:
     return not rest or rest[0] in "(（[【|:-–—"
 
 
+_OWNED = re.compile(
+    r"\s*(?:['’]s?)?\s*(?:(?:own|new|national|first|landmark|draft|proposed|planned|comprehensive|domestic"
+    r"|the|its|version\s+of|equivalent\s+of)\s+){0,3}$|\s*(?:の|版の?|판|의)?\s*$",
+    re.IGNORECASE,
+)
+"""What stands between a jurisdiction and a law it owns: "Japan's AI Act", "Italy's own AI Act",
+"the Italian AI Act", "台湾のAI基本法", "대만의 AI 기본법"."""
+_ENACTS = re.compile(
+    r"\b(?:legislat\w*|lawmakers?|parliament\w*|senate|congress|assembly|diet|president|governor|government"
+    r"|cabinet|pass(?:es|ed)?|approv(?:es|ed)|adopt(?:s|ed)|enact(?:s|ed)|sign(?:s|ed)?|issu(?:es|ed)"
+    r"|promulgat\w*|vot(?:es|ed))\b|国会|議会|立法院|政府|総統|大統領|국회|의회|정부|대통령",
+    re.IGNORECASE,
+)
+"""Words between a jurisdiction and a law that make that jurisdiction the law's maker: "Taiwan's
+legislature passes AI Basic Act", "Philippine President signs executive order on AI"."""
+ENACTS_WINDOW = 60
+"""Characters before a law's mention searched for its maker."""
+
+
+def _generic_law(rules: Rules) -> Series | None:
+    """The generic trigger for a law (``legislation_generic``): another jurisdiction's law named
+    with a curated law's words is read as that trigger reads it."""
+    return next((x for x in rules.series if x.generic and x.type == EventType.LEGISLATION), None)
+
+
+def law_of_another_jurisdiction(
+    text: str, spans: list[tuple[int, int, str]], start: int, own: list[str]
+) -> str | None:
+    """The jurisdiction whose law a curated law's words name here, when it is not the curated
+    one: "Taiwan's legislature passes AI Basic Act" is Taiwan's, not Korea's AI Basic Act.
+
+    The curated law stays when one of its own parties is named in the sentence ("Japan welcomes
+    the EU AI Act") or when nothing makes another jurisdiction the law's owner or maker: "Korean
+    firms prepare as AI Act takes effect" is still the EU's. Another jurisdiction owns it when
+    only a possessive or an adjective stands between them ("Japan's AI Act"), or makes it when a
+    legislature, a leader or an enacting verb does ("Philippine President signs executive order")."""
+    if any(code in own for _, _, code in spans):
+        return None
+    before = [(e, code) for a, e, code in spans if e <= start and start - a <= ENACTS_WINDOW]
+    for e, code in reversed(before):
+        between = text[e:start]
+        if _OWNED.fullmatch(between) or _ENACTS.search(between):
+            return code
+    return None
+
+
 def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str]]) -> list[Mention]:
     rules = doc.rules
     out: list[Mention] = []
@@ -190,12 +236,19 @@ def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str
                 label = party_label(parties, rules)
                 name = s.name.replace("{parties}", label).strip()
         elif s.type == EventType.LEGISLATION and s.parties:
-            # "Japan's AI Act" is not the EU AI Act: a different jurisdiction right before wins.
             spans = jurisdiction_spans(text, rules) if idx < 0 else doc.juris[idx]
-            other = [c for a, _, c in spans if start - 25 <= a < start and c not in s.parties]
+            other = law_of_another_jurisdiction(text, spans, start, s.parties)
+            prior = prior_parties.get(s.type, [])
+            if other is None and idx >= 0 and not spans and prior and not set(prior) & set(s.parties):
+                # "Taiwan's parliament passes AI law. Lawmakers passed the AI basic act...": a
+                # sentence naming no jurisdiction is about the law the headline or text named before
+                other = prior[0]
             if other:
-                parties = other[:1]
+                # another jurisdiction's law: what the generic law trigger would make of it, so that
+                # its name, key and series are not the curated law's ("Taiwan AI law", no series)
+                parties = [other]
                 name = f"{party_label(parties, rules)} AI law"
+                s = _generic_law(rules) or s
         # Attributes come from this mention's zone of the sentence: "host the next AI summit in Geneva
         # in 2027, following the AI Impact Summit in New Delhi" gives Geneva/2027 to the first mention
         # and New Delhi to the second, never 2027 to the AI Impact Summit.

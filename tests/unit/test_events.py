@@ -550,6 +550,29 @@ def test_two_us_state_ai_laws_of_one_year_are_two_events() -> None:
 
 
 @pytest.mark.parametrize(
+    ("title", "text", "name", "series"),
+    [
+        # another jurisdiction makes or owns a law named with a curated law's words: its own law
+        ("Taiwan's legislature passes AI Basic Act", "", "AI Basic Act (Taiwan)", None),
+        ("Taiwan's parliament passes AI law", "Lawmakers passed the AI basic act.", "Taiwan AI law", None),
+        ("Philippine President signs executive order on AI", "", "Philippines AI law", None),
+        ("Italy's own AI Act enters into force", "", "AI Act (Italy)", None),
+        # the curated law stays when its own jurisdiction is named, or nothing makes another the owner
+        ("Japan welcomes EU AI Act entry into force", "", "EU AI Act", "EU AI Act"),
+        ("Korean firms prepare as AI Act takes effect", "The AI Act applies now.", "EU AI Act", "EU AI Act"),
+        ("Korea passes AI Basic Act", "", "Korea AI Basic Act", "Korea AI Basic Act"),
+    ],
+)
+def test_a_curated_law_s_words_for_another_jurisdiction_s_law(
+    title: str, text: str, name: str, series: str | None
+) -> None:
+    """Learn how a law is reported, not which laws exist: Taiwan's AI basic act is not Korea's,
+    and would have been merged with it (same series) and alerted under its name."""
+    law = _law(title, text)
+    assert (law.name, law.series) == (name, series)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The California Senate passed SB243, a bill on AI companion chatbots, on Tuesday.",
