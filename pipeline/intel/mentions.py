@@ -201,7 +201,10 @@ def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str
             # A generic summit/law/declaration needs AI itself nearby: "digital economy" talk at an ASEAN
             # summit does not make it an AI summit.
             core = doc.core_ai or doc.ai
-            near = [core[i] for i in range(max(0, idx - 1), min(len(core), idx + 2))] if idx >= 0 else []
+            # (the headline's neighbour is the lead: "New York's RAISE Act signed into law" says what
+            # it regulates in the next sentence)
+            lo, hi = max(0, idx - 1), min(len(core), idx + 2)
+            near = [core[i] for i in range(lo, hi)] if idx >= 0 else core[:1]
             if not (any(near) or rules.fast.core_ai.search(text)):
                 continue
         if s.needs_actor and not _public_party(doc, idx, text):
