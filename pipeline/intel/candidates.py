@@ -90,6 +90,9 @@ class Event:
     """Can be an item's primary event: score >= min_primary and, for meetings, something specific."""
     background: bool = False
     """Named only in passing or long past: reported with confidence <= BACKGROUND_CONFIDENCE."""
+    title_ordinal: int | None = None
+    """The ordinal the headline gives the event ("閣僚級会合(第2回)の結果"): it wins over one the
+    body gives in passing ("since the first meeting in 2023")."""
     facts: MentionFacts = field(default_factory=MentionFacts, repr=False)
     """What the mentions say, kept up to date by ``add``: a long text names one series thousands
     of times, and scanning every mention for every new one made extraction quadratic."""
@@ -106,7 +109,7 @@ class Event:
 
     @property
     def ordinal(self) -> int | None:
-        return self.facts.ordinal
+        return self.title_ordinal or self.facts.ordinal
 
     def last_sent(self) -> int:
         return self.facts.sents[-1]
@@ -194,7 +197,10 @@ def attach(ev_list: list[Event], m: Mention, namesakes: Namesakes) -> None:
 
 
 def best_attr(ev: Event, attr: str) -> str | None:
-    vals = [getattr(m, attr) for m in ev.mentions if getattr(m, attr)]
+    # A mention of another edition ("since the first meeting (3 July 2023, Tokyo)" in a report of
+    # the second, numbered in its headline) does not date or place this one.
+    own = [m for m in ev.mentions if not (ev.title_ordinal and m.ordinal and m.ordinal != ev.title_ordinal)]
+    vals = [getattr(m, attr) for m in own if getattr(m, attr)]
     if attr == "date":
         return max(vals, key=lambda v: (v[:1].isdigit(), len(v)), default=None)
     return vals[0] if vals else None

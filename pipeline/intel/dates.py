@@ -312,6 +312,9 @@ _STAMP_AFTER = re.compile(
 _DATELINE_DASH = re.compile(r"^\s+[–—-]\s")
 """A dash after a date that opens its sentence: a dateline ("February 12, 2025 – The European
 Union's AI Act has entered..."), when the report was written, not the event."""
+_SINCE_AFTER = re.compile(r"^[^。.!?、,]{0,3}(?:[、,][^。.!?、,]{0,8})?[)）]?\s*(?:以降|以来|이후|이래)")
+""""Since" after a date, as Japanese and Korean write it ("第1回会合(2023年7月3日、東京)以降の進捗"):
+the date of an earlier event, not this one's."""
 _STAMP_BEFORE = re.compile(r"\|\s*$")
 """A bar right before the date: a byline's field ("By Jane Doe | 3 June 2024")."""
 _REPORTED_AFTER = re.compile(r"^[\s,(현지시간)]{0,10}(?:밝혔|발표했|전했|明らかに|発表し|から|부터|以降)")
@@ -390,7 +393,7 @@ def event_date(
             if len(title_years) == 1 and f.iso[:4] not in title_years:
                 continue  # "Switzerland to host 2027 summit ... India hosts February 16-20, 2026"
             tail = region[f.end :]
-            if _STAMP_AFTER.match(tail) or _STAMP_BEFORE.search(before):
+            if _STAMP_AFTER.match(tail) or _STAMP_BEFORE.search(before) or _SINCE_AFTER.match(tail):
                 continue
             if region is not title and not region[: f.start].strip() and _DATELINE_DASH.match(tail):
                 continue

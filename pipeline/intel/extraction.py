@@ -138,6 +138,7 @@ def extract(doc: Doc) -> list[Event]:
         same = [t for t in title_mentions if t.type == ev.type and title_names(t, ev, events)]
         ev.title_hit = bool(same)
         ev.title_cue = any(t.has_cue for t in same)
+        ev.title_ordinal = next((t.ordinal for t in same if t.ordinal), None)
         if ev.title_hit:
             ev.score += sc.title
         factor = rules.fast.prior[ev.type]

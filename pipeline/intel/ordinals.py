@@ -36,6 +36,8 @@ _ORD_NOUN = re.compile(
     r"|協議会|会合|会議|サミット|협의회|회의|정상회의",
     re.IGNORECASE,
 )
+_NOUN_THEN_BRACKET = re.compile(r"(?:" + _ORD_NOUN.pattern + r")\s*[(（]\s*$", re.IGNORECASE)
+"""An ordinal in brackets after its noun: "閣僚級会合(第2回)", "협의회(제2차)", "Council (2nd)"."""
 _ORD_BAD_AFTER = re.compile(
     r"^\s*(?:time|half|quarter|phase|step|day|week|anniversary|reading|place|priority|largest|biggest)",
     re.IGNORECASE,
@@ -74,7 +76,9 @@ def find_ordinal(text: str, anchor: int = 0) -> tuple[int, int] | None:
             continue
         tail = text[m.end() : m.end() + 90]
         noun = _ORD_NOUN.search(tail)
-        if noun is None or re.search(r"[.;。]", tail[: noun.start()]):
+        if (noun is None or re.search(r"[.;。]", tail[: noun.start()])) and not _NOUN_THEN_BRACKET.search(
+            text[max(0, m.start() - 16) : m.start()]
+        ):
             continue
         value = _ord_value(m)
         if not value:

@@ -119,6 +119,13 @@ PUB = date(2024, 5, 22)  # a Wednesday
             None,
             "2025-02-02",
         ),
+        # "since" after a date (以降, 이후): an earlier event's day
+        (
+            "閣僚級会合(第2回)の結果",
+            ["第1回会合(2023年7月3日、東京)以降の進捗を確認しました。"],
+            None,
+            None,
+        ),
         # "2日間" is two days long, not the 2nd
         (
             "サミット閉幕",

@@ -103,6 +103,9 @@ def test_party_order(rules: Rules) -> None:
         ("held the fourth ministerial meeting", 4),
         ("第3回日EUデジタルパートナーシップ協議会", 3),
         ("제2차 한-EU 디지털 파트너십 협의회", 2),
+        # in brackets after its noun, as a Japanese ministry titles a meeting's results
+        ("日EUデジタルパートナーシップ閣僚級会合(第2回)の結果", 2),
+        ("EU-Japan Digital Partnership Council (2nd)", 2),
         ("for the first time, ministers discussed AI at the council", None),
         ("the second-largest economy hosted the summit", None),
         ("the meeting on October 2nd in Tokyo", None),
@@ -215,6 +218,21 @@ def test_same_meeting_same_key() -> None:
         assert evs, title
         keys.add(evs[0].key)
     assert keys == {"dpc_meeting:eu-japan-digital-partnership-council:3"}
+
+
+def test_the_headline_s_ordinal_numbers_the_event_not_the_body_s_earlier_meeting() -> None:
+    """A report of the second meeting recalls the first ("since the first meeting (3 July 2023,
+    Tokyo)"): the headline's edition numbers it, and the first meeting's day does not date it."""
+    result = classify(
+        "日EUデジタルパートナーシップ閣僚級会合(第2回)の結果",
+        "日EUは、緊密な戦略的パートナーシップの重要性を再確認しました。\n"
+        "また、日EUデジタルパートナーシップ閣僚級会合の第1回会合(2023年7月3日、東京)以降の進捗を確認し、"
+        "共同声明を発表しました。",
+        None,
+    )
+    event = result.events[0]
+    assert (event.type, event.ordinal, event.date) == ("dpc_meeting", 2, None)
+    assert event.key.endswith(":2")
 
 
 def test_different_ordinals_different_keys() -> None:
