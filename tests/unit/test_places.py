@@ -117,6 +117,30 @@ from pipeline.intel.rules_loading import load_rules
             "Beijing",
         ),
         ("legislation", "中国、生成AIの規則を公布", ["8月15日に施行する。"], ["CN"], "Beijing"),
+        # a building in the city where it was held ("...のEU本部で開き", "...에 위치한 ... 본부에서")
+        (
+            "dpc_meeting",
+            "韓国政府、EUとデジタル協力拡大へ",
+            ["第2回協議会をブリュッセルのEU本部で開き、協力案について話し合った。"],
+            ["KR", "EU"],
+            "Brussels",
+        ),
+        (
+            "dpc_meeting",
+            "2차 디지털 파트너십 협의회",
+            ["협의회를 26일 벨기에 브뤼셀에 위치한 EU 집행위원회 본부에서 개최했다."],
+            ["KR"],
+            "Brussels",
+        ),
+        (
+            "dpc_meeting",
+            "韓・EU、研究者フォーラムを新設",
+            ["長官は30日、ソウル市中区のソウル中央郵便局のスカイホールで協議会を開いた。"],
+            ["KR", "EU"],
+            "Seoul",
+        ),
+        # a city named as the home of someone or something, not where the event was
+        ("dpc_meeting", "協議会を開催", ["東京大学の研究者が協議会で発表した。"], ["JP"], None),
         # another country's assembly named the same way is not Korea's
         (
             "legislation",
