@@ -138,7 +138,11 @@ def extract(doc: Doc) -> list[Event]:
         same = [t for t in title_mentions if t.type == ev.type and title_names(t, ev, events)]
         ev.title_hit = bool(same)
         ev.title_cue = any(t.has_cue for t in same)
-        ev.title_ordinal = next((t.ordinal for t in same if t.ordinal), None)
+        if ev.type == EventType.DPC_MEETING:
+            # A council's meetings are numbered one way (第2回, the second meeting); a summit's
+            # headline counts the series ("제4차 AI 정상회의") or the name ("the first AI Impact
+            # Summit") for one edition: its headline does not number it over its mentions.
+            ev.title_ordinal = next((t.ordinal for t in same if t.ordinal), None)
         if ev.title_hit:
             ev.score += sc.title
         factor = rules.fast.prior[ev.type]

@@ -94,7 +94,9 @@ _VENUE_BEFORE = re.compile(
     r"\s+(?:the\s+)?(?:city\s+of\s+)?"
     r"|\b(?:sommet|cumbre|cúpula|vertice|gipfel|déclaration|declaración|declaração|dichiarazione)"
     r"\s+(?:(?:de|di|da|do|von)\s+)?(?:(?:l[ao]\s+)?IA\s+(?:de\s+)?)?"
-    r"|[在于於假])$",
+    r"|[在于於假]"
+    # a city inside a venue's name: "at the Sky Hall of the Seoul Central Post Office"
+    r"|\bat\s+the\s+(?-i:(?:[A-Z][\w'-]*\s+){1,3})of\s+the\s+)$",
     re.IGNORECASE,
 )
 _VENUE_AFTER = re.compile(

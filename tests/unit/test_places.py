@@ -139,6 +139,21 @@ from pipeline.intel.rules_loading import load_rules
             ["KR", "EU"],
             "Seoul",
         ),
+        (
+            "dpc_meeting",
+            "The First ROK-EU Digital Partnership Council Hosted",
+            ["The council was held on Friday, June 30, at the Sky Hall of the Seoul Central Post Office."],
+            ["KR", "EU"],
+            "Seoul",
+        ),
+        # signed at a ministry in Tokyo, whichever partner the headline names
+        (
+            "mou",
+            "英国とデジタル分野における協力覚書(MoC)の署名式を行いました",
+            ["デジタル大臣は、デジタル庁において、英国の長官と協力覚書に署名しました。"],
+            ["UK"],
+            "Tokyo",
+        ),
         # a city named as the home of someone or something, not where the event was
         ("dpc_meeting", "協議会を開催", ["東京大学の研究者が協議会で発表した。"], ["JP"], None),
         # another country's assembly named the same way is not Korea's
