@@ -691,6 +691,12 @@ def test_rules_propose_a_partnership_launched_as_its_mou(headline: str) -> None:
         ("EU AI Act rules for general-purpose AI take effect", "", "legislation"),
         # an agreement on AI between governments
         ("UK and Canada to sign AI compute agreement", "", "mou"),
+        # a headline without AI, its lead with it
+        (
+            "Paris summit ends with declaration signed by 60 countries",
+            "Leaders discussed inclusive AI.",
+            "declaration",
+        ),
         ("La France et le Brésil signent un accord sur l'IA", "", "mou"),
         (
             "UNESCO member states adopt recommendation on the ethics of AI",
