@@ -675,6 +675,15 @@ def test_rules_propose_a_partnership_launched_as_its_mou(headline: str) -> None:
     assert reading.rule_primary(True) == "mou"
 
 
+def test_a_headline_takes_its_ai_from_the_lead() -> None:
+    """A generic summit or declaration needs AI nearby: for a headline, the lead is nearby."""
+    headline = "Paris summit ends with declaration signed by 60 countries"
+    lead = "Leaders discussed inclusive AI."
+    reading = read(headline, lead, datetime(2025, 2, 12), without_named_series(load_rules()))
+    assert {e.type for e in reading.events} >= {"summit", "declaration"}
+    assert not read(headline, "Leaders discussed trade.", datetime(2025, 2, 12)).events
+
+
 @pytest.mark.parametrize(
     ("headline", "lead", "proposed"),
     [
@@ -691,12 +700,6 @@ def test_rules_propose_a_partnership_launched_as_its_mou(headline: str) -> None:
         ("EU AI Act rules for general-purpose AI take effect", "", "legislation"),
         # an agreement on AI between governments
         ("UK and Canada to sign AI compute agreement", "", "mou"),
-        # a headline without AI, its lead with it
-        (
-            "Paris summit ends with declaration signed by 60 countries",
-            "Leaders discussed inclusive AI.",
-            "declaration",
-        ),
         ("La France et le Brésil signent un accord sur l'IA", "", "mou"),
         (
             "UNESCO member states adopt recommendation on the ethics of AI",
