@@ -232,11 +232,15 @@ def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str
                 name, s = named.name, named
             elif "{name}" in s.name:
                 proper = proper_name_before(text, start, end)
-                fallback = (
-                    GENERIC_SUMMIT
-                    if s.type == EventType.SUMMIT
-                    else f"{party_label(parties, rules)} joint statement".strip()
-                )
+                if proper and sum(1 for w in text[start:end].split() if w.islower() and len(w) > 3) > 1:
+                    proper = None  # a clause, not a name: "Il G7 si riunisce a Villa Erba per..."
+                if s.type == EventType.SUMMIT and _multilateral(parties, rules):
+                    # a group's ministerial with no name in title case: "G7 ministerial meeting"
+                    fallback = f"{party_label(parties, rules)} ministerial meeting".strip()
+                elif s.type == EventType.SUMMIT:
+                    fallback = GENERIC_SUMMIT
+                else:
+                    fallback = f"{party_label(parties, rules)} joint statement".strip()
                 name = proper or fallback
             else:
                 label = party_label(parties, rules)

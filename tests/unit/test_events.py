@@ -675,6 +675,17 @@ def test_rules_propose_a_partnership_launched_as_its_mou(headline: str) -> None:
     assert reading.rule_primary(True) == "mou"
 
 
+def test_a_group_s_ministerial_with_no_name_is_named_by_its_group() -> None:
+    """Not 'Il G7 si riunisce a Villa Erba per discutere di Tecnologia' (the clause that matched)."""
+    reading = read(
+        "Il G7 si riunisce a Villa Erba per discutere di Tecnologia e Digitale",
+        "",
+        datetime(2024, 10, 14),
+        without_named_series(load_rules()),
+    )
+    assert [e.name for e in reading.events if e.type == "summit"] == ["G7 ministerial meeting"]
+
+
 def test_a_headline_takes_its_ai_from_the_lead() -> None:
     """A generic summit or declaration needs AI nearby: for a headline, the lead is nearby."""
     headline = "Paris summit ends with declaration signed by 60 countries"
@@ -693,6 +704,7 @@ def test_a_headline_takes_its_ai_from_the_lead() -> None:
         ("EU und Indien: Erstes Treffen des Handels- und Technologierats in Brüssel", "", "dpc_meeting"),
         # a group's digital ministers meet
         ("G20 digital ministers meet in Johannesburg to discuss AI", "", "summit"),
+        ("Il G7 si riunisce a Villa Erba per discutere di Tecnologia e Digitale", "", "summit"),
         # a law passed, as other languages say it, or a named Act signed into law
         ("Bundestag beschließt KI-Gesetz", "", "legislation"),
         ("Il Senato approva il ddl sull'intelligenza artificiale", "", "legislation"),
