@@ -710,6 +710,18 @@ def test_a_headline_takes_its_ai_from_the_lead() -> None:
         ("Il Senato approva il ddl sull'intelligenza artificiale", "", "legislation"),
         ("New York's RAISE Act signed into law", "The governor signed the AI safety bill.", "legislation"),
         ("EU AI Act rules for general-purpose AI take effect", "", "legislation"),
+        # many countries committing or agreeing together: their joint declaration
+        (
+            "29 Countries Reach Agreement on AI Risks and Opportunities",
+            "Governments agreed on the risks of frontier AI.",
+            "declaration",
+        ),
+        (
+            "61 pays, dont la France, l'Inde et la Chine, s'engagent pour une IA responsable",
+            "Les gouvernements ont signé une déclaration sur la gouvernance de l'IA.",
+            "declaration",
+        ),
+        ("60개국 장관, AI 안전 공동성명 채택", "", "declaration"),
         # an agreement on AI between governments
         ("UK and Canada to sign AI compute agreement", "", "mou"),
         ("La France et le Brésil signent un accord sur l'IA", "", "mou"),
