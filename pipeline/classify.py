@@ -20,6 +20,7 @@ from pipeline.intel.dates import event_date, news_date, report_month
 from pipeline.intel.extraction import extract_events
 from pipeline.intel.features import item_features
 from pipeline.intel.generic import body_name, generic_event, ordinal_word
+from pipeline.intel.identity import milestone_of
 from pipeline.intel.lead import sentences_after_headline, without_captions
 from pipeline.intel.milestones import reports_delay, skips_in_force_date
 from pipeline.intel.model import Decision, EventTypeModel, load_model
@@ -150,6 +151,24 @@ def status_at(status: str | None, day: str | None, published: date | None) -> st
     if day > published.isoformat():
         return "upcoming"
     return status or "held"
+
+
+COMMENTARY_FAMILIES = ("report_analysis", "failure", "consultation")
+"""Cue families of a headline that comments on a law rather than reports its milestone."""
+
+
+def comments_on_a_law(title: str) -> bool:
+    """Does the headline comment on a law (an explainer, a question, a call, a failure, a
+    hearing) without reporting any of its milestones ("AI推進法の概要と展望について", "Congress urged
+    to preempt state AI regulations", "AI 기본법 처리 불발")? Then the item is not the law's news,
+    whatever the model reads in it: a milestone is what a legislation alert promises (train and
+    dev: 6 such hard negatives read as laws, 1 law, the EU's bans applying, under "how ... impact
+    your business"). A milestone in the headline (passed, signed, revoked, in force, delayed...)
+    keeps it a law's news ("Trump revokes Biden's AI order: what to know")."""
+    pattern = load_cues().pattern
+    if not any(pattern[f].search(title) for f in COMMENTARY_FAMILIES if f in pattern):
+        return False
+    return milestone_of(title) is None
 
 
 def _decision_rule(decision: Decision, primary: ExtractedEvent | None) -> str:
@@ -338,6 +357,8 @@ def classify(
     jurisdictions, topics = reading.jurisdictions, reading.topics
     decision = (model or load_model()).decide(reading.features(), explain=EXPLAIN_FEATURES)
     event_type, evidence = decision.label, ""
+    if event_type == EventType.LEGISLATION and comments_on_a_law(title):
+        event_type = NONE
     primary = primary_event(event_type, events, scored)
     if primary is None and any(e.type == event_type for e in events):
         # The rules found this type only as background ("following the AI Action Summit in Paris"):

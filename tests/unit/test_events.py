@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from pipeline.classify import classify, read
+from pipeline.classify import classify, comments_on_a_law, read
 from pipeline.intel.clause_dates import find_dates, pick_date
 from pipeline.intel.event_keys import order_parties, slug
 from pipeline.intel.heldout import without_named_series
@@ -684,6 +684,23 @@ def test_a_group_s_ministerial_with_no_name_is_named_by_its_group() -> None:
         without_named_series(load_rules()),
     )
     assert [e.name for e in reading.events if e.type == "summit"] == ["G7 ministerial meeting"]
+
+
+@pytest.mark.parametrize(
+    ("headline", "commentary"),
+    [
+        ("AI推進法の概要と展望について", True),
+        ("Congress urged to preempt state AI regulations", True),
+        ("AI 기본법 처리 불발", True),
+        ("What the AI Act means for startups: a guide", True),
+        # a milestone in the headline keeps it the law's news
+        ("Trump revokes Biden's AI order: what to know", False),
+        ("Korea passes AI Basic Act", False),
+        ("EU AI Act enters into force", False),
+    ],
+)
+def test_a_headline_commenting_on_a_law_is_not_its_milestone(headline: str, commentary: bool) -> None:
+    assert comments_on_a_law(headline) is commentary
 
 
 def test_a_headline_takes_its_ai_from_the_lead() -> None:
