@@ -23,7 +23,7 @@ from tests.support.paths import ROOT
 NEWS = news_path()
 needs_corpus = pytest.mark.skipif(NEWS is None, reason=NEWS_CORPUS_REASON)
 
-COMMITTED_DEV_MACRO_F1 = 0.855
+COMMITTED_DEV_MACRO_F1 = 0.864
 """macro-F1 on dev when this model was committed (2026-12-07, late); a change may not fall more than
 0.02 below it."""
 

@@ -727,6 +727,8 @@ def test_a_headline_takes_its_ai_from_the_lead() -> None:
         ("Il Senato approva il ddl sull'intelligenza artificiale", "", "legislation"),
         ("New York's RAISE Act signed into law", "The governor signed the AI safety bill.", "legislation"),
         ("EU AI Act rules for general-purpose AI take effect", "", "legislation"),
+        ("Governor Signs Nation-Leading Legislation To Require AI Frameworks", "", "legislation"),
+        ("Proposal for a Regulation laying down harmonised rules on AI", "", "legislation"),
         # many countries committing or agreeing together: their joint declaration
         (
             "29 Countries Reach Agreement on AI Risks and Opportunities",
