@@ -200,15 +200,15 @@ def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str
         if s.needs_ai:
             # A generic summit/law/declaration needs AI itself nearby: "digital economy" talk at an ASEAN
             # summit does not make it an AI summit.
-            core = doc.core_ai or doc.ai
-            # (the headline's neighbour is the lead: "New York's RAISE Act signed into law" says what
-            # it regulates in the next sentence)
-            lo, hi = max(0, idx - 1), min(len(core), idx + 2)
-            near = [core[i] for i in range(lo, hi)] if idx >= 0 else []
-            if idx < 0 and doc.sentences:
-                # (the per-sentence flags are read only when a sentence names a series: ask directly)
-                near = [rules.fast.core_ai.search(doc.sentences[0]) is not None]
-            if not (any(near) or rules.fast.core_ai.search(text)):
+            if idx >= 0:
+                core = doc.core_ai or doc.ai
+                near = any(core[max(0, idx - 1) : idx + 2])
+            else:
+                # The headline's neighbour is its lead ("New York's RAISE Act signed into law" says
+                # what it regulates in the next sentence); the per-sentence flags are read only when
+                # a sentence names a series, so the lead is asked directly.
+                near = bool(doc.sentences) and rules.fast.core_ai.search(doc.sentences[0]) is not None
+            if not (near or rules.fast.core_ai.search(text)):
                 continue
         if s.needs_actor and not _public_party(doc, idx, text):
             continue

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 import pytest
 
-from pipeline.classify import classify, comments_on_a_law, read
+from pipeline.classify import Reading, classify, comments_on_a_law, read
 from pipeline.intel.clause_dates import find_dates, pick_date
 from pipeline.intel.event_keys import order_parties, slug
 from pipeline.intel.heldout import without_named_series
@@ -32,6 +33,17 @@ class Read:
 
     events: list[ExtractedEvent]
     event_type: str
+
+
+@cache
+def _generic_rules() -> Rules:
+    return without_named_series(load_rules())
+
+
+def read_generic(headline: str, lead: str = "", published: datetime = datetime(2026, 3, 17)) -> Reading:
+    """What the generic triggers alone read in an item, as if nobody had written a series by name:
+    how an event no rule names looks to the classifier (one rules object for every such test)."""
+    return read(headline, lead, published, _generic_rules())
 
 
 def read_and_decide(title: str, text: str, published: datetime | None) -> Read:
@@ -671,17 +683,14 @@ def test_rules_propose_a_summit_as_outlets_write_it(headline: str, lead: str) ->
     ],
 )
 def test_rules_propose_a_partnership_launched_as_its_mou(headline: str) -> None:
-    reading = read(headline, "", datetime(2026, 3, 17), without_named_series(load_rules()))
+    reading = read_generic(headline)
     assert reading.rule_primary(True) == "mou"
 
 
 def test_a_group_s_ministerial_with_no_name_is_named_by_its_group() -> None:
     """Not 'Il G7 si riunisce a Villa Erba per discutere di Tecnologia' (the clause that matched)."""
-    reading = read(
-        "Il G7 si riunisce a Villa Erba per discutere di Tecnologia e Digitale",
-        "",
-        datetime(2024, 10, 14),
-        without_named_series(load_rules()),
+    reading = read_generic(
+        "Il G7 si riunisce a Villa Erba per discutere di Tecnologia e Digitale", "", datetime(2024, 10, 14)
     )
     assert [e.name for e in reading.events if e.type == "summit"] == ["G7 ministerial meeting"]
 
@@ -707,7 +716,7 @@ def test_a_headline_takes_its_ai_from_the_lead() -> None:
     """A generic summit or declaration needs AI nearby: for a headline, the lead is nearby."""
     headline = "Paris summit ends with declaration signed by 60 countries"
     lead = "Leaders discussed inclusive AI."
-    reading = read(headline, lead, datetime(2025, 2, 12), without_named_series(load_rules()))
+    reading = read_generic(headline, lead, datetime(2025, 2, 12))
     assert {e.type for e in reading.events} >= {"summit", "declaration"}
     assert not read(headline, "Leaders discussed trade.", datetime(2025, 2, 12)).events
 
@@ -756,7 +765,7 @@ def test_rules_propose_events_no_rule_names_in_every_language(
 ) -> None:
     """Events of parties and places the corpus never saw, as outlets in each language report them:
     the generic triggers alone propose them (the model then decides)."""
-    reading = read(headline, lead, datetime(2026, 3, 17), without_named_series(load_rules()))
+    reading = read_generic(headline, lead)
     assert reading.rule_primary(True) == proposed
 
 
@@ -770,7 +779,7 @@ def test_rules_propose_events_no_rule_names_in_every_language(
     ],
 )
 def test_rules_propose_a_group_s_digital_ministerial(headline: str, proposed: str) -> None:
-    reading = read(headline, "", datetime(2026, 3, 17), without_named_series(load_rules()))
+    reading = read_generic(headline)
     assert reading.rule_primary(True) == proposed
 
 
@@ -787,7 +796,7 @@ def test_rules_propose_a_group_s_digital_ministerial(headline: str, proposed: st
     ],
 )
 def test_rules_propose_a_law_no_rule_names(headline: str, proposed: bool) -> None:
-    reading = read(headline, "", datetime(2026, 3, 17), without_named_series(load_rules()))
+    reading = read_generic(headline)
     laws = [s for e, s in zip(reading.events, reading.scored, strict=True) if e.type == "legislation"]
     assert any(s.eligible for s in laws) is proposed
 
@@ -805,7 +814,7 @@ def test_rules_propose_a_law_no_rule_names(headline: str, proposed: bool) -> Non
     ],
 )
 def test_rules_propose_a_declaration_no_rule_names(headline: str) -> None:
-    reading = read(headline, "", datetime(2026, 3, 17), without_named_series(load_rules()))
+    reading = read_generic(headline)
     proposed = zip(reading.events, reading.scored, strict=True)
     assert any(e.type == "declaration" and s.eligible for e, s in proposed)
 
