@@ -19,7 +19,7 @@ from pipeline.intel.event_names import proper_name_before
         ("Leaders gather at the International AI Summit", "Summit", "International AI Summit"),
         ("The Canada-EU Digital Partnership Council met", "Council", "Canada-EU Digital Partnership Council"),
         # nothing capitalised before the trigger: no name of its own
-        ("Switzerland to host 2027 global AI summit", "summit", None),
+        ("Norway to host 2028 global AI summit", "summit", None),
     ],
 )
 def test_proper_name_before(sentence: str, trigger: str, name: str | None) -> None:

@@ -116,7 +116,7 @@ def test_party_order(rules: Rules) -> None:
         ("第3回日EUデジタルパートナーシップ協議会", 3),
         ("제2차 한-EU 디지털 파트너십 협의회", 2),
         # in brackets after its noun, as a Japanese ministry titles a meeting's results
-        ("日EUデジタルパートナーシップ閣僚級会合(第2回)の結果", 2),
+        ("日豪デジタル政策対話会合(第2回)の概要", 2),
         ("EU-Japan Digital Partnership Council (2nd)", 2),
         ("for the first time, ministers discussed AI at the council", None),
         ("the second-largest economy hosted the summit", None),
@@ -233,18 +233,18 @@ def test_same_meeting_same_key() -> None:
 
 
 def test_the_headline_s_ordinal_numbers_the_event_not_the_body_s_earlier_meeting() -> None:
-    """A report of the second meeting recalls the first ("since the first meeting (3 July 2023,
-    Tokyo)"): the headline's edition numbers it, and the first meeting's day does not date it."""
+    """A report of the third meeting recalls the second ("since the second meeting (30 April 2024,
+    Brussels)"): the headline's edition numbers it, and the second meeting's day does not date it."""
     result = classify(
-        "日EUデジタルパートナーシップ閣僚級会合(第2回)の結果",
-        "日EUは、緊密な戦略的パートナーシップの重要性を再確認しました。\n"
-        "また、日EUデジタルパートナーシップ閣僚級会合の第1回会合(2023年7月3日、東京)以降の進捗を確認し、"
+        "日EUデジタルパートナーシップ閣僚級会合(第3回)の開催結果",
+        "日EUは、データ流通と半導体での協力を確認しました。\n"
+        "また、日EUデジタルパートナーシップ閣僚級会合の第2回会合(2024年4月30日、ブリュッセル)以降の取組を振り返り、"
         "共同声明を発表しました。",
         None,
     )
     event = result.events[0]
-    assert (event.type, event.ordinal, event.date) == ("dpc_meeting", 2, None)
-    assert event.key.endswith(":2")
+    assert (event.type, event.ordinal, event.date) == ("dpc_meeting", 3, None)
+    assert event.key.endswith(":3")
 
 
 def test_different_ordinals_different_keys() -> None:
@@ -663,7 +663,7 @@ def test_rules_propose_an_event_reported_in_other_languages(headline: str, propo
     ("headline", "lead"),
     [
         # full-width Latin letters, as Japanese outlets write them (our own sentences)
-        ("英で「ＡＩ安全サミット」開催へ", "英政府は１１月にＡＩ安全サミットを開くと発表した。"),
+        ("仏で「ＡＩ安全サミット」開催へ", "仏政府は１１月にＡＩ安全サミットを開くと発表した。"),
         # a summit chaired or ended, as its own report says it
         ("尹 대통령, 'AI 부산 정상회의' 주재", "윤석열 대통령은 인공지능 정상회의를 주재했다."),
         ("Leaders' AI summit in Lisbon ends with pledges", "The AI summit chaired by Portugal ended."),
@@ -688,9 +688,9 @@ def test_rules_propose_a_partnership_launched_as_its_mou(headline: str) -> None:
 
 
 def test_a_group_s_ministerial_with_no_name_is_named_by_its_group() -> None:
-    """Not 'Il G7 si riunisce a Villa Erba per discutere di Tecnologia' (the clause that matched)."""
+    """Not 'Il G7 si riunisce a Como per discutere di Innovazione e Tecnologia' (the clause that matched)."""
     reading = read_generic(
-        "Il G7 si riunisce a Villa Erba per discutere di Tecnologia e Digitale", "", datetime(2024, 10, 14)
+        "Il G7 si riunisce a Como per discutere di Innovazione e Tecnologia", "", datetime(2024, 10, 14)
     )
     assert [e.name for e in reading.events if e.type == "summit"] == ["G7 ministerial meeting"]
 
@@ -698,9 +698,9 @@ def test_a_group_s_ministerial_with_no_name_is_named_by_its_group() -> None:
 @pytest.mark.parametrize(
     ("headline", "commentary"),
     [
-        ("AI推進法の概要と展望について", True),
-        ("Congress urged to preempt state AI regulations", True),
-        ("AI 기본법 처리 불발", True),
+        ("AI基本法の要点と今後の展望について", True),
+        ("Lawmakers urged to pause the new AI rules", True),
+        ("AI 진흥법 상임위 처리 불발", True),
         ("What the AI Act means for startups: a guide", True),
         # a milestone in the headline keeps it the law's news
         ("Trump revokes Biden's AI order: what to know", False),
@@ -730,22 +730,22 @@ def test_a_headline_takes_its_ai_from_the_lead() -> None:
         ("EU und Indien: Erstes Treffen des Handels- und Technologierats in Brüssel", "", "dpc_meeting"),
         # a group's digital ministers meet
         ("G20 digital ministers meet in Johannesburg to discuss AI", "", "summit"),
-        ("Il G7 si riunisce a Villa Erba per discutere di Tecnologia e Digitale", "", "summit"),
+        ("Il G7 si riunisce a Como per discutere di Innovazione e Tecnologia", "", "summit"),
         # a law passed, as other languages say it, or a named Act signed into law
         ("Bundestag beschließt KI-Gesetz", "", "legislation"),
         ("Il Senato approva il ddl sull'intelligenza artificiale", "", "legislation"),
         ("New York's RAISE Act signed into law", "The governor signed the AI safety bill.", "legislation"),
         ("EU AI Act rules for general-purpose AI take effect", "", "legislation"),
-        ("Governor Signs Nation-Leading Legislation To Require AI Frameworks", "", "legislation"),
-        ("Proposal for a Regulation laying down harmonised rules on AI", "", "legislation"),
+        ("Governor Signs First-in-Nation Legislation To Require AI Safety Plans", "", "legislation"),
+        ("Proposal for a Regulation on AI in medical devices", "", "legislation"),
         # many countries committing or agreeing together: their joint declaration
         (
-            "29 Countries Reach Agreement on AI Risks and Opportunities",
+            "31 Countries Reach Agreement on Frontier AI Safety",
             "Governments agreed on the risks of frontier AI.",
             "declaration",
         ),
         (
-            "61 pays, dont la France, l'Inde et la Chine, s'engagent pour une IA responsable",
+            "52 pays, dont le Brésil et le Kenya, s'engagent pour une IA sûre",
             "Les gouvernements ont signé une déclaration sur la gouvernance de l'IA.",
             "declaration",
         ),
@@ -774,7 +774,7 @@ def test_rules_propose_events_no_rule_names_in_every_language(
     [
         # a group's digital ministers meeting is a summit though the report does not say AI
         ("Results of the G20 Digital Ministers' Meeting in Lisbon", "summit"),
-        ("G7デジタル・技術大臣会合が仙台で開幕", "summit"),
+        ("G20デジタル・技術大臣会合が大阪で開幕", "summit"),
         ("G20 디지털 장관회의 개막", "summit"),
     ],
 )
