@@ -123,7 +123,7 @@ def named_as_reported(event: ExtractedEvent, title: str, sentences: list[str]) -
     name = body_name(title, sentences[:2])
     if name is None:
         return event
-    if event.ordinal and event.name[:1].isdigit():  # "2nd EU-India ...", as the template had it
+    if event.ordinal and not name[:1].isdigit():  # "2nd EU-India ...": the meeting, not the body
         name = f"{ordinal_word(event.ordinal)} {name}"
     return replace(event, name=name)
 

@@ -21,6 +21,13 @@ from core.yamlconf import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SPLITS = ("train", "dev", "test")
+TRAINING_SPLITS = ("train", "dev")
+"""What the shipped model is fitted on, and what leave-series-out holds series out of. Settings
+were chosen on these two (leave-series-out, and ``dev`` held out while ``train`` alone was fitted);
+since 2026-12-08 the shipped model is fitted on both: held out by series over train+dev, fitting
+on both splits' other series rather than on train's alone scores macro-F1 0.814 -> 0.831 (0.817 ->
+0.833 with the generic triggers alone), better on each of 8 random assignments of series to folds.
+``test`` is never fitted or tuned on: it is for reporting."""
 
 
 def corpus_dir() -> Path:

@@ -8,6 +8,11 @@ mapped back to its stored event, that event's items, their corpus ids and gold l
 posts are scored against the real events (gold groups). Nothing leaves loopback: a socket guard
 refuses and records any other connection.
 
+Since 2026-12-08 the shipped model is fitted on ``dev`` too (with ``train``), so the event types
+here are in-sample: what this test still measures honestly is the pipeline around the classifier
+(dedup, identity across outlets, one alert per event, no alert from history, silence on a re-run).
+``test`` stays for reporting and is not served here, so that no test failure invites tuning on it.
+
 ``pytest -s`` prints the figures; ``POLICYWATCH_E2E_REPORT=path.json`` also writes them as JSON.
 The harness assertions (second run silent, every post mapped) must pass, and so must "no miss
 the classifier's measured recall does not explain", and "no false post" (met since 2026-12-07).

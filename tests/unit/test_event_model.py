@@ -1,4 +1,5 @@
-"""The event-type model against the real corpus: reproducible, stamped, and guarded on ``dev``.
+"""The event-type model against the real corpus: reproducible, stamped, guarded on ``dev`` and by
+leave-series-out over train+dev.
 
 These read ``../shared/corpus/news`` in place (its texts are never copied here); without it they
 skip and say so. ``test`` is never read by a test: it is for the figures a change reports once.
@@ -23,9 +24,11 @@ from tests.support.paths import ROOT
 NEWS = news_path()
 needs_corpus = pytest.mark.skipif(NEWS is None, reason=NEWS_CORPUS_REASON)
 
-COMMITTED_DEV_MACRO_F1 = 0.864
-"""macro-F1 on dev when this model was committed (2026-12-07, late); a change may not fall more than
-0.02 below it."""
+COMMITTED_DEV_MACRO_F1 = 0.931
+"""macro-F1 on dev when this model was committed (2026-12-08); a change may not fall more than
+0.02 below it. Since 2026-12-08 the model is fitted on dev too (``TRAINING_SPLITS``), so this is an
+in-sample floor: it catches a broken pipeline or rules at odds with the weights, not overfitting.
+The held-out guard is leave-series-out below (0.864 on dev when dev was held out)."""
 
 
 def test_shipped_model_is_stamped_with_the_cues_it_was_trained_with() -> None:
@@ -114,14 +117,15 @@ def test_a_series_is_its_event_without_edition_or_year() -> None:
 
 @needs_corpus
 def test_unseen_series_are_read_well_above_a_keyword_alert() -> None:
-    """Whole series held out of train and scored, as if no rule named them (the shape of the events
-    that appear every month); 0.730 when this landed, against 0.538 for the keyword alert; 0.793,
-    and 0.805 read with the generic triggers alone, on 2026-12-07 (evening)."""
+    """Whole series held out of the training splits and scored, as if no rule named them (the shape
+    of the events that appear every month); 0.730 when this landed (train only), against 0.538 for
+    the keyword alert; 0.793, and 0.805 read with the generic triggers alone, on 2026-12-07
+    (evening); over train+dev on 2026-12-08: 0.820 and 0.833, keyword 0.550."""
     from pipeline.intel.heldout import leave_series_out
 
     assert NEWS is not None
     rep = leave_series_out(NEWS)
-    assert rep["no_named_series"]["macro_f1"] >= 0.75
-    assert rep["generic_rules_only"]["macro_f1"] >= 0.77
+    assert rep["no_named_series"]["macro_f1"] >= 0.80
+    assert rep["generic_rules_only"]["macro_f1"] >= 0.81
     for label in ("rules_as_shipped", "no_named_series", "generic_rules_only"):
         assert rep[label]["macro_f1"] >= rep["keyword_baseline"] + 0.2, label
