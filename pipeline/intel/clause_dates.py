@@ -212,8 +212,34 @@ def pick_date(
         and not (skip_in_force and in_force_date(text, d.start))
         and not (delayed and moved_date(text, d.start, d.end))
     ]
+    if not dates and _DIGIT.search(text):
+        dates = _other_languages(text, published, status, skip_in_force, delayed)
     if not dates:
         return None
     return min(
         dates, key=lambda d: (d.start - anchor) if d.start >= anchor else (anchor - d.start) * 2 + 20
     ).iso
+
+
+_WORDED = re.compile(r"[^\W\d_]")
+_CALENDAR_KINDS = frozenset({"ymd", "ym", "dmy", "mdy", "my", "md", "dm", "d", "era"})
+
+
+def _other_languages(
+    text: str, published: date | None, status: str | None, skip_in_force: bool, delayed: bool
+) -> list[FoundDate]:
+    """A mention's date as other languages write it ("les 10 et 11 mars", "am 10. März", "il 10 e
+    11 marzo"), read by the primary date's multilingual forms (Babel's month names) when the
+    English forms find none: a summit or council in a French, German or Italian report is then as
+    specific as one in English; Japanese and Korean days (14日, 27일) too. Calendar dates only:
+    weekdays and relative words stay English."""
+    from pipeline.intel.dates import find_dates as multilingual_dates
+
+    return [
+        FoundDate(d.start, d.iso, d.end)
+        for d in multilingual_dates(text, published, upcoming=status == "upcoming")
+        if d.kind in _CALENDAR_KINDS
+        and _WORDED.search(text, d.start, d.end)  # "2024.05.28" alone is a page's stamp more often than not
+        and not (skip_in_force and in_force_date(text, d.start))
+        and not (delayed and moved_date(text, d.start, d.end))
+    ]

@@ -34,6 +34,9 @@ class CompiledRules:
             ]
         )
         self.places = AliasGazetteer([(p.name, [p.name, *p.aliases], list(p.patterns)) for p in rules.places])
+        countries = {j.label for j in rules.jurisdictions if j.kind == "country"}
+        self.cities = frozenset(p.name for p in rules.places if p.name not in countries)
+        """The places that are cities, not the countries added from the jurisdictions."""
         self.series: list[tuple[Series, FastRx]] = [(s, FastRx(s.rx)) for s in rules.series if s.rx]
         self.type_cue: dict[str, FastRx | None] = {t.type: fast(t.rx) for t in rules.event_types}
         self.type_ana: dict[str, FastRx | None] = {t.type: fast(t.ana) for t in rules.event_types}

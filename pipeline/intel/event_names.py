@@ -20,6 +20,8 @@ def proper_name_before(sentence: str, start: int, end: int) -> str | None:
     trigger = sentence[start:end]
     if not trigger[:1].isupper() and not re.match(r"[^\x00-\x7f]", trigger):
         return None
+    if sentence[start - 1 : start] == "-":
+        return None  # the tail of a compound ("KI-Gipfels"), not a name ending in the trigger
     words = re.sub(r"[‘’'\"“”()]", " ", sentence[:start]).split()
     kept: list[str] = []
     for w in reversed(words[-8:]):

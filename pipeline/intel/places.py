@@ -73,7 +73,8 @@ def gazetteer(curated: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> Gazettee
         name = city["name"]
         if int(city["population"]) < MIN_POPULATION and (name, city["countrycode"]) not in capital_names:
             continue
-        big = int(city["population"]) >= EXONYM_POPULATION  # only big cities have exonyms worth trusting
+        # only big cities and capitals have exonyms worth trusting (Lisbonne, Lissabon; Genève no)
+        big = int(city["population"]) >= EXONYM_POPULATION or (name, city["countrycode"]) in capital_names
         for alt in [name, *city.get("alternatenames", [])]:
             if _is_cjk(alt):
                 if len(alt) >= 2:
@@ -183,9 +184,16 @@ def _whole(text: str, start: int, end: int) -> bool:
     return script == "other" or _script(nxt) != script or text.startswith(_KATAKANA_EVENT, end)
 
 
+def _venue(text: str, start: int, end: int) -> bool:
+    """Does the text make the name at ``start:end`` a venue ("in X", "X accueille", "Xで", "在X")?"""
+    return bool(
+        _VENUE_BEFORE.search(text[max(0, start - 24) : start]) or _VENUE_AFTER.match(text[end : end + 16])
+    )
+
+
 def _hit(text: str, start: int, end: int, name: str, headline: bool) -> PlaceHit:
     before, after = text[max(0, start - 24) : start], text[end : end + 16]
-    if _VENUE_BEFORE.search(before) or _VENUE_AFTER.match(after) or (headline and _NAMES_EVENT.match(after)):
+    if _venue(text, start, end) or (headline and _NAMES_EVENT.match(after)):
         return PlaceHit(start, name, 2)
     if start < 4 and _DATELINE_BEFORE.search(before) and _DATELINE_AFTER.match(after):
         return PlaceHit(start, name, 1)
@@ -335,7 +343,13 @@ def find_place(
     best: tuple[int, str] | None = None
     for start, end, name in rules.fast.places.find(text) if spans is None else spans:
         before = text[max(0, start - 24) : start]
-        if not (_PLACE_PREP.search(before) or _PLACE_POST.match(text[end:])):
+        if not (
+            _PLACE_PREP.search(before)
+            or _PLACE_POST.match(text[end:])
+            # the venue as every language says it ("Paris accueille", "서울 ... 에서", "在巴黎"): a
+            # city only, since "UK to host the summit" names its host, not where it meets
+            or (name in rules.fast.cities and _venue(text, start, end))
+        ):
             continue
         dist = abs(start - anchor) + (0 if start >= anchor else 10)
         if best is None or dist < best[0]:

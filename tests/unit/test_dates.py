@@ -291,3 +291,15 @@ def test_a_photo_caption_dates_the_photo_not_the_news() -> None:
     )
     event = classify("Governor vetoes AI safety bill", text, None).events
     assert event and event[0].date is None  # "on Sunday" with no published date: no date at all
+
+
+def test_a_day_written_as_an_ordinal_does_not_end_a_sentence() -> None:
+    """German, Czech, Polish... write "10." for the tenth: "am 10. und 11. März" is one sentence,
+    so a date, and the event beside it, stay together; "10." before a new sentence still ends one."""
+    from pipeline.sentences import split_sentences
+
+    assert split_sentences("Der Gipfel ist am 10. und 11. März in Wien. Das ist neu.") == [
+        "Der Gipfel ist am 10. und 11. März in Wien.",
+        "Das ist neu.",
+    ]
+    assert split_sentences("Es kamen 10. Dann gingen sie.") == ["Es kamen 10.", "Dann gingen sie."]

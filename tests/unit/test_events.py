@@ -970,3 +970,64 @@ def test_rules_propose_events_as_other_languages_report_them(headline: str, lead
     so the model has the proposal to weigh on events no rule names. (The EU as UE, Union
     européenne, 欧盟; adopted as adopte, aprueba, adottano; ministers as ministri, 部长.)"""
     assert read(headline, lead, datetime(2026, 3, 17)).rule_primary(True) == proposed
+
+
+@pytest.mark.parametrize(
+    ("headline", "lead", "day", "place"),
+    [
+        # a summit whose report says where and when only as its own language does (our own
+        # sentences): the venue as the subject of "hosts", the days as "10 et 11 mars", "10. und 11. März"
+        (
+            "Sommet sur l'IA à Lisbonne",
+            "Lisbonne accueille les 10 et 11 mars un sommet mondial sur l'intelligence artificielle.",
+            "2027-03-10",
+            "Lisbon",
+        ),
+        (
+            "Vertice sull'IA a Roma",
+            "Roma ospita il 10 e 11 marzo un vertice mondiale sull'intelligenza artificiale"
+            " con capi di Stato.",
+            "2027-03-10",
+            "Rome",
+        ),
+        (
+            "KI-Gipfel in Wien",
+            "Wien ist am 10. und 11. März Gastgeber eines KI-Gipfels mit Staats- und Regierungschefs.",
+            "2027-03-10",
+            "Vienna",
+        ),
+        (
+            "Cumbre de IA en Madrid",
+            "Madrid acoge el 10 y 11 de marzo una cumbre mundial sobre inteligencia artificial.",
+            "2027-03-10",
+            "Madrid",
+        ),
+    ],
+)
+def test_a_summit_is_as_specific_in_every_language(headline: str, lead: str, day: str, place: str) -> None:
+    """A summit mention must be one occurrence (a date, a place, a status) to be proposed: the
+    mention's own clause is read with every language's dates and venues, not English ones only
+    (a French report's summit was no candidate, for want of "on 10 March" or "in Paris")."""
+    c = classify(headline, lead, datetime(2027, 3, 1, 9))
+    assert c.event_type == "summit"
+    assert (c.events[0].date, c.events[0].location) == (day, place)
+
+
+@pytest.mark.parametrize(
+    ("clause", "place"),
+    [
+        ("Paris accueille un sommet sur l'IA", "Paris"),  # a city hosting is the venue
+        ("UK to host the first global summit on AI safety", None),  # a country hosting names its host
+        ("the summit, held in Seoul", "Seoul"),
+    ],
+)
+def test_a_mention_s_venue_is_a_city_the_clause_makes_one(clause: str, place: str | None) -> None:
+    assert find_place(clause, load_rules()) == place
+
+
+def test_a_compound_s_tail_is_not_a_proper_name() -> None:
+    from pipeline.intel.event_names import proper_name_before
+
+    text = "Wien ist Gastgeber eines KI-Gipfels"
+    start = text.index("Gipfels")
+    assert proper_name_before(text, start, len(text)) is None
