@@ -194,7 +194,10 @@ def _ai_policy(
     cfg, fast = rules.ai_policy, rules.fast
     sentences = joined.items
     policy = joined.flags(fast.policy)
-    title_ai, title_policy = bool(fast.ai.search(title)), bool(fast.policy.search(title))
+    title_ai = bool(fast.ai.search(title))
+    # A headline naming a country or a body acts as government ("Chile, Uruguay sign agreement to
+    # cooperate on artificial intelligence"): its AI is policy news, though it says no policy word.
+    title_policy = bool(fast.policy.search(title)) or (title_ai and bool(jurisdiction_spans(title, rules)))
     score, evidence = 0.0, ""
     if title_ai and title_policy:
         score += cfg.title_weight

@@ -1031,3 +1031,22 @@ def test_a_compound_s_tail_is_not_a_proper_name() -> None:
     text = "Wien ist Gastgeber eines KI-Gipfels"
     start = text.index("Gipfels")
     assert proper_name_before(text, start, len(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("headline", "proposed"),
+    [
+        # the tenses and shapes of a headline (our own): a plural subject's bare verb, no article
+        ("Commonwealth leaders sign declaration on artificial intelligence", "declaration"),
+        ("BRICS foreign ministers issue statement on AI governance", "declaration"),
+        ("Andean lawmakers pass AI transparency bill", "legislation"),
+        ("European Parliament approves AI liability directive", "legislation"),
+        ("Peru publishes regulation implementing its AI law", "legislation"),
+        ("India announces dates for AI Impact Summit", "summit"),
+        ("G7 digital ministers to meet in Canada in June", "summit"),
+        # a country named in the headline makes its AI news policy news, with no policy word
+        ("Chile, Uruguay sign agreement to cooperate on artificial intelligence", "mou"),
+    ],
+)
+def test_rules_propose_events_in_every_tense_a_headline_uses(headline: str, proposed: str) -> None:
+    assert read(headline, "", datetime(2026, 6, 10, 9)).rule_primary(True) == proposed
