@@ -1050,3 +1050,30 @@ def test_a_compound_s_tail_is_not_a_proper_name() -> None:
 )
 def test_rules_propose_events_in_every_tense_a_headline_uses(headline: str, proposed: str) -> None:
     assert read(headline, "", datetime(2026, 6, 10, 9)).rule_primary(True) == proposed
+
+
+@pytest.mark.parametrize(
+    ("headline", "lead", "proposed"),
+    [
+        # languages the corpus has few or no items of (our own sentences): their words for AI, a
+        # summit, a law and its passage, and a memorandum
+        (
+            "Cimeira sobre IA reúne líderes em Lisboa",
+            "Chefes de Estado de 30 países reúnem-se em Lisboa a 10 de junho"
+            " para debater a inteligência artificial.",
+            "summit",
+        ),
+        (
+            "Sejm uchwalił ustawę o sztucznej inteligencji",
+            "Posłowie przyjęli ustawę w piątek.",
+            "legislation",
+        ),
+        (
+            "España y Marruecos firman un memorando sobre inteligencia artificial",
+            "Los gobiernos firmaron el acuerdo en Rabat el 3 de junio.",
+            "mou",
+        ),
+    ],
+)
+def test_rules_propose_events_in_languages_the_corpus_lacks(headline: str, lead: str, proposed: str) -> None:
+    assert read(headline, lead, datetime(2026, 6, 10, 9)).rule_primary(True) == proposed
