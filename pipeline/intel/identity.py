@@ -248,7 +248,7 @@ def same_event(a: Identity, b: Identity) -> bool:
         return True
     if a.type in BILATERAL:
         return len(a.parties) == 2 and a.parties == b.parties
-    return len(a.parties) >= 2 and a.parties == b.parties
+    return len(a.parties & b.parties) >= 2
 
 
 def _same_jurisdiction(a: Identity, b: Identity) -> bool:

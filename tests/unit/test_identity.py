@@ -146,6 +146,9 @@ def ident(
         (ident("summit", ("FR",), place="paris"), ident("summit", ("CN",), place="paris"), True),
         (ident("summit", ("FR",), place="paris"), ident("summit", ("CN",), place="beijing"), False),
         (ident("summit", ("FR",)), ident("summit", ("CN",)), False),
+        # two parties in common, one report naming a third (a group, its host and a guest)
+        (ident("declaration", ("G20", "BR", "JP")), ident("declaration", ("G20", "BR")), True),
+        (ident("declaration", ("G20", "BR", "JP")), ident("declaration", ("G20", "IN")), False),
         (
             ident("summit", ("KR", "UK"), day="2024-05-21"),
             ident("summit", ("UK", "KR"), day="2023-11-01"),
