@@ -118,6 +118,12 @@ def extract(doc: Doc) -> list[Event]:
             # "the next AI summit in Geneva in 2027, following the AI Impact Summit": a generic mention with
             # its own date/place does not merge into a past (background) event or one held elsewhere/when.
             near = [e for e in near if not is_background_event(e) and compatible(m, e)]
+        if not near and m.explicit and m.has_cue and m.series.generic and not has_proper(m):
+            # "Nations agree ... as Seoul summit closes" atop a report that names the Seoul
+            # Declaration and the AI Seoul Summit further down: an unnamed mention is the item's one
+            # named event of its type, wherever the text names it, not a second, nameless event.
+            named = [e for e in cands if e.name != m.name and not is_background_event(e) and compatible(m, e)]
+            near = named if len(named) == 1 else []
         if near:
             if m.ordinal and any(e.ordinal == m.ordinal for e in near):
                 near = [e for e in near if e.ordinal == m.ordinal]

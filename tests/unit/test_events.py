@@ -1077,3 +1077,24 @@ def test_rules_propose_events_in_every_tense_a_headline_uses(headline: str, prop
 )
 def test_rules_propose_events_in_languages_the_corpus_lacks(headline: str, lead: str, proposed: str) -> None:
     assert read(headline, lead, datetime(2026, 6, 10, 9)).rule_primary(True) == proposed
+
+
+def test_nations_agreeing_together_is_a_declaration_named_by_the_text() -> None:
+    """How a joint declaration is reported when the headline neither numbers the countries nor
+    names the text (our own sentences); the unnamed mention is the item's one named declaration."""
+    reading = read(
+        "Nations agree to set common AI safety tests as Lisbon summit closes",
+        "Nations agree to set common AI safety tests as Lisbon summit closes.\n"
+        "Thirty governments signed up on Wednesday.\n"
+        "Officials said the work would continue next year.\n"
+        "Researchers welcomed the step.\n"
+        "Industry groups asked for detail.\n"
+        "The text, called the Lisbon Declaration on AI, will be published on Friday.",
+        datetime(2026, 6, 10, 9),
+    )
+    declarations = [
+        (e.name, s.eligible)
+        for e, s in zip(reading.events, reading.scored, strict=True)
+        if e.type == "declaration"
+    ]
+    assert declarations == [("Lisbon Declaration", True)], declarations
