@@ -1098,3 +1098,18 @@ def test_nations_agreeing_together_is_a_declaration_named_by_the_text() -> None:
         if e.type == "declaration"
     ]
     assert declarations == [("Lisbon Declaration", True)], declarations
+
+
+@pytest.mark.parametrize(
+    ("headline", "proposed"),
+    [
+        # a binding treaty signed or ratified is legislation (LABELLING.md), whoever signs it (our own)
+        ("Norway and Chile sign first AI treaty", "legislation"),
+        ("Peru ratifies the Framework Convention on Artificial Intelligence", "legislation"),
+        ("Vietnam and Singapore sign digital economy agreement", "legislation"),
+        # its negotiation is not yet binding
+        ("Vietnam and Singapore open talks on a digital economy agreement", "none"),
+    ],
+)
+def test_a_treaty_signed_is_legislation(headline: str, proposed: str) -> None:
+    assert read(headline, "", datetime(2026, 6, 10, 9)).rule_primary(True) == proposed
