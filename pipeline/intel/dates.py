@@ -316,6 +316,10 @@ _SINCE_AFTER = re.compile(r"^[^。.!?、,]{0,3}(?:[、,][^。.!?、,]{0,8})?[)�
 """"Since" after a date, as Japanese and Korean write it ("第1回会合(2023年7月3日、東京)以降の進捗"):
 the date of an earlier event, not this one's."""
 _STAMP_BEFORE = re.compile(r"\|\s*$")
+_DATELINE_PLACE = re.compile(r"\s*[A-Z][\w.' -]{1,30}(?:\s*\[[\w .-]+\])?,\s*")
+"""A dateline's place before its date: "New Delhi [India], ", "Brussels, "."""
+_DATELINE_END = re.compile(r"^\s*(?::|\(|[–—-]\s)")
+"""What ends a dateline after its date: " :", " (Jiji Press) —", " — "."""
 """A bar right before the date: a byline's field ("By Jane Doe | 3 June 2024")."""
 _REPORTED_AFTER = re.compile(r"^[\s,(현지시간)]{0,10}(?:밝혔|발표했|전했|明らかに|発表し|から|부터|以降)")
 _REPORTED_BEFORE = re.compile(
@@ -373,7 +377,8 @@ def event_date(
     With ``skip_in_force`` (a law whose headline reports its passage) the day it takes effect is
     another milestone, not the event's date; with ``delayed`` (a headline reporting a delay), so is
     the date it is delayed to."""
-    lead = [s for s in sentences[:LEAD_SENTENCES] if s.strip() and s.strip() != title.strip()]
+    # the lead's first sentences after any repetition of the headline (pages repeat it, twice at times)
+    lead = [s for s in sentences if s.strip() and s.strip() != title.strip()][:LEAD_SENTENCES]
     upcoming = upcoming or bool(UPCOMING.search(title))
     title_years = set(YEAR.findall(title))
     first: list[tuple[FoundDate, bool]] = []
@@ -397,7 +402,24 @@ def event_date(
                 continue
             if region is not title and not region[: f.start].strip() and _DATELINE_DASH.match(tail):
                 continue
-            said = upcoming and not f.stated and published is not None and f.iso <= published.isoformat()
+            if (
+                upcoming
+                and region is not title
+                and _DATELINE_PLACE.fullmatch(region[: f.start])
+                and _DATELINE_END.match(tail)
+            ):
+                continue  # "New Delhi [India], May 12 : ... to take place next week": filed, not held
+            # a weekday or "today" on the publication day is when it was said; "On May 21-22 ... will
+            # host", published on the 21st, is the event's own day
+            said = (
+                upcoming
+                and not f.stated
+                and published is not None
+                and (
+                    f.iso < published.isoformat()
+                    or (f.iso == published.isoformat() and f.kind in ("wd", "rel"))
+                )
+            )
             if said and not f.past_verb:
                 continue  # "said on Wednesday it will host": when it was said, not when it is held
             weak = f.kind in WEAK_FORMS or _REPORTED_BEFORE.search(before) or _REPORTED_AFTER.match(tail)

@@ -55,7 +55,9 @@ CAPTION = re.compile(
     r"|\b(?:REUTERS|AFP|Getty\s+Images|Bloomberg|EPA|Yonhap|Xinhua)\s*/"
     r"|/\s*(?:REUTERS|AFP|File\s+Photo)\b"
     r"|\((?:Photo(?:grapher)?|Image)\s*:"
-    r"|\[\s*사진\s*=|사진\s*=|写真[:：=]|图片来源|圖片來源",
+    r"|\[\s*사진\s*=|사진\s*=|写真[:：=]|图片来源|圖片來源"
+    # a wire photo's credit line: "2024.7.1/뉴스1 ⓒ News1 ... 기자", "(c) Yonhap", "© AFP"
+    r"|[ⓒ©]\s*\w|/\s*(?:뉴스1|연합뉴스|뉴시스)\b",
 )
 """A photo's caption or credit ("FILE PHOTO: ... on June 27, 2024", "(Photographer: ...)",
 "REUTERS/...", "[사진=과기정통부]"): it dates and places the photograph, not the news."""

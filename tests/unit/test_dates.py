@@ -126,6 +126,24 @@ PUB = date(2024, 5, 22)  # a Wednesday
             None,
             None,
         ),
+        # a page that repeats its headline twice: the lead is what follows (our own sentences)
+        (
+            "Lisbon AI summit: what to expect",
+            [
+                "Lisbon AI summit: what to expect",
+                "Lisbon AI summit: what to expect",
+                "On June 3-4, Portugal will host the summit.",
+            ],
+            date(2026, 6, 3),
+            "2026-06-03",
+        ),
+        # a dateline is when the report was filed, not the day of an event it says is ahead
+        (
+            "Minister to attend digital council",
+            ["Lisbon [Portugal], June 3 : The council will take place next week in Brussels."],
+            date(2026, 6, 3),
+            None,
+        ),
         # "2日間" is two days long, not the 2nd
         (
             "サミット閉幕",
@@ -303,3 +321,11 @@ def test_a_day_written_as_an_ordinal_does_not_end_a_sentence() -> None:
         "Das ist neu.",
     ]
     assert split_sentences("Es kamen 10. Dann gingen sie.") == ["Es kamen 10.", "Dann gingen sie."]
+
+
+def test_a_wire_photo_credit_line_is_a_caption() -> None:
+    from pipeline.intel.lead import without_captions
+
+    assert without_captions(["2026.6.1/뉴스1 ⓒ News1 기자", "정부가 협력을 강화한다."]) == [
+        "정부가 협력을 강화한다."
+    ]
