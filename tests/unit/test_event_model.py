@@ -120,12 +120,13 @@ def test_unseen_series_are_read_well_above_a_keyword_alert() -> None:
     """Whole series held out of the training splits and scored, as if no rule named them (the shape
     of the events that appear every month); 0.730 when this landed (train only), against 0.538 for
     the keyword alert; 0.793, and 0.805 read with the generic triggers alone, on 2026-12-07
-    (evening); over train+dev on 2026-12-08: 0.820 and 0.833, keyword 0.550."""
+    (evening); over train+dev on 2026-12-08: 0.820 and 0.833, keyword 0.550; 0.834 and 0.848 with
+    the rules after the model applied (``overruled``), as ``classify`` applies them."""
     from pipeline.intel.heldout import leave_series_out
 
     assert NEWS is not None
     rep = leave_series_out(NEWS)
-    assert rep["no_named_series"]["macro_f1"] >= 0.80
-    assert rep["generic_rules_only"]["macro_f1"] >= 0.81
+    assert rep["no_named_series"]["macro_f1"] >= 0.81
+    assert rep["generic_rules_only"]["macro_f1"] >= 0.82
     for label in ("rules_as_shipped", "no_named_series", "generic_rules_only"):
         assert rep[label]["macro_f1"] >= rep["keyword_baseline"] + 0.2, label

@@ -1113,3 +1113,30 @@ def test_nations_agreeing_together_is_a_declaration_named_by_the_text() -> None:
 )
 def test_a_treaty_signed_is_legislation(headline: str, proposed: str) -> None:
     assert read(headline, "", datetime(2026, 6, 10, 9)).rule_primary(True) == proposed
+
+
+@pytest.mark.parametrize(
+    ("headline", "lead", "event_type"),
+    [
+        # LABELLING.md: company and research-institute MoUs are none, whoever else signs (our own)
+        (
+            "Ministry signs AI MoU with Northwind Holdings",
+            "The Ministry of Digital Affairs signed a memorandum of understanding on AI"
+            " with the company on Monday.",
+            "none",
+        ),
+        (
+            "Lisbon University and Delft Institute sign MoU on AI research",
+            "The two institutions signed the memorandum in Lisbon.",
+            "none",
+        ),
+        # two governments: an MoU
+        (
+            "Portugal and Kenya sign MoU on artificial intelligence",
+            "The two governments signed the memorandum of understanding in Lisbon on Monday.",
+            "mou",
+        ),
+    ],
+)
+def test_an_mou_with_a_company_or_an_institute_is_none(headline: str, lead: str, event_type: str) -> None:
+    assert classify(headline, lead, datetime(2026, 6, 10, 9)).event_type == event_type
