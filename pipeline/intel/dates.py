@@ -343,6 +343,9 @@ UPCOMING = re.compile(
 """An event the report announces ahead: a date resolved from publication is the announcement's."""
 
 WEAK_FORMS = frozenset({"ym"})
+_RANGE_START = re.compile(r"^\s*(?:から|부터)\s*(?:\d{1,2}\s*[月월]\s*)?\d{1,2}\s*[日일]\s*(?:まで|까지)")
+"""The first day of a span ("16日から20日まで", "16일부터 20일까지"): the event's start, not a
+"since" or "from" said of something else."""
 """Forms that date the event only when nothing else does: a Japanese or Korean headline's
 "2026年1月" is mostly when a law applies, not when it passed (0 of 4 right on train and dev)."""
 
@@ -422,7 +425,9 @@ def event_date(
             )
             if said and not f.past_verb:
                 continue  # "said on Wednesday it will host": when it was said, not when it is held
-            weak = f.kind in WEAK_FORMS or _REPORTED_BEFORE.search(before) or _REPORTED_AFTER.match(tail)
+            weak = f.kind in WEAK_FORMS or _REPORTED_BEFORE.search(before) or (
+                _REPORTED_AFTER.match(tail) and not _RANGE_START.match(tail)
+            )
             said_held = region is title or bool(
                 _HELD_BEFORE.search(before) or _HELD_AFTER.match(region[f.end : f.end + 16])
             )

@@ -34,6 +34,9 @@ from pipeline.types import ExtractedEvent
 
 BILATERAL = frozenset({EventType.DPC_MEETING, EventType.MOU})
 SAME_DAY_SLACK = 3
+SUMMIT_DAYS = 5
+"""A summit runs up to five days (the AI Impact Summit, 16 to 20 February 2026): reports dated by
+its first and last days are one summit; its editions are a year apart."""
 """Days two stated dates of one event may differ by (time zones, multi-day meetings, 'yesterday')."""
 REPORT_WINDOW = 14
 """Days apart two reports of one event are published, at most, when neither states its date."""
@@ -208,7 +211,8 @@ def contradicts(a: Identity, b: Identity) -> bool:
     if a.day and b.day and (len(a.day) == 4 or len(b.day) == 4) and a.day[:4] != b.day[:4]:
         return True
     a, b = _without_bare_year(a), _without_bare_year(b)
-    return bool(a.day and b.day and _days_apart(a.day, b.day) > SAME_DAY_SLACK)
+    slack = SUMMIT_DAYS if a.type == EventType.SUMMIT else SAME_DAY_SLACK
+    return bool(a.day and b.day and _days_apart(a.day, b.day) > slack)
 
 
 def distinct_key(key: str, ident: Identity, item_id: int) -> str:

@@ -144,6 +144,19 @@ PUB = date(2024, 5, 22)  # a Wednesday
             date(2026, 6, 3),
             None,
         ),
+        # a span's first day is the event's start, not a "from" said of something else (our own)
+        (
+            "サミット参加記",
+            ["リスボンで16日から20日まで開催されたサミットに参加した。"],
+            date(2026, 6, 21),
+            "2026-06-16",
+        ),
+        (
+            "정상회의 참관기",
+            ["리스본에서 16일부터 20일까지 열린 정상회의에 참석했다."],
+            date(2026, 6, 21),
+            "2026-06-16",
+        ),
         # "2日間" is two days long, not the 2nd
         (
             "サミット閉幕",

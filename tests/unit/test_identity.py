@@ -146,6 +146,9 @@ def ident(
         (ident("summit", ("FR",), place="paris"), ident("summit", ("CN",), place="paris"), True),
         (ident("summit", ("FR",), place="paris"), ident("summit", ("CN",), place="beijing"), False),
         (ident("summit", ("FR",)), ident("summit", ("CN",)), False),
+        # a five-day summit reported on its first and on its last day; a council's days are closer
+        (ident("summit", ("IN",), day="2026-02-16"), ident("summit", ("IN",), day="2026-02-20"), True),
+        (ident(day="2026-02-16"), ident(day="2026-02-20"), False),
         # two parties in common, one report naming a third (a group, its host and a guest)
         (ident("declaration", ("G20", "BR", "JP")), ident("declaration", ("G20", "BR")), True),
         (ident("declaration", ("G20", "BR", "JP")), ident("declaration", ("G20", "IN")), False),
