@@ -425,8 +425,10 @@ def event_date(
             )
             if said and not f.past_verb:
                 continue  # "said on Wednesday it will host": when it was said, not when it is held
-            weak = f.kind in WEAK_FORMS or _REPORTED_BEFORE.search(before) or (
-                _REPORTED_AFTER.match(tail) and not _RANGE_START.match(tail)
+            weak = (
+                f.kind in WEAK_FORMS
+                or _REPORTED_BEFORE.search(before)
+                or (_REPORTED_AFTER.match(tail) and not _RANGE_START.match(tail))
             )
             said_held = region is title or bool(
                 _HELD_BEFORE.search(before) or _HELD_AFTER.match(region[f.end : f.end + 16])

@@ -355,3 +355,11 @@ def find_place(
         if best is None or dist < best[0]:
             best = (dist, name)
     return best[1] if best else None
+
+
+def names_a_venue(text: str, rules: Rules) -> bool:
+    """Does ``text`` make a city of the world (GeoNames', not only the curated places) the venue
+    ("ha partecipato oggi a Belgrado al Summit", "Nairobi accueille")? Asked only of a candidate
+    no date, place or ordinal has made one occurrence yet: the mention's own clause reads the
+    curated places alone, and a new summit meets in a city no rule lists."""
+    return any(hit.strength == 2 for hit in find_places(text, gazetteer(curated_places(rules))))

@@ -7,6 +7,7 @@ from datetime import date
 
 from pipeline.intel.candidates import Doc, Event, Mention, best_attr, is_background_event
 from pipeline.intel.event_names import GENERIC_SUMMIT
+from pipeline.intel.places import names_a_venue
 from pipeline.intel.rules_schema import Rules
 
 
@@ -61,6 +62,9 @@ def compatible(m: Mention, ev: Event) -> bool:
     return not (m.location and places and m.location not in places)
 
 
+_ONE_OCCURRENCE = ("upcoming", "postponed")
+
+
 def specific(ev: Event, rules: Rules) -> bool:
     """Meetings must be one occurrence: an ordinal, date, place, upcoming/postponed status or a title cue.
 
@@ -69,8 +73,10 @@ def specific(ev: Event, rules: Rules) -> bool:
     """
     if not rules.fast.attribute_cues[ev.type]:
         return True
-    return ev.title_cue or any(
-        m.ordinal or m.date or m.location or m.status in ("upcoming", "postponed") for m in ev.mentions
+    return (
+        ev.title_cue
+        or any(m.ordinal or m.date or m.location or m.status in _ONE_OCCURRENCE for m in ev.mentions)
+        or any(m.explicit and m.has_cue and names_a_venue(m.text, rules) for m in ev.mentions)
     )
 
 

@@ -1140,3 +1140,16 @@ def test_a_treaty_signed_is_legislation(headline: str, proposed: str) -> None:
 )
 def test_an_mou_with_a_company_or_an_institute_is_none(headline: str, lead: str, event_type: str) -> None:
     assert classify(headline, lead, datetime(2026, 6, 10, 9)).event_type == event_type
+
+
+def test_a_summit_held_in_a_city_no_rule_lists_is_one_occurrence() -> None:
+    """A summit mention is specific (one occurrence) when its sentence makes any city of the world
+    the venue, not only a curated one (our own sentence; Windhoek is in no rule)."""
+    reading = read(
+        "Minister at the annual AI summit",
+        "The minister took part today in Windhoek in the annual summit on artificial intelligence.",
+        datetime(2026, 6, 10, 9),
+    )
+    assert [(e.type, s.eligible) for e, s in zip(reading.events, reading.scored, strict=True)] == [
+        ("summit", True)
+    ]
