@@ -69,6 +69,12 @@ _RELATIVE_DAYS = {
     "hoje": 0, "ontem": -1, "amanha": 1,
     "oggi": 0, "ieri": -1, "domani": 1,
     "vandaag": 0, "gisteren": -1,
+    # and beyond them (Polish, Serbian and Croatian, Catalan, Albanian, Turkish, Russian)
+    "dzis": 0, "dziś": 0, "dzisiaj": 0, "wczoraj": -1, "jutro": 1,
+    "danas": 0, "juce": -1, "juče": -1, "jucer": -1, "jučer": -1, "sutra": 1,
+    "avui": 0, "ahir": -1,
+    "bugun": 0, "bugün": 0, "dun": -1, "dün": -1, "yarin": 1, "yarın": 1,
+    "сегодня": 0, "вчера": -1, "завтра": 1,
     "오늘": 0, "어제": -1, "내일": 1,
     "今日": 0, "本日": 0, "昨日": -1, "明日": 1,
     "今天": 0, "昨天": -1, "明天": 1,
