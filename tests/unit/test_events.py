@@ -1153,3 +1153,11 @@ def test_a_summit_held_in_a_city_no_rule_lists_is_one_occurrence() -> None:
     assert [(e.type, s.eligible) for e, s in zip(reading.events, reading.scored, strict=True)] == [
         ("summit", True)
     ]
+
+
+def test_a_law_named_with_its_acronym_in_brackets_is_read() -> None:
+    """'인공지능(AI) 기본법': the parenthesis closing after AI does not hide the law (our own headline)."""
+    assert (
+        read("'인공지능(AI) 산업법' 국회 본회의 통과", "", datetime(2026, 6, 10, 9)).rule_primary(True)
+        == "legislation"
+    )
