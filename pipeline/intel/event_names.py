@@ -28,7 +28,7 @@ def proper_name_before(sentence: str, start: int, end: int) -> str | None:
         if not _PROPER_TOKEN.match(w) or w.lower() in _HEADLINE_WORDS:
             break
         kept.append(w)
-    glued = start > 0 and not sentence[start - 1].isspace()  # "G7広島サミット": no space to add
+    glued = start > 0 and sentence[start - 1].isalnum()  # "G7広島サミット": no space to add
     name = " ".join(reversed(kept)) + ("" if glued or not kept else " ") + trigger.strip()
     name = _LEADING_JUNK.sub("", name).strip()
     if name.lower() == trigger.strip().lower() or not re.search(r"[A-Z]", name.replace(trigger, "")):

@@ -232,7 +232,7 @@ def mentions_in(doc: Doc, idx: int, text: str, prior_parties: dict[str, list[str
                 name, s = named.name, named
             elif "{name}" in s.name:
                 proper = proper_name_before(text, start, end)
-                if proper and sum(1 for w in text[start:end].split() if w.islower() and len(w) > 3) > 1:
+                if proper and sum(1 for w in text[start:end].split() if w.islower() and len(w) > 3) > 0:
                     proper = None  # a clause, not a name: "Il G7 si riunisce a Villa Erba per..."
                 if s.type == EventType.SUMMIT and _multilateral(parties, rules):
                     # a group's ministerial with no name in title case: "G7 ministerial meeting"

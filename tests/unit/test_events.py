@@ -1161,3 +1161,19 @@ def test_a_law_named_with_its_acronym_in_brackets_is_read() -> None:
         read("'인공지능(AI) 산업법' 국회 본회의 통과", "", datetime(2026, 6, 10, 9)).rule_primary(True)
         == "legislation"
     )
+
+
+@pytest.mark.parametrize(
+    ("headline", "proposed"),
+    [
+        # a group of governments adopting a common AI text is a declaration (our own headlines)
+        ("SADC approves regional AI strategy for member states", "declaration"),
+        ("Adopted ASEAN framework on responsible AI", "declaration"),
+        # one government's own strategy is not a joint text
+        ("Kenya approves national AI strategy", "none"),
+        # business forums are not policy summits
+        ("World Government Summit opens in Dubai with AI sessions", "none"),
+    ],
+)
+def test_a_group_s_common_ai_text_is_a_declaration(headline: str, proposed: str) -> None:
+    assert read(headline, "", datetime(2026, 6, 10, 9)).rule_primary(True) == proposed
