@@ -1177,3 +1177,13 @@ def test_a_law_named_with_its_acronym_in_brackets_is_read() -> None:
 )
 def test_a_group_s_common_ai_text_is_a_declaration(headline: str, proposed: str) -> None:
     assert read(headline, "", datetime(2026, 6, 10, 9)).rule_primary(True) == proposed
+
+
+def test_a_law_applying_is_its_milestone_in_japanese_and_korean() -> None:
+    """適用開始 / 적용 (applies from) is a law's milestone, and '欧州(EU)AI法' is the EU AI Act (our own)."""
+    assert (
+        read("EU AI法、汎用AIの規制が適用開始", "", datetime(2026, 6, 10, 9)).rule_primary(True)
+        == "legislation"
+    )
+    reading = read("欧州(EU)AI法の禁止規定が適用開始", "", datetime(2026, 6, 10, 9))
+    assert [e.name for e in reading.events if e.type == "legislation"][:1] == ["EU AI Act"]
