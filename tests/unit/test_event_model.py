@@ -24,8 +24,8 @@ from tests.support.paths import ROOT
 NEWS = news_path()
 needs_corpus = pytest.mark.skipif(NEWS is None, reason=NEWS_CORPUS_REASON)
 
-COMMITTED_DEV_MACRO_F1 = 0.931
-"""macro-F1 on dev when this model was committed (2026-12-08); a change may not fall more than
+COMMITTED_DEV_MACRO_F1 = 0.936
+"""macro-F1 on dev when this model was committed (2026-12-08, end of session); a change may not fall more than
 0.02 below it. Since 2026-12-08 the model is fitted on dev too (``TRAINING_SPLITS``), so this is an
 in-sample floor: it catches a broken pipeline or rules at odds with the weights, not overfitting.
 The held-out guard is leave-series-out below (0.864 on dev when dev was held out)."""
@@ -121,12 +121,13 @@ def test_unseen_series_are_read_well_above_a_keyword_alert() -> None:
     of the events that appear every month); 0.730 when this landed (train only), against 0.538 for
     the keyword alert; 0.793, and 0.805 read with the generic triggers alone, on 2026-12-07
     (evening); over train+dev on 2026-12-08: 0.820 and 0.833, keyword 0.550; 0.834 and 0.848 with
-    the rules after the model applied (``overruled``), as ``classify`` applies them."""
+    the rules after the model applied (``overruled``), as ``classify`` applies them; 0.837 and
+    0.856 at the end of that session."""
     from pipeline.intel.heldout import leave_series_out
 
     assert NEWS is not None
     rep = leave_series_out(NEWS)
-    assert rep["no_named_series"]["macro_f1"] >= 0.81
-    assert rep["generic_rules_only"]["macro_f1"] >= 0.82
+    assert rep["no_named_series"]["macro_f1"] >= 0.82
+    assert rep["generic_rules_only"]["macro_f1"] >= 0.83
     for label in ("rules_as_shipped", "no_named_series", "generic_rules_only"):
         assert rep[label]["macro_f1"] >= rep["keyword_baseline"] + 0.2, label
