@@ -209,11 +209,14 @@ def pick_date(
         d
         for d in find_dates(text, published, status)
         if not _ORIGIN.search(text[max(0, d.start - 30) : d.start])
-        and not (skip_in_force and in_force_date(text, d.start))
-        and not (delayed and moved_date(text, d.start, d.end))
+        and not _another_milestone(text, d, skip_in_force, delayed)
     ]
     if not dates and _DIGIT.search(text):
-        dates = _other_languages(text, published, status, skip_in_force, delayed)
+        dates = [
+            d
+            for d in _other_languages(text, published, status)
+            if not _another_milestone(text, d, skip_in_force, delayed)
+        ]
     if not dates:
         return None
     return min(
@@ -225,9 +228,13 @@ _WORDED = re.compile(r"[^\W\d_]")
 _CALENDAR_KINDS = frozenset({"ymd", "ym", "dmy", "mdy", "my", "md", "dm", "d", "era"})
 
 
-def _other_languages(
-    text: str, published: date | None, status: str | None, skip_in_force: bool, delayed: bool
-) -> list[FoundDate]:
+def _another_milestone(text: str, d: FoundDate, skip_in_force: bool, delayed: bool) -> bool:
+    """Is ``d`` a law's other date: the day a passed law takes effect (``skip_in_force``), or the
+    dates a delay moves it from and to (``delayed``)?"""
+    return (skip_in_force and in_force_date(text, d.start)) or (delayed and moved_date(text, d.start, d.end))
+
+
+def _other_languages(text: str, published: date | None, status: str | None) -> list[FoundDate]:
     """A mention's date as other languages write it ("les 10 et 11 mars", "am 10. März", "il 10 e
     11 marzo"), read by the primary date's multilingual forms (Babel's month names) when the
     English forms find none: a summit or council in a French, German or Italian report is then as
@@ -240,6 +247,4 @@ def _other_languages(
         for d in multilingual_dates(text, published, upcoming=status == "upcoming")
         if d.kind in _CALENDAR_KINDS
         and _WORDED.search(text, d.start, d.end)  # "2024.05.28" alone is a page's stamp more often than not
-        and not (skip_in_force and in_force_date(text, d.start))
-        and not (delayed and moved_date(text, d.start, d.end))
     ]

@@ -322,11 +322,11 @@ _SINCE_AFTER = re.compile(r"^[^。.!?、,]{0,3}(?:[、,][^。.!?、,]{0,8})?[)�
 """"Since" after a date, as Japanese and Korean write it ("第1回会合(2023年7月3日、東京)以降の進捗"):
 the date of an earlier event, not this one's."""
 _STAMP_BEFORE = re.compile(r"\|\s*$")
+"""A bar right before the date: a byline's field ("By Jane Doe | 3 June 2024")."""
 _DATELINE_PLACE = re.compile(r"\s*[A-Z][\w.' -]{1,30}(?:\s*\[[\w .-]+\])?,\s*")
 """A dateline's place before its date: "New Delhi [India], ", "Brussels, "."""
 _DATELINE_END = re.compile(r"^\s*(?::|\(|[–—-]\s)")
 """What ends a dateline after its date: " :", " (Jiji Press) —", " — "."""
-"""A bar right before the date: a byline's field ("By Jane Doe | 3 June 2024")."""
 _REPORTED_AFTER = re.compile(r"^[\s,(현지시간)]{0,10}(?:밝혔|발표했|전했|明らかに|発表し|から|부터|以降)")
 _REPORTED_BEFORE = re.compile(
     r"\b(?:said|announced|told|stated|confirmed|reported)\s+(?:on\s+)?$|(?:from|starting|effective)\s+(?:on\s+)?$",
@@ -349,11 +349,11 @@ UPCOMING = re.compile(
 """An event the report announces ahead: a date resolved from publication is the announcement's."""
 
 WEAK_FORMS = frozenset({"ym"})
+"""Forms that date the event only when nothing else does: a Japanese or Korean headline's
+"2026年1月" is mostly when a law applies, not when it passed (0 of 4 right on train and dev)."""
 _RANGE_START = re.compile(r"^\s*(?:から|부터)\s*(?:\d{1,2}\s*[月월]\s*)?\d{1,2}\s*[日일]\s*(?:まで|까지)")
 """The first day of a span ("16日から20日まで", "16일부터 20일까지"): the event's start, not a
 "since" or "from" said of something else."""
-"""Forms that date the event only when nothing else does: a Japanese or Korean headline's
-"2026年1月" is mostly when a law applies, not when it passed (0 of 4 right on train and dev)."""
 
 _LETTER = re.compile(r"[^\W\d_]")
 

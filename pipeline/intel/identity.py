@@ -34,10 +34,10 @@ from pipeline.types import ExtractedEvent
 
 BILATERAL = frozenset({EventType.DPC_MEETING, EventType.MOU})
 SAME_DAY_SLACK = 3
+"""Days two stated dates of one event may differ by (time zones, multi-day meetings, 'yesterday')."""
 SUMMIT_DAYS = 5
 """A summit runs up to five days (the AI Impact Summit, 16 to 20 February 2026): reports dated by
 its first and last days are one summit; its editions are a year apart."""
-"""Days two stated dates of one event may differ by (time zones, multi-day meetings, 'yesterday')."""
 REPORT_WINDOW = 14
 """Days apart two reports of one event are published, at most, when neither states its date."""
 UNDATED_WINDOW: dict[str, int] = {EventType.SUMMIT: 30, EventType.DECLARATION: 30}

@@ -43,7 +43,6 @@ of series to 5 folds) among 0, 0.25, 0.5, 0.75: macro-F1 0.830, 0.831, 0.831, 0.
 (0.831, 0.833, 0.834, 0.834 with the generic triggers alone), all within noise, while the
 'none' items given an event fall 50, 46, 43, 39 of 300; 0.5 takes most of that fall at no cost.
 (On train alone, with the logistic regression: 0.25 of 0, 0.25, 0.5, 0.75, 1.)"""
-TRAIN_SPLITS = TRAINING_SPLITS
 SEED_WEIGHT = 2
 """The five founding articles (long scraped pages, labelled by the project) count this many times:
 they are the only long pages with a labelled primary among many events. Once each since the
@@ -147,7 +146,7 @@ def train(news: Path, cues_path: Path | None = None) -> Trained:
     import sklearn
 
     cues = load_cues(cues_path)
-    items = [i for s in TRAIN_SPLITS for i in read_labelled(news, s)]
+    items = [i for s in TRAINING_SPLITS for i in read_labelled(news, s)]
     n_corpus = len(items)
     folder = seeds_dir()
     seeds = read_seeds(folder) if (folder / "labels.json").is_file() else []
@@ -156,7 +155,7 @@ def train(news: Path, cues_path: Path | None = None) -> Trained:
         "trained_on": {
             "corpus": "shared/corpus/news/news.jsonl",
             "corpus_sha256": corpus_sha256(news),
-            "splits": list(TRAIN_SPLITS),
+            "splits": list(TRAINING_SPLITS),
             "items": n_corpus,
             "seeds": len(seeds),
             "seed_weight": SEED_WEIGHT,
